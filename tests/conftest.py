@@ -1,0 +1,109 @@
+"""Shared fixtures: a real emulator on 127.0.0.1:0, fast retries, a CLI runner, audio files."""
+
+from __future__ import annotations
+
+import io
+import struct
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from voicesync.cli import run
+from voicesync.client import RetryPolicy, VoiceAIClient
+from voicesync.emulator import Emulator, EmulatorConfig, Timing
+from voicesync.settings import Connection
+
+TEST_KEY = "vk_test_0123456789abcdef"
+FAST_TIMING = Timing(pending_s=0.05, processing_s=0.1)
+FAST_RETRY = RetryPolicy(attempts=4, backoff_s=0.01, backoff_max_s=0.05, jitter_s=0.0)
+
+
+@pytest.fixture
+def make_emulator() -> Iterator[Callable[..., Emulator]]:
+    started: list[Emulator] = []
+
+    def factory(config: EmulatorConfig | None = None, **kwargs: object) -> Emulator:
+        if config is None:
+            kwargs.setdefault("timing", FAST_TIMING)
+            config = EmulatorConfig(**kwargs)  # type: ignore[arg-type]
+        emulator = Emulator(config).start()
+        started.append(emulator)
+        return emulator
+
+    yield factory
+    for emulator in started:
+        emulator.close()
+
+
+@pytest.fixture
+def emulator(make_emulator: Callable[..., Emulator]) -> Emulator:
+    return make_emulator()
+
+
+def client_for(emulator: Emulator, key: str = TEST_KEY, **kwargs: object) -> VoiceAIClient:
+    kwargs.setdefault("retry", FAST_RETRY)
+    return VoiceAIClient(Connection(emulator.url, key), **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def client(emulator: Emulator) -> Iterator[VoiceAIClient]:
+    with client_for(emulator) as api:
+        yield api
+
+
+def tone_wav_bytes(seconds: float = 1.0, rate: int = 8000, amplitude: int = 8000) -> bytes:
+    """A 16-bit mono square-wave WAV made with the stdlib, independent of the emulator's."""
+    import wave
+
+    frames = int(seconds * rate)
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        period = 20
+        out.writeframes(
+            b"".join(
+                struct.pack("<h", amplitude if (i // (period // 2)) % 2 else -amplitude)
+                for i in range(frames)
+            )
+        )
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def wav_file(tmp_path: Path) -> Path:
+    path = tmp_path / "sample.wav"
+    path.write_bytes(tone_wav_bytes())
+    return path
+
+
+@dataclass(frozen=True)
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliResult]:
+    """Run the real CLI entry point (its error boundary included) in-process."""
+    for name in ("VOICEAI_API_KEY", "VOICE_AI_API_KEY", "VOICEAI_BASE_URL", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+
+    def invoke(
+        *args: str, env: dict[str, str] | None = None, input: str | None = None
+    ) -> CliResult:
+        runner = CliRunner()
+        with runner.isolation(input=input, env=env) as streams:
+            code = run(list(args))
+        return CliResult(code, streams[0].getvalue().decode(), streams[1].getvalue().decode())
+
+    return invoke

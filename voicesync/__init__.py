@@ -1,0 +1,3 @@
+"""voicesync: manage voice.ai cloned voices as code."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from voicesync.cli import main
+
+main()

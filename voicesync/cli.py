@@ -1,0 +1,193 @@
+"""The ``voicesync`` command: parse, build library objects, call them, print, map errors.
+
+One error boundary (:func:`run`): a :class:`VoicesyncError` becomes ``error: …`` plus a hint on
+stderr and its exit code; a usage error exits 1 (2 is reserved for "plan found changes"); Ctrl-C
+exits 130; anything unexpected shows a traceback only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from voicesync import __version__
+from voicesync.client import ReadOnlyClient
+from voicesync.console import Console
+from voicesync.errors import EXIT_ERROR, EXIT_INTERRUPTED, VoicesyncError
+from voicesync.local import local_emulator
+from voicesync.render import voice_row, voices_table
+from voicesync.settings import KEY_VARIABLES, Connection, resolve_connection
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULT_CONFIG = "voices.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class App:
+    console: Console
+    debug: bool
+
+
+def _app() -> App:
+    app = click.get_current_context().find_object(App)
+    assert app is not None
+    return app
+
+
+def connection_options(func: F) -> F:
+    func = click.option(
+        "--emulator",
+        is_flag=True,
+        help="Use a built-in emulator of the API (voices kept in .voicesync/ beside the YAML).",
+    )(func)
+    return click.option(
+        "--base-url",
+        metavar="URL",
+        help="API base URL (env VOICEAI_BASE_URL; default https://dev.voice.ai).",
+    )(func)
+
+
+@contextlib.contextmanager
+def open_connection(base_url: str | None, emulator: bool, base_dir: Path) -> Iterator[Connection]:
+    if emulator:
+        with local_emulator(base_dir) as connection:
+            yield connection
+        return
+    yield resolve_connection(base_url, os.environ)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="voicesync")
+@click.option("--debug", is_flag=True, help="Show a traceback for unexpected errors.")
+@click.option("--no-color", is_flag=True, help="Never colour output (NO_COLOR is honoured too).")
+@click.option("-q", "--quiet", is_flag=True, help="Print results only, no progress.")
+@click.option("-v", "--verbose", count=True, help="Say more (repeatable).")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, no_color: bool, quiet: bool, verbose: int) -> None:
+    """Manage voice.ai cloned voices as code: validate, plan and apply a voices.yaml catalog."""
+    ctx.obj = App(Console.detect(no_color=no_color, quiet=quiet, verbose=verbose), debug)
+
+
+@cli.command("list")
+@click.argument("config", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@connection_options
+def list_command(config: Path | None, fmt: str, base_url: str | None, emulator: bool) -> int:
+    """List the voices of the account."""
+    base_dir = (config or Path(DEFAULT_CONFIG)).resolve().parent
+    with (
+        open_connection(base_url, emulator, base_dir) as connection,
+        ReadOnlyClient(connection) as client,
+    ):
+        voices = client.list_voices()
+    console = _app().console
+    if fmt == "json":
+        console.out(json.dumps([voice_row(v) for v in voices], indent=2))
+    else:
+        console.out(voices_table(voices))
+    return 0
+
+
+@cli.command("emulator")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8765, show_default=True, type=int)
+@click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Persist voices in this JSON file across restarts.")  # fmt: skip
+@click.option("--api-key-env", metavar="VAR",
+              help="Require the key held in this variable (else any key works).")  # fmt: skip
+@click.option("--pending-s", type=float, default=1.0, show_default=True)
+@click.option("--processing-s", type=float, default=3.0, show_default=True)
+@click.option("--catalog-voices", type=int, default=0, show_default=True,
+              help="Public voices owned by voice.ai, listed but not changeable.")  # fmt: skip
+@click.option("--max-voices", type=int, default=0, help="Voice slots per account (0: no limit).")
+@click.option("--dialect", type=click.Choice(["first-party", "third-party"]),
+              default="first-party", show_default=True)  # fmt: skip
+@click.option("--list-shape", type=click.Choice(["array", "object", "paged", "paged-next"]))
+@click.option("--page-size", type=int, help="Largest page a paged list returns.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--server-error-rate", type=float, default=0.0)
+@click.option("--drop-rate", type=float, default=0.0)
+@click.option("--lost-write-rate", type=float, default=0.0,
+              help="Commit a write, then drop the connection before replying.")  # fmt: skip
+@click.option("--rate-limit-every", type=int, default=0, help="Answer every Nth request 429.")
+@click.option("--retry-after", type=int, default=1, show_default=True)
+@click.option("--html-errors", is_flag=True, help="Injected errors come as a proxy's HTML page.")
+@click.option("--latency-s", type=float, default=0.0)
+@click.option("--access-log", is_flag=True)
+def emulator_command(**opts: Any) -> int:
+    """Run the built-in emulator of the voice.ai API as an HTTP server."""
+    from voicesync.emulator_cli import build_emulator
+
+    emulator = build_emulator(opts, os.environ)
+    console = _app().console
+    console.info(f"voicesync emulator listening on {emulator.url} (Ctrl-C to stop)")
+    console.info(f"  export VOICEAI_BASE_URL={emulator.url} VOICEAI_API_KEY=vk_anything")
+    try:
+        emulator.httpd.serve_forever()
+    finally:
+        emulator.httpd.server_close()
+    return 0
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return the exit code (the single error boundary)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        result = cli.main(args=args, prog_name="voicesync", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        click.echo("\nInterrupted.", err=True)
+        return EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_ERROR
+    except VoicesyncError as exc:
+        _report(exc)
+        return exc.exit_code
+    except Exception:
+        _report_bug(debug)
+        return EXIT_ERROR
+    return result if isinstance(result, int) else 0
+
+
+def _report(exc: VoicesyncError) -> None:
+    console = _console_for_errors()
+    console.error(_scrub(exc.message), _scrub(exc.hint) if exc.hint else None)
+
+
+def _report_bug(debug: bool) -> None:
+    console = _console_for_errors()
+    if debug:
+        click.echo(_scrub(traceback.format_exc()), err=True)
+    console.error("unexpected internal error", "run again with --debug and report the traceback")
+
+
+def _console_for_errors() -> Console:
+    return Console.detect(no_color="--no-color" in sys.argv, quiet=False, verbose=0)
+
+
+def _scrub(text: str) -> str:
+    """Belt and braces: no message may carry the API key, whatever produced it."""
+    for name in KEY_VARIABLES:
+        key = os.environ.get(name, "").strip()
+        if len(key) >= 4:
+            text = text.replace(key, "<redacted>")
+    return text
+
+
+def main() -> NoReturn:
+    sys.exit(run())

@@ -1,0 +1,434 @@
+"""The voice.ai voice-management API over one ``requests.Session``.
+
+:class:`ReadOnlyClient` can only list and read: ``plan`` gets one, so planning cannot change the
+account even by mistake. :class:`VoiceAIClient` adds clone, update and delete.
+
+Retries live in urllib3's ``Retry`` on the session's adapter: idempotent calls (GET, PATCH, PUT,
+DELETE) are retried with jittered backoff on 429/5xx and dropped connections, honouring
+``Retry-After`` (capped). A clone POST is resent only after a 429 (the server refused it) or a
+failed connect (nothing was sent). A clone POST whose answer was lost raises
+:class:`OutcomeUnknownError` and is never resent here: only listing can tell whether it happened.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    InvalidHeader,
+    NameResolutionError,
+    NewConnectionError,
+)
+from urllib3.util import Retry
+
+from voicesync import __version__
+from voicesync.errors import (
+    ApiError,
+    AuthError,
+    BadResponseError,
+    ConnectionFailedError,
+    ForbiddenError,
+    NotFoundError,
+    OutcomeUnknownError,
+    PaymentRequiredError,
+    RateLimitedError,
+    RejectedError,
+    ServerError,
+)
+from voicesync.model import RemoteVoice, Visibility, VoiceStatus
+from voicesync.settings import Connection
+from voicesync.upload import MultipartFile
+
+API_PREFIX = "/api/v1/tts"
+CONNECT_TIMEOUT_S = 10.0
+READ_TIMEOUT_S = 60.0
+UPLOAD_READ_TIMEOUT_S = 300.0
+RETRY_AFTER_MAX_S = 120
+PAGE_SIZE = 100
+MAX_PAGES = 10_000
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PATCH", "PUT", "DELETE", "OPTIONS"})
+AUDIO_TYPES = {"wav": "audio/wav", "mp3": "audio/mpeg", "ogg": "audio/ogg"}
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How hard to try. Tests shrink the backoff; users keep the defaults."""
+
+    attempts: int = 6
+    # Refused connections rarely heal within seconds; fail fast rather than back off for 30 s.
+    connect_attempts: int = 3
+    backoff_s: float = 0.5
+    backoff_max_s: float = 30.0
+    jitter_s: float = 0.5
+    retry_after_max_s: int = RETRY_AFTER_MAX_S
+
+
+@dataclass(frozen=True, slots=True)
+class CloneAccepted:
+    voice_id: str
+    status: VoiceStatus
+
+
+@dataclass(frozen=True, slots=True)
+class RetryNotice:
+    """Emitted when the server pushed back (429) or failed (5xx) and a call was retried."""
+
+    method: str
+    path: str
+    status: int | None
+
+
+class _CloneSafeRetry(Retry):
+    """urllib3 Retry that may resend a POST only when the server refused it with 429."""
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if method.upper() == "POST":
+            return status_code == 429
+        return super().is_retry(method, status_code, has_retry_after)
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        try:
+            return super().parse_retry_after(retry_after)
+        except InvalidHeader:
+            return self.get_backoff_time() or 1.0  # a garbled header must not crash a run
+
+
+def _retry(policy: RetryPolicy) -> Retry:
+    return _CloneSafeRetry(
+        total=policy.attempts,
+        connect=policy.connect_attempts,
+        backoff_factor=policy.backoff_s,
+        backoff_max=policy.backoff_max_s,
+        backoff_jitter=policy.jitter_s,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=IDEMPOTENT_METHODS,
+        raise_on_status=False,
+        respect_retry_after_header=True,
+        retry_after_max=policy.retry_after_max_s,
+    )
+
+
+class _BearerAuth(requests.auth.AuthBase):
+    """An auth object (not a session header) so a ~/.netrc can never replace the key."""
+
+    def __init__(self, key: str) -> None:
+        self._key = key
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._key}"
+        return request
+
+    def __repr__(self) -> str:
+        return "_BearerAuth(<redacted>)"
+
+
+class ReadOnlyClient:
+    """List and read voices. Has no method that changes anything."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        retry: RetryPolicy | None = None,
+        pool_size: int = 10,
+        on_retry: Callable[[RetryNotice], None] | None = None,
+    ) -> None:
+        self.base_url = connection.base_url
+        self._key = connection.api_key
+        self._on_retry = on_retry
+        self.request_count = 0
+        self._session = requests.Session()
+        self._session.auth = _BearerAuth(connection.api_key)
+        self._session.headers["User-Agent"] = f"voicesync/{__version__}"
+        self._session.headers["Accept"] = "application/json"
+        adapter = HTTPAdapter(max_retries=_retry(retry or RetryPolicy()), pool_maxsize=pool_size)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> ReadOnlyClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading --------------------------------------------------------------------------
+    def list_voices(self) -> tuple[RemoteVoice, ...]:
+        """Every voice the account can see, following any pagination to its end."""
+        seen: dict[str, RemoteVoice] = {}
+        for item in self._walk_list():
+            voice = self._voice(item, "GET", f"{API_PREFIX}/voices")
+            seen.setdefault(voice.voice_id, voice)
+        return tuple(seen.values())
+
+    def get_voice(self, voice_id: str) -> RemoteVoice:
+        path = f"{API_PREFIX}/voice/{voice_id}"
+        return self._voice(self._call("GET", path), "GET", path)
+
+    # -- plumbing shared with the writing client ---------------------------------------------
+    def _walk_list(self) -> Iterator[Any]:
+        path = f"{API_PREFIX}/voices"
+        params: dict[str, int] | None = {"limit": PAGE_SIZE, "offset": 0}
+        url: str | None = None
+        for _ in range(MAX_PAGES):
+            data = self._call("GET", path, params=params, url=url)
+            items = _list_items(data, path)
+            yield from items
+            url, params = _next_page(data, items, self.base_url)
+            if url is None and params is None:
+                return
+        raise BadResponseError(
+            f"the voice list did not end after {MAX_PAGES} pages", method="GET", path=path
+        )
+
+    def _voice(self, data: Any, method: str, path: str) -> RemoteVoice:
+        if not isinstance(data, Mapping):
+            raise BadResponseError("expected a voice object", method=method, path=path)
+        try:
+            return RemoteVoice.from_api(data)
+        except ValueError as exc:
+            raise BadResponseError(f"malformed voice: {exc}", method=method, path=path) from exc
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        url: str | None = None,
+        timeout: tuple[float, float] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
+        **kwargs: Any,
+    ) -> Any:
+        try:
+            response = self._session.request(
+                method, url or self.base_url + path, timeout=timeout, **kwargs
+            )
+        except requests.RequestException as exc:
+            raise self._transport_error(exc, method, path) from None
+        self._count(response, method, path)
+        if response.status_code >= 400:
+            raise self._http_error(response, method, path)
+        return _parse_json(response, method, path)
+
+    def _count(self, response: requests.Response, method: str, path: str) -> None:
+        retries = getattr(response.raw, "retries", None)
+        history = getattr(retries, "history", ()) or ()
+        self.request_count += 1 + len(history)
+        if self._on_retry is not None:
+            for event in history:
+                self._on_retry(RetryNotice(method, path, event.status))
+
+    def _transport_error(self, exc: requests.RequestException, method: str, path: str) -> ApiError:
+        text = _redact(str(exc), self._key)
+        if _never_sent(exc):
+            return ConnectionFailedError(
+                f"cannot connect to {self.base_url}: {_reason(text)}",
+                method=method, path=path,
+                hint="check the network and VOICEAI_BASE_URL / --base-url",
+            )  # fmt: skip
+        if method == "POST":
+            return OutcomeUnknownError(
+                f"the connection failed after the request was sent: {_reason(text)}",
+                method=method, path=path,
+                hint="run the command again: voicesync checks the account before cloning again",
+            )  # fmt: skip
+        return ConnectionFailedError(
+            f"the connection kept failing: {_reason(text)}", method=method, path=path,
+            hint="the service may be overloaded or unreachable; try again later",
+        )  # fmt: skip
+
+    def _http_error(self, response: requests.Response, method: str, path: str) -> ApiError:
+        status = response.status_code
+        message = _redact(_server_message(response), self._key)
+        kind, default_hint = _ERRORS.get(status, (None, None))
+        if kind is None:
+            kind, default_hint = (
+                (ServerError, "the service failed; try again later")
+                if status >= 500
+                else (ApiError, None)
+            )
+        return kind(message, method=method, path=path, status=status, hint=default_hint)
+
+
+class VoiceAIClient(ReadOnlyClient):
+    """The full API: reading plus clone, update and delete."""
+
+    def clone(
+        self,
+        sample: Path,
+        *,
+        name: str | None,
+        visibility: Visibility | None = None,
+        language: str | None = None,
+        audio_format: str | None = None,
+        expected_sha256: str | None = None,
+    ) -> CloneAccepted:
+        """Upload ``sample`` (streamed from disk) and start cloning. Sends only fields set."""
+        fields = {"name": name, "language": language}
+        fields["voice_visibility"] = visibility.value if visibility else None
+        kind = audio_format or sample.suffix.lstrip(".").lower()
+        content_type = AUDIO_TYPES.get(kind) or mimetypes.guess_type(sample.name)[0]
+        path = f"{API_PREFIX}/clone-voice"
+        with MultipartFile(
+            {k: v for k, v in fields.items() if v is not None}, sample,
+            filename=sample.name, content_type=content_type or "application/octet-stream",
+            expected_sha256=expected_sha256,
+        ) as body:  # fmt: skip
+            data = self._call(
+                "POST", path, data=body, headers={"Content-Type": body.content_type},
+                timeout=(CONNECT_TIMEOUT_S, UPLOAD_READ_TIMEOUT_S),
+            )  # fmt: skip
+        voice = self._voice(data, "POST", path)
+        return CloneAccepted(voice_id=voice.voice_id, status=voice.status)
+
+    def update(
+        self, voice_id: str, *, name: str | None = None, visibility: Visibility | None = None
+    ) -> RemoteVoice:
+        """PATCH name and/or visibility; returns the voice as the server now has it."""
+        body: dict[str, str] = {}
+        if name is not None:
+            body["name"] = name
+        if visibility is not None:
+            body["voice_visibility"] = visibility.value
+        path = f"{API_PREFIX}/voice/{voice_id}"
+        return self._voice(self._call("PATCH", path, json=body), "PATCH", path)
+
+    def delete(self, voice_id: str) -> None:
+        """Delete a voice. Either documented answer shape is accepted."""
+        self._call("DELETE", f"{API_PREFIX}/voice/{voice_id}")
+
+
+_ERRORS: dict[int, tuple[type[ApiError], str | None]] = {
+    400: (RejectedError, None),
+    401: (AuthError, "check VOICEAI_API_KEY: the key is missing, mistyped or revoked"),
+    402: (PaymentRequiredError, "add credits or free a voice slot in your voice.ai account"),
+    403: (ForbiddenError, "this account may not change that voice"),
+    404: (NotFoundError, None),
+    413: (RejectedError, "samples must be at most 7.5 MB"),
+    422: (RejectedError, None),
+    429: (RateLimitedError, "the API is rate limiting; wait a minute or lower --parallelism"),
+}
+
+
+def _parse_json(response: requests.Response, method: str, path: str) -> Any:
+    try:
+        return response.json()
+    except (ValueError, requests.exceptions.ChunkedEncodingError) as exc:
+        what = "an HTML page" if _looks_html(response) else "something that is not JSON"
+        raise BadResponseError(
+            f"the server answered {what} (HTTP {response.status_code}): {_snippet(response)}",
+            method=method, path=path, status=response.status_code,
+            hint="is the base URL right? a proxy or captive portal may be in the way",
+        ) from exc  # fmt: skip
+
+
+def _server_message(response: requests.Response) -> str:
+    if _looks_html(response):
+        return f"the server (or a proxy) answered with an HTML error page: {_snippet(response)}"
+    try:
+        data = response.json()
+    except ValueError:
+        return _snippet(response) or response.reason or "no details"
+    if isinstance(data, Mapping):
+        detail = data.get("detail")
+        if isinstance(detail, list):
+            return "; ".join(_validation_item(d) for d in detail) or "validation error"
+        for key in ("error", "message"):
+            if isinstance(data.get(key), str) and data[key]:
+                return str(data[key])
+        if isinstance(detail, str) and detail:
+            return detail
+    return json.dumps(data)[:200]
+
+
+def _validation_item(item: Any) -> str:
+    if not isinstance(item, Mapping):
+        return str(item)
+    loc = [str(p) for p in item.get("loc", []) if p not in ("body", "query")]
+    msg = str(item.get("msg", "invalid"))
+    return f"{'.'.join(loc)}: {msg}" if loc else msg
+
+
+def _list_items(data: Any, path: str) -> list[Any]:
+    if isinstance(data, list):
+        return data
+    if isinstance(data, Mapping):
+        for key in ("voices", "data", "items", "results"):
+            if isinstance(data.get(key), list):
+                return list(data[key])
+    raise BadResponseError(
+        "the voice list is neither a JSON array nor an object holding one",
+        method="GET", path=path,
+    )  # fmt: skip
+
+
+def _next_page(
+    data: Any, items: list[Any], base_url: str
+) -> tuple[str | None, dict[str, int] | None]:
+    """Where the next page is: (absolute URL, None), (None, params), or (None, None) at the end."""
+    if not isinstance(data, Mapping) or not items:
+        return None, None
+    nxt = data.get("next")
+    if isinstance(nxt, str) and nxt:
+        return urljoin(base_url + "/", nxt), None
+    if "next" in data and "total" not in data:
+        return None, None
+    offset, total = data.get("offset"), data.get("total")
+    limit = data.get("limit")
+    if not isinstance(offset, int):
+        offset = 0
+    end = offset + len(items)
+    if isinstance(total, int) and end < total:
+        return None, {"limit": limit if isinstance(limit, int) and limit > 0 else PAGE_SIZE,
+                      "offset": end}  # fmt: skip
+    if total is None and isinstance(limit, int) and len(items) >= limit > 0:
+        return None, {"limit": limit, "offset": end}
+    return None, None
+
+
+def _never_sent(exc: BaseException) -> bool:
+    """True when the failure happened before any byte of the request left this machine."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, (NewConnectionError, ConnectTimeoutError, NameResolutionError)):
+            return True
+        if isinstance(seen, requests.exceptions.ConnectTimeout):
+            return True
+        reason = getattr(seen, "reason", None)
+        nested = seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None
+        seen = reason if isinstance(reason, BaseException) else nested
+    return False
+
+
+def _reason(text: str) -> str:
+    for marker in ("Caused by ", "Max retries exceeded"):
+        if marker in text:
+            text = text.split(marker, 1)[-1]
+    return text.strip(" ()'\"")[:200]
+
+
+def _looks_html(response: requests.Response) -> bool:
+    ctype = response.headers.get("Content-Type", "")
+    return "html" in ctype or response.content[:200].lstrip().lower().startswith(b"<")
+
+
+def _snippet(response: requests.Response) -> str:
+    text = response.content[:300].decode("utf-8", "replace")
+    return " ".join(text.split())[:160]
+
+
+def _redact(text: str, key: str) -> str:
+    return text.replace(key, "<redacted>") if key else text

@@ -1,0 +1,73 @@
+"""How voicesync talks to the terminal: colour decisions, stdout for results, stderr for the rest.
+
+Only the CLI uses this module; the library never prints.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TextIO
+
+import click
+
+_STYLES = {
+    "add": {"fg": "green"},
+    "change": {"fg": "yellow"},
+    "remove": {"fg": "red"},
+    "replace": {"fg": "magenta"},
+    "dim": {"dim": True},
+    "bold": {"bold": True},
+    "error": {"fg": "red", "bold": True},
+    "warning": {"fg": "yellow", "bold": True},
+}
+
+
+def use_color(stream: TextIO, *, no_color_flag: bool, environ: Mapping[str, str]) -> bool:
+    """Colour only on a terminal, never with NO_COLOR (any value) or --no-color."""
+    if no_color_flag or "NO_COLOR" in environ or environ.get("TERM") == "dumb":
+        return False
+    if environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+@dataclass(frozen=True, slots=True)
+class Console:
+    color: bool = False
+    quiet: bool = False
+    verbose: int = 0
+
+    @classmethod
+    def detect(cls, *, no_color: bool, quiet: bool, verbose: int) -> Console:
+        return cls(
+            color=use_color(sys.stdout, no_color_flag=no_color, environ=os.environ),
+            quiet=quiet,
+            verbose=verbose,
+        )
+
+    def style(self, text: str, kind: str) -> str:
+        return click.style(text, **_STYLES[kind]) if self.color else text  # type: ignore[arg-type]
+
+    def out(self, text: str = "") -> None:
+        """A result: stdout."""
+        click.echo(text, color=self.color)
+
+    def info(self, text: str) -> None:
+        """Progress and chatter: stderr, silenced by --quiet."""
+        if not self.quiet:
+            click.echo(text, err=True, color=self.color)
+
+    def debug(self, text: str) -> None:
+        if self.verbose:
+            click.echo(text, err=True, color=self.color)
+
+    def warn(self, text: str) -> None:
+        click.echo(f"{self.style('warning:', 'warning')} {text}", err=True, color=self.color)
+
+    def error(self, text: str, hint: str | None = None) -> None:
+        click.echo(f"{self.style('error:', 'error')} {text}", err=True, color=self.color)
+        if hint:
+            click.echo(f"  hint: {hint}", err=True, color=self.color)

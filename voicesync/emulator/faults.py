@@ -1,0 +1,88 @@
+"""Seeded, reproducible fault injection for the emulated service."""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass, fields, replace
+from enum import Enum
+from typing import Any
+
+
+class Fault(str, Enum):
+    NONE = "none"
+    RATE_LIMIT = "rate_limit"  # 429 before processing
+    SERVER_ERROR = "server_error"  # 5xx before processing
+    DROP = "drop"  # connection closed before processing
+    LOSE = "lose"  # request processed, then connection closed before the reply
+
+
+@dataclass(frozen=True, slots=True)
+class FaultConfig:
+    """Rates are probabilities per request; ``rate_limit_every`` answers every Nth request 429."""
+
+    seed: int = 0
+    server_error_rate: float = 0.0
+    drop_rate: float = 0.0
+    lost_write_rate: float = 0.0
+    rate_limit_every: int = 0
+    rate_limit_rate: float = 0.0
+    retry_after_s: int | None = 1  # whole seconds, as real servers send
+    html_errors: bool = False
+    latency_s: float = 0.0
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FaultConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown fault settings: {', '.join(sorted(unknown))}")
+        return replace(cls(), **data)
+
+    @property
+    def active(self) -> bool:
+        return any(
+            (
+                self.server_error_rate,
+                self.drop_rate,
+                self.lost_write_rate,
+                self.rate_limit_every,
+                self.rate_limit_rate,
+            )
+        )
+
+
+class FaultInjector:
+    """Decides, request by request, which fault (if any) hits it. Thread-safe."""
+
+    def __init__(self, config: FaultConfig) -> None:
+        self._lock = threading.Lock()
+        self.configure(config)
+
+    def configure(self, config: FaultConfig) -> None:
+        with self._lock:
+            self.config = config
+            self._rng = random.Random(config.seed)
+            self._count = 0
+
+    def decide(self, *, is_write: bool) -> Fault:
+        with self._lock:
+            cfg = self.config
+            self._count += 1
+            if cfg.rate_limit_every and self._count % cfg.rate_limit_every == 0:
+                return Fault.RATE_LIMIT
+            roll = self._rng.random()
+            for fault, rate in (
+                (Fault.RATE_LIMIT, cfg.rate_limit_rate),
+                (Fault.SERVER_ERROR, cfg.server_error_rate),
+                (Fault.DROP, cfg.drop_rate),
+                (Fault.LOSE, cfg.lost_write_rate if is_write else 0.0),
+            ):
+                if roll < rate:
+                    return fault
+                roll -= rate
+            return Fault.NONE
+
+    def server_error_status(self) -> int:
+        with self._lock:
+            return self._rng.choice((500, 502, 503))

@@ -1,0 +1,80 @@
+"""Plain values shared by every layer: enums for closed sets and frozen records.
+
+Raw API dictionaries become :class:`RemoteVoice` here, tolerant of unknown fields and of the
+variants documented in voiceai-api.md (``voice_visibility`` or ``visibility``; any field but
+``voice_id`` may be missing; unknown status values).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "de", "it", "pt", "pl", "ru", "nl", "sv", "ca")
+DEFAULT_LANGUAGE = "en"
+
+
+class Visibility(str, Enum):
+    PUBLIC = "PUBLIC"
+    PRIVATE = "PRIVATE"
+
+    @classmethod
+    def parse(cls, value: object) -> Visibility | None:
+        if isinstance(value, str) and value.upper() in cls.__members__:
+            return cls(value.upper())
+        return None
+
+
+# voicesync's default differs from the API's (PUBLIC) on purpose: a voice is private unless said.
+DEFAULT_VISIBILITY = Visibility.PRIVATE
+
+
+class VoiceStatus(str, Enum):
+    PENDING = "PENDING"
+    PROCESSING = "PROCESSING"
+    AVAILABLE = "AVAILABLE"
+    FAILED = "FAILED"
+    UNKNOWN = "UNKNOWN"
+
+    @classmethod
+    def parse(cls, value: object) -> VoiceStatus:
+        if isinstance(value, str) and value.upper() in cls.__members__:
+            return cls(value.upper())
+        return cls.UNKNOWN
+
+    @property
+    def in_progress(self) -> bool:
+        return self in (VoiceStatus.PENDING, VoiceStatus.PROCESSING)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteVoice:
+    """A voice as the API reports it."""
+
+    voice_id: str
+    status: VoiceStatus
+    name: str | None = None
+    visibility: Visibility | None = None
+    language: str | None = None
+    status_text: str = ""
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> RemoteVoice:
+        """Build from an API object; raises ValueError when ``voice_id`` is missing."""
+        voice_id = data.get("voice_id")
+        if not isinstance(voice_id, (str, int)) or isinstance(voice_id, bool) or voice_id == "":
+            raise ValueError("voice object without a voice_id")
+        raw_status = data.get("status")
+        visibility = data.get("voice_visibility", data.get("visibility"))
+        name = data.get("name")
+        language = data.get("language")
+        return cls(
+            voice_id=str(voice_id),
+            status=VoiceStatus.parse(raw_status),
+            name=name if isinstance(name, str) else None,
+            visibility=Visibility.parse(visibility),
+            language=language if isinstance(language, str) else None,
+            status_text=raw_status if isinstance(raw_status, str) else "",
+        )
