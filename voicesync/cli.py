@@ -21,8 +21,9 @@ import click
 
 from voicesync import __version__
 from voicesync.client import ReadOnlyClient
+from voicesync.config import load_config
 from voicesync.console import Console
-from voicesync.errors import EXIT_ERROR, EXIT_INTERRUPTED, VoicesyncError
+from voicesync.errors import EXIT_ERROR, EXIT_INTERRUPTED, ConfigError, Problem, VoicesyncError
 from voicesync.local import local_emulator
 from voicesync.render import voice_row, voices_table
 from voicesync.settings import KEY_VARIABLES, Connection, resolve_connection
@@ -41,6 +42,25 @@ def _app() -> App:
     app = click.get_current_context().find_object(App)
     assert app is not None
     return app
+
+
+def config_argument(func: F) -> F:
+    return click.argument(
+        "config",
+        required=False,
+        default=DEFAULT_CONFIG,
+        type=click.Path(dir_okay=False, path_type=Path),
+    )(func)
+
+
+def allow_outside_option(func: F) -> F:
+    return click.option(
+        "--allow-outside",
+        multiple=True,
+        metavar="DIR",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Also accept samples under DIR (outside the YAML's folder). Repeatable.",
+    )(func)
 
 
 def connection_options(func: F) -> F:
@@ -95,6 +115,44 @@ def list_command(config: Path | None, fmt: str, base_url: str | None, emulator: 
     else:
         console.out(voices_table(voices))
     return 0
+
+
+@cli.command("validate")
+@config_argument
+@allow_outside_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def validate_command(config: Path, allow_outside: tuple[Path, ...], fmt: str) -> int:
+    """Check voices.yaml and its samples. Touches no network."""
+    console = _app().console
+    try:
+        loaded = load_config(config, allow_outside=allow_outside)
+    except ConfigError as exc:
+        if fmt == "json":
+            console.out(_problems_json(False, exc.problems))
+            return EXIT_ERROR
+        raise
+    if fmt == "json":
+        console.out(_problems_json(True, loaded.warnings))
+        return 0
+    _print_problems(loaded.warnings)
+    count = len(loaded.state.voices)
+    console.out(f"{config}: valid ({count} voice{'s' if count != 1 else ''}"
+                f"{f', {len(loaded.warnings)} warnings' if loaded.warnings else ''})")  # fmt: skip
+    return 0
+
+
+def _problems_json(valid: bool, problems: Sequence[Problem]) -> str:
+    rows = [
+        {"file": p.file, "line": p.line, "column": p.column, "severity": p.severity.value,
+         "message": p.message}
+        for p in problems
+    ]  # fmt: skip
+    return json.dumps({"valid": valid, "problems": rows}, indent=2)
+
+
+def _print_problems(problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        click.echo(_scrub(str(problem)), err=True)
 
 
 @cli.command("emulator")
@@ -166,6 +224,8 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 def _report(exc: VoicesyncError) -> None:
     console = _console_for_errors()
+    if isinstance(exc, ConfigError):
+        _print_problems(exc.problems)
     console.error(_scrub(exc.message), _scrub(exc.hint) if exc.hint else None)
 
 

@@ -64,7 +64,8 @@ class ConfigError(VoicesyncError):
     def __init__(self, problems: tuple[Problem, ...], *, hint: str | None = None) -> None:
         errors = [p for p in problems if p.severity is Severity.ERROR]
         noun = "problem" if len(errors) == 1 else "problems"
-        super().__init__(f"{len(errors)} {noun} in the configuration", hint=hint)
+        where = problems[0].file if problems else "the configuration"
+        super().__init__(f"{len(errors)} {noun} in {where}", hint=hint)
         self.problems = problems
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "de", "it", "pt", "pl", "ru", "nl", "sv", "ca")
@@ -78,3 +79,61 @@ class RemoteVoice:
             language=language if isinstance(language, str) else None,
             status_text=raw_status if isinstance(raw_status, str) else "",
         )
+
+
+class AudioFormat(str, Enum):
+    WAV = "wav"
+    MP3 = "mp3"
+    OGG = "ogg"
+
+    @property
+    def mime(self) -> str:
+        return {"wav": "audio/wav", "mp3": "audio/mpeg", "ogg": "audio/ogg"}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class SampleInfo:
+    path: Path  # resolved, symlinks followed
+    format: AudioFormat
+    size: int
+    sha256: str
+    duration_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where something was written in voices.yaml."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredVoice:
+    """A voice as voices.yaml declares it, defaults applied."""
+
+    name: str
+    sample_ref: str
+    visibility: Visibility
+    language: str
+    source: Source
+    previous_names: tuple[str, ...] = ()
+    protected: bool = False
+    sample: SampleInfo | None = None  # None when samples were not inspected
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredState:
+    """The whole of voices.yaml, validated."""
+
+    path: Path
+    display: str  # the path as the user wrote it, for messages
+    prune: bool
+    voices: tuple[DesiredVoice, ...]
+
+    def voice(self, name: str) -> DesiredVoice | None:
+        return next((v for v in self.voices if v.name == name), None)

@@ -1,0 +1,299 @@
+"""voices.yaml → :class:`DesiredState`, with every problem reported at once as FILE:LINE:COL.
+
+Order of work: read and parse (a syntax error stops there), validate against the JSON Schema
+(all errors), semantic checks (unique names, previous_names), then each sample's preflight.
+Problems are collected, sorted by position and raised together in one :class:`ConfigError`;
+warnings travel with it (or are returned when there is no error).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from voicesync.errors import ConfigError, Problem, Severity
+from voicesync.model import (
+    DEFAULT_LANGUAGE,
+    DEFAULT_VISIBILITY,
+    DesiredState,
+    DesiredVoice,
+    SampleInfo,
+    Source,
+    Visibility,
+)
+from voicesync.samples import SampleError, inspect_sample, resolve_sample
+from voicesync.yamlsource import Document, Path_, Position, YamlProblem, parse
+
+MAX_CONFIG_BYTES = 5 * 1024 * 1024
+
+
+@cache
+def voices_schema() -> dict[str, Any]:
+    """The JSON Schema of voices.yaml, shipped inside the package."""
+    text = resources.files("voicesync").joinpath("schemas/voices.schema.json").read_text()
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    state: DesiredState
+    warnings: tuple[Problem, ...]
+
+
+def load_config(
+    path: Path, *, allow_outside: Sequence[Path] = (), inspect_samples: bool = True
+) -> Loaded:
+    """Load and validate voices.yaml; raises ConfigError listing every problem."""
+    checker = _Checker(path)
+    state = checker.run(allow_outside, inspect_samples)
+    problems = tuple(sorted(checker.problems, key=lambda p: (p.line, p.column, p.message)))
+    if state is None or any(p.severity is Severity.ERROR for p in problems):
+        raise ConfigError(problems, hint="fix the problems above, then run voicesync validate")
+    return Loaded(state, problems)
+
+
+class _Checker:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.display = str(path)
+        self.problems: list[Problem] = []
+        self.doc = Document(None, {}, {})
+
+    # -- reporting ------------------------------------------------------------------------
+    def add(self, message: str, where: Position, severity: Severity = Severity.ERROR) -> None:
+        self.problems.append(Problem(self.display, where.line, where.column, message, severity))
+
+    def at(self, path: Path_, *, key: bool = False) -> Position:
+        """Best position for a data path: the key or the value, else the nearest parent."""
+        probe = path
+        while True:
+            table = self.doc.keys if key else self.doc.values
+            if probe in table:
+                return table[probe]
+            if probe in self.doc.values:
+                return self.doc.values[probe]
+            if not probe:
+                return Position(1, 1)
+            probe = probe[:-1]
+
+    # -- stages ---------------------------------------------------------------------------
+    def run(self, allow_outside: Sequence[Path], inspect_samples: bool) -> DesiredState | None:
+        text = self._read()
+        if text is None:
+            return None
+        try:
+            self.doc = parse(text)
+        except YamlProblem as exc:
+            self.add(exc.message, exc.position)
+            return None
+        if self.doc.data is None:
+            self.add("the file is empty; expected 'version: 1' and a 'voices' list",
+                     Position(1, 1))  # fmt: skip
+            return None
+        if not isinstance(self.doc.data, dict):
+            self.add("expected a mapping with 'version' and 'voices' (see examples/voices.yaml)",
+                     Position(1, 1))  # fmt: skip
+            return None
+        self._schema()
+        self._names()
+        voices = self._voices(allow_outside, inspect_samples)
+        data = self.doc.data
+        prune = data.get("prune") is True
+        return DesiredState(self.path.resolve(), self.display, prune, voices)
+
+    def _read(self) -> str | None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            self.add(f"file not found: {self.display} (pass the catalog's path, "
+                     "or run where voices.yaml is)", Position(1, 1))  # fmt: skip
+            return None
+        except OSError as exc:
+            self.add(f"cannot read {self.display}: {exc.strerror}", Position(1, 1))
+            return None
+        if len(raw) > MAX_CONFIG_BYTES:
+            self.add(f"the file is larger than {MAX_CONFIG_BYTES // 2**20} MB", Position(1, 1))
+            return None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            self.add("the file is not UTF-8 text", Position(line, 1))
+            return None
+        return text
+
+    def _schema(self) -> None:
+        validator = jsonschema.Draft202012Validator(voices_schema())
+        for error in validator.iter_errors(self.doc.data):
+            for message, where in _describe(error, self):
+                self.add(message, where)
+
+    def _names(self) -> None:
+        voices = self.doc.data.get("voices")
+        if not isinstance(voices, list):
+            return
+        owners: dict[str, str] = {}
+        for i, voice in enumerate(voices):
+            if not isinstance(voice, dict) or not isinstance(voice.get("name"), str):
+                continue
+            name = voice["name"]
+            self._claim(owners, name, name, (i, "name"))
+            for j, old in enumerate(voice.get("previous_names") or []):
+                if not isinstance(old, str):
+                    continue
+                if old == name:
+                    self.add(f"previous_names of '{name}' lists its own name",
+                             self.at(("voices", i, "previous_names", j)))  # fmt: skip
+                    continue
+                self._claim(owners, old, name, (i, "previous_names", j))
+
+    def _claim(self, owners: dict[str, str], label: str, voice: str, sub: tuple[Any, ...]) -> None:
+        folded = label.casefold()
+        if folded in owners:
+            first = owners[folded]
+            other = "another voice" if first == voice else f"voice '{first}'"
+            self.add(
+                f"name '{label}' is already used by {other}; names (and previous_names) must be "
+                "unique, ignoring case",
+                self.at(("voices", *sub)),
+            )
+            return
+        owners[folded] = voice
+
+    def _voices(
+        self, allow_outside: Sequence[Path], inspect_samples: bool
+    ) -> tuple[DesiredVoice, ...]:
+        data = self.doc.data
+        voices = data.get("voices") if isinstance(data.get("voices"), list) else []
+        defaults = data.get("defaults") if isinstance(data.get("defaults"), dict) else {}
+        out = []
+        for i, raw in enumerate(voices):
+            if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
+                continue
+            sample = None
+            if isinstance(raw.get("sample"), str) and raw["sample"] and inspect_samples:
+                sample = self._sample(raw["sample"], allow_outside, ("voices", i, "sample"))
+            out.append(self._voice(raw, defaults, sample, i))
+        return tuple(out)
+
+    def _voice(
+        self, raw: dict[str, Any], defaults: dict[str, Any], sample: SampleInfo | None, i: int
+    ) -> DesiredVoice:
+        where = self.at(("voices", i))
+        visibility = Visibility.parse(raw.get("visibility", defaults.get("visibility")))
+        previous = raw.get("previous_names")
+        return DesiredVoice(
+            name=raw["name"],
+            sample_ref=str(raw.get("sample", "")),
+            visibility=visibility or DEFAULT_VISIBILITY,
+            language=str(raw.get("language", defaults.get("language", DEFAULT_LANGUAGE))),
+            source=Source(self.display, where.line, where.column),
+            previous_names=tuple(p for p in previous if isinstance(p, str))
+            if isinstance(previous, list)
+            else (),
+            protected=raw.get("protected") is True,
+            sample=sample,
+        )
+
+    def _sample(self, ref: str, allow_outside: Sequence[Path], path: Path_) -> SampleInfo | None:
+        where = self.at(path)
+        try:
+            resolved = resolve_sample(self.path.resolve().parent, ref, allow_outside)
+        except SampleError as exc:
+            self.add(exc.message, where)
+            return None
+        info, findings = inspect_sample(resolved, ref)
+        for finding in findings:
+            self.add(finding.message, where, Severity.ERROR if finding.fatal else Severity.WARNING)
+        return info
+
+
+def _path_text(path: Sequence[Any]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "the file"
+
+
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "boolean": "true or false",
+    "integer": "a whole number",
+}
+
+
+def _actual(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    kinds = {bool: "a boolean", int: "a number", float: "a number", str: "a string",
+             list: "a list", dict: "a mapping"}  # fmt: skip
+    return f"{kinds.get(type(value), type(value).__name__)} {json.dumps(value)[:40]}"
+
+
+def _describe(error: jsonschema.ValidationError, checker: _Checker) -> list[tuple[str, Position]]:
+    """Turn one jsonschema error into user words at the right place (one or more)."""
+    path = tuple(error.absolute_path)
+    field = _path_text(path)
+    value = error.instance
+    kind = error.validator
+    if kind == "additionalProperties" and isinstance(value, dict):
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        allowed = sorted(schema.get("properties", {}))
+        out = []
+        for extra in sorted(set(value) - set(allowed)):
+            guess = difflib.get_close_matches(extra, allowed, n=1, cutoff=0.6)
+            hint = (
+                f" — did you mean '{guess[0]}'?" if guess else f" (allowed: {', '.join(allowed)})"
+            )
+            out.append(
+                (f"unknown key '{extra}' in {field}{hint}", checker.at((*path, extra), key=True))
+            )
+        return out
+    where = checker.at(path)
+    if kind == "required":
+        missing = str(error.message).split("'")[1]
+        return [(f"{field}: missing required key '{missing}'", where)]
+    if kind == "enum":
+        allowed_values = error.validator_value
+        options = list(allowed_values) if isinstance(allowed_values, list) else []
+        return [(_enum_message(field, value, options), where)]
+    if kind == "type":
+        wanted = _TYPE_NAMES.get(str(error.validator_value), str(error.validator_value))
+        tip = " (YAML 1.2 reads only true/false as booleans)" if wanted == "true or false" else ""
+        return [(f"{field}: expected {wanted}, got {_actual(value)}{tip}", where)]
+    if kind in ("minLength", "pattern") and isinstance(value, str):
+        reason = "must not be empty" if not value.strip() else (
+            "must be one line without leading or trailing spaces"
+        )  # fmt: skip
+        return [(f"{field}: {reason}", where)]
+    if kind == "maxLength":
+        return [(f"{field}: longer than {error.validator_value} characters", where)]
+    if kind == "uniqueItems":
+        return [(f"{field}: lists the same name twice", where)]
+    return [(f"{field}: {error.message}", where)]
+
+
+def _enum_message(field: str, value: Any, allowed: list[Any]) -> str:
+    if field == "version":
+        return f"version: {json.dumps(value)} is not supported; this voicesync reads version 1"
+    names = ", ".join(str(a) for a in allowed)
+    text = f"{field}: {json.dumps(value)} is not one of {names}"
+    if isinstance(value, str):
+        folded = {str(a).casefold(): str(a) for a in allowed}
+        guess = folded.get(value.casefold()) or next(
+            iter(difflib.get_close_matches(value, [str(a) for a in allowed], n=1)), None
+        )
+        if guess:
+            text += f" — did you mean {guess}?"
+    return text

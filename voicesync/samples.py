@@ -1,0 +1,209 @@
+"""Facts about a sample file, gathered without the network: where it really is, its format by
+content, size, duration, loudness, SHA-256.
+
+Formats: the API reference accepts MP3, WAV and OGG; other sources name PCM or M4A. voicesync
+accepts the three every source agrees on, judged by the first bytes, not the extension. Raw PCM
+has no header (nothing to check, nothing to tell the server its rate) and M4A is accepted by only
+one client of the API, so both are refused with a conversion command in the hint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import stat
+import struct
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from voicesync.model import AudioFormat, SampleInfo
+
+MAX_SAMPLE_BYTES = 7_500_000  # the API's 7.5 MB, read as decimal megabytes (the stricter reading)
+MIN_RECOMMENDED_S = 10.0
+MAX_RECOMMENDED_S = 60.0
+SILENT_PEAK_DBFS = -50.0
+_HASH_BLOCK_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class SampleFinding:
+    message: str
+    fatal: bool
+
+
+class SampleError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def resolve_sample(base_dir: Path, ref: str, allow_outside: Sequence[Path] = ()) -> Path:
+    """The real path of ``ref`` (relative to ``base_dir``), refused if it leaves the folder.
+
+    Symlinks are followed before the check, so a link inside the folder pointing at
+    ``~/.ssh/id_rsa`` is refused like the path itself.
+    """
+    root = base_dir.resolve()
+    target = (base_dir / Path(ref).expanduser()).resolve()
+    allowed = [root, *(p.resolve() for p in allow_outside)]
+    if not any(target == a or target.is_relative_to(a) for a in allowed):
+        raise SampleError(
+            f"sample '{ref}' resolves to {target}, outside the catalog folder {root}; "
+            "pass --allow-outside DIR if that is intended"
+        )
+    return target
+
+
+def sniff(head: bytes) -> AudioFormat | None:
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return AudioFormat.WAV
+    if head[:4] == b"OggS":
+        return AudioFormat.OGG
+    if head[:3] == b"ID3" or (len(head) > 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+        return AudioFormat.MP3
+    return None
+
+
+def _unsupported_hint(head: bytes, ref: str) -> str:
+    stem = Path(ref).stem
+    if head[4:8] == b"ftyp":
+        return f"M4A/MP4 audio is not accepted; convert it: ffmpeg -i {ref} {stem}.mp3"
+    if head[:4] == b"fLaC":
+        return f"FLAC is not accepted; convert it: sox {ref} {stem}.wav"
+    if Path(ref).suffix.lower() in (".pcm", ".raw"):
+        return (
+            "raw PCM has no header to check; wrap it in WAV, e.g. "
+            f"sox -t raw -r 16000 -e signed -b 16 -c 1 {ref} {stem}.wav"
+        )
+    return "use an MP3, WAV or OGG recording"
+
+
+def inspect_sample(path: Path, ref: str) -> tuple[SampleInfo | None, tuple[SampleFinding, ...]]:
+    """Check one resolved sample; returns its facts (None if unusable) and the findings."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return None, (SampleFinding(f"sample '{ref}' does not exist", True),)
+    except OSError as exc:
+        return None, (SampleFinding(f"sample '{ref}' cannot be read: {exc.strerror}", True),)
+    if not stat.S_ISREG(mode):
+        return None, (SampleFinding(f"sample '{ref}' is not a regular file", True),)
+    try:
+        return _inspect_file(path, ref)
+    except OSError as exc:
+        return None, (SampleFinding(f"sample '{ref}' cannot be read: {exc.strerror}", True),)
+
+
+def _inspect_file(path: Path, ref: str) -> tuple[SampleInfo | None, tuple[SampleFinding, ...]]:
+    size = path.stat().st_size
+    if size == 0:
+        return None, (SampleFinding(f"sample '{ref}' is empty", True),)
+    if size > MAX_SAMPLE_BYTES:
+        return None, (
+            SampleFinding(
+                f"sample '{ref}' is {size / 1e6:.1f} MB; the API accepts at most 7.5 MB "
+                "(shorten it: 10-60 s is enough)",
+                True,
+            ),
+        )
+    with path.open("rb") as handle:
+        head = handle.read(64)
+        fmt = sniff(head)
+        if fmt is None:
+            hint = _unsupported_hint(head, ref)
+            return None, (
+                SampleFinding(f"sample '{ref}' is not MP3, WAV or OGG audio; {hint}", True),
+            )
+        handle.seek(0)
+        digest = _sha256(handle)
+    findings: list[SampleFinding] = []
+    duration = _duration(path, fmt, ref, findings)
+    if any(f.fatal for f in findings):
+        return None, tuple(findings)
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix in ("wav", "mp3", "ogg") and suffix != fmt.value:
+        findings.append(SampleFinding(f"sample '{ref}' is {fmt.name} despite its name", False))
+    if fmt is AudioFormat.WAV:
+        findings.extend(_silence(path, ref))
+    return SampleInfo(path, fmt, size, digest, duration), tuple(findings)
+
+
+def _sha256(handle: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    while block := handle.read(_HASH_BLOCK_BYTES):
+        digest.update(block)
+    return digest.hexdigest()
+
+
+def _duration(
+    path: Path, fmt: AudioFormat, ref: str, findings: list[SampleFinding]
+) -> float | None:
+    import mutagen
+
+    try:
+        audio = mutagen.File(path)
+    except mutagen.MutagenError as exc:
+        findings.append(SampleFinding(f"sample '{ref}' is a damaged {fmt.name} file: {exc}", True))
+        return None
+    length = getattr(getattr(audio, "info", None), "length", None)
+    if audio is None or not length:
+        findings.append(SampleFinding(f"sample '{ref}' holds no readable {fmt.name} audio", True))
+        return None
+    seconds = float(length)
+    if not MIN_RECOMMENDED_S <= seconds <= MAX_RECOMMENDED_S:
+        findings.append(
+            SampleFinding(
+                f"sample '{ref}' lasts {seconds:.1f} s; 10-60 s of one clear speaker clones best",
+                False,
+            )
+        )
+    return seconds
+
+
+def _silence(path: Path, ref: str) -> tuple[SampleFinding, ...]:
+    peak = wav_peak_dbfs(path)
+    if peak is not None and peak < SILENT_PEAK_DBFS:
+        return (
+            SampleFinding(
+                f"sample '{ref}' is silent or nearly ({_level(peak)}); "
+                "the clone would likely end FAILED",
+                False,
+            ),
+        )
+    return ()
+
+
+def wav_peak_dbfs(path: Path) -> float | None:
+    """Peak level of a 16-bit PCM WAV, streamed; None for other encodings."""
+    import math
+
+    with path.open("rb") as handle:
+        header = handle.read(12)
+        bits, data_left = None, 0
+        while chunk := handle.read(8):
+            if len(chunk) < 8:
+                return None
+            chunk_id, size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+            if chunk_id == b"fmt ":
+                fmt = handle.read(size + (size & 1))
+                bits = struct.unpack_from("<H", fmt, 14)[0] if len(fmt) >= 16 else None
+            elif chunk_id == b"data":
+                data_left = size
+                break
+            else:
+                handle.seek(size + (size & 1), 1)
+        if header[:4] != b"RIFF" or bits != 16 or not data_left:
+            return None
+        peak = 0
+        while data_left > 0 and (block := handle.read(min(data_left, _HASH_BLOCK_BYTES))):
+            data_left -= len(block)
+            samples = array("h", block[: len(block) - len(block) % 2])
+            if samples:
+                peak = max(peak, max(samples), -min(samples))  # noqa: PLW3301
+    return 20 * math.log10(peak / 32768) if peak else -math.inf
+
+
+def _level(peak_dbfs: float) -> str:
+    return "digital silence" if peak_dbfs == float("-inf") else f"peak {peak_dbfs:.0f} dBFS"
