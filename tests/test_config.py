@@ -87,7 +87,7 @@ CASES: list[tuple[str, str, dict[str, bytes] | None, str, str]] = [
         "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
         "e: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n",
         None,
-        "4:4",
+        "5:4",
         "alias bomb",
     ),
     ("undefined-alias", "version: 1\nvoices: *nothing\n", None, "2:9", "undefined alias"),
