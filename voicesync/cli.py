@@ -25,8 +25,10 @@ from voicesync.config import load_config
 from voicesync.console import Console
 from voicesync.errors import EXIT_ERROR, EXIT_INTERRUPTED, ConfigError, Problem, VoicesyncError
 from voicesync.local import local_emulator
-from voicesync.render import voice_row, voices_table
+from voicesync.planner import PlanOptions
+from voicesync.render import plan_json, plan_markdown, plan_text, voice_row, voices_table
 from voicesync.settings import KEY_VARIABLES, Connection, resolve_connection
+from voicesync.workflow import Planned, default_state_path, make_plan, write_plan_file
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_CONFIG = "voices.yaml"
@@ -153,6 +155,78 @@ def _problems_json(valid: bool, problems: Sequence[Problem]) -> str:
 def _print_problems(problems: Sequence[Problem]) -> None:
     for problem in problems:
         click.echo(_scrub(str(problem)), err=True)
+
+
+def state_option(func: F) -> F:
+    return click.option(
+        "--state",
+        "state_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="State file (default: voices.lock.json beside the YAML; .voicesync/ with --emulator).",
+    )(func)
+
+
+def plan_options(func: F) -> F:
+    func = click.option(
+        "--prune", is_flag=True, default=None, help="Delete every undeclared voice of the account."
+    )(func)
+    func = click.option("--replace", multiple=True, metavar="NAME", help="Force a re-clone.")(func)
+    return click.option(
+        "--target", multiple=True, metavar="NAME", help="Plan only these voices (repeatable)."
+    )(func)
+
+
+def _plan_options(target: tuple[str, ...], replace: tuple[str, ...], prune: bool | None,
+                  force: bool = False) -> PlanOptions:  # fmt: skip
+    return PlanOptions(frozenset(target), frozenset(replace), prune or None, force)
+
+
+@contextlib.contextmanager
+def planning(config: Path, opts: dict[str, Any], force: bool = False) -> Iterator[Planned]:
+    """Open the connection, validate, list, read the state and plan (read-only)."""
+    base_dir = config.resolve().parent
+    with open_connection(opts["base_url"], opts["emulator"], base_dir) as connection:
+        state_path = opts["state_path"] or default_state_path(
+            config, local_emulator=opts["emulator"]
+        )
+        with ReadOnlyClient(connection) as client:
+            planned = make_plan(
+                config, client, endpoint=connection.endpoint, state_path=state_path,
+                options=_plan_options(opts["target"], opts["replace"], opts["prune"], force),
+                allow_outside=opts["allow_outside"],
+            )  # fmt: skip
+        _print_problems(planned.warnings)
+        yield planned
+
+
+def render_plan(planned: Planned, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(plan_json(planned.plan), indent=2)
+    if fmt == "markdown":
+        return plan_markdown(planned.plan)
+    return plan_text(planned.plan, _app().console.style)
+
+
+@cli.command("plan")
+@config_argument
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Save the plan for apply --plan.")  # fmt: skip
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
+@plan_options
+@state_option
+@allow_outside_option
+@connection_options
+def plan_command(config: Path, fmt: str, out: Path | None, detailed_exitcode: bool,
+                 **opts: Any) -> int:  # fmt: skip
+    """Show what apply would change. Never changes anything."""
+    with planning(config, opts) as planned:
+        _app().console.out(render_plan(planned, fmt))
+        if out is not None:
+            write_plan_file(out, planned.plan)
+            _app().console.info(f"Saved the plan to {out}; apply it with: voicesync apply "
+                                f"{config} --plan {out}")  # fmt: skip
+    return 2 if detailed_exitcode and planned.plan.has_changes else 0
 
 
 @cli.command("emulator")

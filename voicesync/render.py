@@ -1,13 +1,37 @@
-"""PURE: values → text. Builds lines and joins them; no printing, no I/O."""
+"""PURE: values → text, markdown and JSON. Builds lines and joins them; no printing, no I/O."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from voicesync.model import RemoteVoice
+from voicesync.plan import PLAN_FORMAT, Action, Change, FieldChange, Match, Plan
+
+Style = Callable[[str, str], str]
+SYMBOLS = {
+    Action.CLONE: ("+", "add"),
+    Action.UPDATE: ("~", "change"),
+    Action.REPLACE: ("-/+", "replace"),
+    Action.DELETE: ("-", "remove"),
+    Action.ADOPT: ("=", "dim"),
+    Action.WAIT: ("*", "dim"),
+}
+MATCH_WORDS = {
+    Match.STATE: "matched by state record",
+    Match.NAME: "matched by name",
+    Match.PREVIOUS_NAME: "matched by previous name",
+    Match.JOURNAL: "matched by the clone journal",
+    Match.NONE: "",
+}
+MARKDOWN_MARKER = "<!-- voicesync-plan:{config} -->"
 
 
+def plain(text: str, _kind: str) -> str:
+    return text
+
+
+# -- voices ----------------------------------------------------------------
 def voice_row(voice: RemoteVoice) -> dict[str, Any]:
     return {
         "voice_id": voice.voice_id,
@@ -33,6 +57,233 @@ def voices_table(voices: Sequence[RemoteVoice], marks: dict[str, str] | None = N
     for voice in sorted(voices, key=lambda v: ((v.name or "").casefold(), v.voice_id)):
         row = voice_row(voice)
         cells = [row["voice_id"], row["name"] or "-", row["status"], row["visibility"] or "-"]
-        rows.append(cells + ([marks.get(voice.voice_id, "unmanaged")] if marks else []))
+        rows.append(cells + ([marks.get(voice.voice_id, "unmanaged")] if marks is not None else []))
     summary = f"{len(voices)} voice{'s' if len(voices) != 1 else ''}"
     return table(headers, rows) + f"\n\n{summary}" if rows else "No voices."
+
+
+# -- plan as text ----------------------------------------------------------------
+def summary_line(plan: Plan) -> str:
+    counts = plan.summary()
+    words = [
+        f"{counts[a.value]} to {a.value}"
+        for a in (Action.CLONE, Action.UPDATE, Action.REPLACE, Action.DELETE)
+    ]
+    words += [
+        f"{counts[a.value]} to {a.value}" for a in (Action.ADOPT, Action.WAIT) if counts[a.value]
+    ]
+    return "Plan: " + ", ".join(words) + "."
+
+
+def plan_text(plan: Plan, style: Style = plain) -> str:
+    lines = [f"voicesync plan for {plan.config} against {plan.endpoint}", ""]
+    if not plan.changes:
+        lines.append(style("No changes.", "bold") + " The account matches the catalog.")
+    for change in plan.changes:
+        lines += _change_lines(change, style)
+    if plan.unmanaged:
+        lines += ["", "Unmanaged voices, left alone (prune: true would delete them):"]
+        lines += [f"  {v.name or '-'}  [{v.voice_id}]" for v in plan.unmanaged]
+    if plan.changes:
+        lines += ["", style(summary_line(plan), "bold")]
+    lines += _refusal_lines(plan, style)
+    return "\n".join(lines)
+
+
+def _change_lines(change: Change, style: Style) -> list[str]:
+    symbol, kind = SYMBOLS[change.action]
+    target = f"  [{change.voice_id}]" if change.voice_id else ""
+    why = ", ".join(w for w in (change.reason.value, MATCH_WORDS[change.match]) if w)
+    head = (
+        f"  {style(symbol, kind)} {style(change.action.value, kind)} {change.name}{target}  ({why})"
+    )
+    details = [f"      {line}" for line in _details(change)]
+    return [head, *details]
+
+
+def _details(change: Change) -> list[str]:
+    if change.action is Action.DELETE:
+        extra = " (not managed by voicesync; skipped if not yours)" if change.skippable else ""
+        return [f"status     {change.status.value if change.status else '?'}{extra}"]
+    if change.action is Action.WAIT:
+        return [f"status     {change.status.value if change.status else '?'}"]
+    lines = [_field_line(f, change) for f in change.fields]
+    if change.action is Action.CLONE and change.desired is not None:
+        voice = change.desired
+        lines += [
+            f"sample     {_sample_text(change)}",
+            f"visibility {voice.visibility.value}",
+            f"language   {voice.language}",
+        ]
+    if change.pending_id:
+        lines.append(f"finishes   the clone {change.pending_id} started earlier")
+    return lines
+
+
+def _field_line(field: FieldChange, change: Change) -> str:
+    if field.field == "sample":
+        text = f"{_short(field.before)} → {_sample_text(change)}"
+    elif field.field == "name":
+        text = f'"{field.before}" → "{field.after}"'
+    else:
+        text = f"{field.before} → {field.after}"
+    suffix = "  # forces replacement" if field.forces_replacement else ""
+    return f"{field.field:<10} {text}{suffix}"
+
+
+def _sample_text(change: Change) -> str:
+    voice = change.desired
+    if voice is None or voice.sample is None:
+        return voice.sample_ref if voice else "?"
+    info = voice.sample
+    duration = f", {info.duration_s:.1f} s" if info.duration_s else ""
+    return (
+        f"{voice.sample_ref} ({info.format.name}, {_size(info.size)}{duration}, "
+        f"sha256 {_short(info.sha256)})"
+    )
+
+
+def _short(sha: str | None) -> str:
+    return (sha or "?")[:8]
+
+
+def _size(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.1f} kB"
+
+
+def _refusal_lines(plan: Plan, style: Style) -> list[str]:
+    if not plan.refusals:
+        return []
+    blocking = [r for r in plan.refusals if r.blocking]
+    head = "Apply will refuse this plan:" if blocking else "Safety checks overridden by --force:"
+    return [
+        "",
+        style(head, "error" if blocking else "warning"),
+        *(f"  - {r.message}" for r in plan.refusals),
+    ]
+
+
+# -- plan as markdown -------------------------------------------------------------
+MD_ICONS = {
+    Action.CLONE: "🟢",
+    Action.UPDATE: "🟡",
+    Action.REPLACE: "🟣",
+    Action.DELETE: "🔴",
+    Action.ADOPT: "⚪",
+    Action.WAIT: "⏳",
+}
+
+
+def plan_markdown(plan: Plan) -> str:
+    lines = [
+        MARKDOWN_MARKER.format(config=plan.config),
+        f"### voicesync plan for `{plan.config}`",
+        "",
+    ]
+    if not plan.changes:
+        lines.append("**No changes.** The account matches the catalog.")
+    else:
+        lines += [
+            f"**{summary_line(plan)}**",
+            "",
+            "| | Action | Voice | Reason | Details |",
+            "|:-:|---|---|---|---|",
+        ]
+        lines += [_md_row(c) for c in plan.changes]
+    if plan.refusals:
+        lines.append("")
+        lines += [f"> {'⛔' if r.blocking else '⚠️'} {r.message}" for r in plan.refusals]
+    if plan.unmanaged:
+        lines += [
+            "",
+            f"<details><summary>{len(plan.unmanaged)} unmanaged voice(s), left alone</summary>",
+            "",
+        ]
+        lines += [f"- {_md(v.name or '-')} (`{v.voice_id}`)" for v in plan.unmanaged]
+        lines += ["", "</details>"]
+    lines += ["", f"<sub>plan fingerprint `{plan.fingerprint[:16]}`</sub>"]
+    return "\n".join(lines)
+
+
+def _md_row(change: Change) -> str:
+    details = "; ".join(_md(line) for line in _details(change)) or "–"
+    voice = _md(change.name) + (f" (`{change.voice_id}`)" if change.voice_id else "")
+    return (
+        f"| {MD_ICONS[change.action]} | {change.action.value} | {voice} | "
+        f"`{change.reason.value}` | {details} |"
+    )
+
+
+def _md(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|").replace("<", "&lt;")
+
+
+# -- plan as JSON -----------------------------------------------------------------
+def plan_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "format_version": PLAN_FORMAT,
+        "config": plan.config,
+        "endpoint": plan.endpoint,
+        "has_changes": plan.has_changes,
+        "destructive": plan.destructive,
+        "safe": plan.safe,
+        "summary": plan.summary(),
+        "refusals": [
+            {
+                "code": r.code,
+                "message": r.message,
+                "overridable": r.overridable,
+                "overridden": r.overridden,
+            }
+            for r in plan.refusals
+        ],
+        "changes": [_change_json(c) for c in plan.changes],
+        "unmanaged": [voice_row(v) for v in plan.unmanaged],
+        "managed_count": plan.managed_count,
+        "fingerprint": plan.fingerprint,
+    }
+
+
+def _change_json(change: Change) -> dict[str, Any]:
+    before = None
+    if change.voice_id:
+        before = {
+            "name": change.remote_name,
+            "status": change.status.value if change.status else None,
+        }
+        before |= {f.field: f.before for f in change.fields if f.field != "name"}
+    after = None
+    if change.desired is not None and change.action is not Action.DELETE:
+        voice = change.desired
+        after = {
+            "name": voice.name,
+            "visibility": voice.visibility.value,
+            "language": voice.language,
+            "sample": voice.sample_ref,
+            "sample_sha256": voice.sample.sha256 if voice.sample else None,
+        }
+    return {
+        "action": change.action.value,
+        "name": change.name,
+        "voice_id": change.voice_id,
+        "reason": change.reason.value,
+        "match": change.match.value,
+        "fields": [
+            {
+                "field": f.field,
+                "before": f.before,
+                "after": f.after,
+                "forces_replacement": f.forces_replacement,
+            }
+            for f in change.fields
+        ],
+        "before": before,
+        "after": after,
+        "protected": change.protected,
+        "skippable": change.skippable,
+    }
+
+
+def saved_plan_json(plan: Plan) -> dict[str, Any]:
+    """A plan file: the JSON plan plus what apply needs to check it is still current."""
+    return plan_json(plan) | {"inputs": plan.inputs, "options": plan.options}

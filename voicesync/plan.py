@@ -1,0 +1,185 @@
+"""PURE: the Plan value — changes with reasons, safety verdicts, a fingerprint of its inputs.
+
+A plan is printed, saved, checked and applied; it is never mutated. Changes are sorted
+deterministically (by name, then action), so the same inputs always give the same plan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from voicesync.model import DesiredVoice, RemoteVoice, VoiceStatus
+
+PLAN_FORMAT = 1
+
+
+class Action(str, Enum):
+    CLONE = "clone"
+    UPDATE = "update"
+    REPLACE = "replace"
+    DELETE = "delete"
+    ADOPT = "adopt"
+    WAIT = "wait"
+
+    @property
+    def mutating(self) -> bool:
+        return self in (Action.CLONE, Action.UPDATE, Action.REPLACE, Action.DELETE)
+
+    @property
+    def destructive(self) -> bool:
+        return self in (Action.REPLACE, Action.DELETE)
+
+
+ACTION_ORDER = {a: i for i, a in enumerate(Action)}
+
+
+class Reason(str, Enum):
+    NEW = "new"
+    SAMPLE_CHANGED = "sample_changed"
+    LANGUAGE_CHANGED = "language_changed"
+    REMOTE_FAILED = "remote_failed"
+    FORCED = "forced"
+    RENAMED = "renamed"
+    VISIBILITY_CHANGED = "visibility_changed"
+    DRIFT_RENAMED = "drift_renamed"
+    DRIFT_VISIBILITY = "drift_visibility"
+    DRIFT_DELETED = "drift_deleted"
+    NOT_DECLARED = "not_declared"
+    PRUNE_UNMANAGED = "prune_unmanaged"
+    SUPERSEDED = "superseded"
+    UNRECORDED = "unrecorded"
+    INTERRUPTED_CLONE = "interrupted_clone"
+    PROCESSING = "processing"
+
+
+class Match(str, Enum):
+    STATE = "state"
+    NAME = "name"
+    PREVIOUS_NAME = "previous_name"
+    JOURNAL = "journal"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    field: str  # name | visibility | sample | language | voice_id
+    before: str | None
+    after: str | None
+    forces_replacement: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    action: Action
+    name: str
+    reason: Reason
+    match: Match = Match.NONE
+    voice_id: str | None = None  # the existing remote voice this change acts on
+    record: str | None = None  # the state key that holds this voice now
+    fields: tuple[FieldChange, ...] = ()
+    desired: DesiredVoice | None = None
+    pending_id: str | None = None  # a clone in flight that this change finishes
+    status: VoiceStatus | None = None  # remote status when planned
+    remote_name: str | None = None
+    protected: bool = False
+    skippable: bool = False  # not managed: a 403/404 means "not yours", reported as skipped
+
+    @property
+    def sort_key(self) -> tuple[str, int, str]:
+        return (self.name.casefold(), ACTION_ORDER[self.action], self.voice_id or "")
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyLimits:
+    """Refuse more than ``max_count`` deletes+replaces when that is also over ``max_fraction``."""
+
+    max_count: int = 5
+    max_fraction: float = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    code: str  # protected | too_many | deletes_all
+    message: str
+    overridable: bool  # --force lifts it
+    overridden: bool = False
+
+    @property
+    def blocking(self) -> bool:
+        return not self.overridden
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    endpoint: str
+    config: str
+    changes: tuple[Change, ...]
+    unmanaged: tuple[RemoteVoice, ...] = ()
+    refusals: tuple[Refusal, ...] = ()
+    managed_count: int = 0
+    fingerprint: str = ""
+    inputs: dict[str, str] = field(default_factory=dict)  # per-voice digests, to explain staleness
+    options: dict[str, Any] = field(default_factory=dict)  # what it was planned with
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+    @property
+    def destructive(self) -> bool:
+        return any(c.action.destructive for c in self.changes)
+
+    @property
+    def safe(self) -> bool:
+        return not any(r.blocking for r in self.refusals)
+
+    def summary(self) -> dict[str, int]:
+        counts = Counter(c.action for c in self.changes)
+        return {action.value: counts.get(action, 0) for action in Action}
+
+
+def assess_safety(
+    changes: tuple[Change, ...], managed_count: int, *, force: bool, limits: SafetyLimits
+) -> tuple[Refusal, ...]:
+    """The refusals apply would make. Protection is never lifted; thresholds are by --force."""
+    refusals = [
+        Refusal(
+            "protected",
+            f"'{c.name}' is protected and would be "
+            f"{'deleted' if c.action is Action.DELETE else 'replaced'}; set protected: false "
+            "in voices.yaml (and apply) first if this is intended",
+            overridable=False,
+        )
+        for c in changes
+        if c.protected and c.action.destructive
+    ]
+    destructive = sum(1 for c in changes if c.action.destructive)
+    fraction = destructive / managed_count if managed_count else 1.0
+    if destructive > limits.max_count and fraction > limits.max_fraction:
+        refusals.append(Refusal(
+            "too_many",
+            f"{destructive} voices would be deleted or replaced, more than {limits.max_count} "
+            f"and more than {limits.max_fraction:.0%} of the {managed_count} managed; "
+            "pass --force if this is intended",
+            overridable=True, overridden=force,
+        ))  # fmt: skip
+    managed_deletes = sum(1 for c in changes if c.action is Action.DELETE and c.record)
+    if managed_count and managed_deletes >= managed_count:
+        refusals.append(Refusal(
+            "deletes_all",
+            f"the plan deletes every managed voice ({managed_count}); "
+            "pass --force if this is intended (or use voicesync destroy)",
+            overridable=True, overridden=force,
+        ))  # fmt: skip
+    return tuple(refusals)
+
+
+def digest(value: Any) -> str:
+    """SHA-256 of a value's canonical JSON."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()

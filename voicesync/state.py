@@ -1,0 +1,227 @@
+"""voices.lock.json: what voicesync manages, written atomically after every completed operation.
+
+Per declared name: the remote ``voice_id``, the sample's SHA-256 and size (so a changed sample is
+seen), the last applied name/visibility/language (so drift is told apart from an edit),
+``protected`` (kept even when the voice leaves the YAML), a journal of the clone in flight (so a
+lost response never becomes a duplicate) and old voices still to delete. It names the endpoint it
+belongs to and holds no secret: it is meant to be committed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from voicesync.errors import LockError, StateError
+from voicesync.model import Visibility
+
+STATE_FORMAT = 1
+STATE_FILENAME = "voices.lock.json"
+LOCK_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class PendingClone:
+    """A clone journalled before its POST; ``voice_id`` is filled the moment the POST returns."""
+
+    name: str  # the name sent with the POST, to find the voice if the answer was lost
+    sample_sha256: str
+    sample_size: int
+    started_at: float  # seconds since the epoch
+    voice_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SampleStamp:
+    """Cheap identity of a sample file, so an unchanged file is not hashed again."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    inode: int
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceRecord:
+    voice_id: str | None
+    sample_sha256: str
+    sample_size: int
+    name: str
+    visibility: Visibility
+    language: str
+    protected: bool = False
+    pending: PendingClone | None = None
+    to_delete: tuple[str, ...] = ()
+    stamp: SampleStamp | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "voice_id": self.voice_id,
+            "sample_sha256": self.sample_sha256,
+            "sample_size": self.sample_size,
+            "name": self.name,
+            "visibility": self.visibility.value,
+            "language": self.language,
+            "protected": self.protected,
+        }
+        if self.pending is not None:
+            out["pending"] = {
+                "name": self.pending.name,
+                "sample_sha256": self.pending.sample_sha256,
+                "sample_size": self.pending.sample_size,
+                "started_at": self.pending.started_at,
+                "voice_id": self.pending.voice_id,
+            }
+        if self.to_delete:
+            out["to_delete"] = list(self.to_delete)
+        if self.stamp is not None:
+            stamp = self.stamp
+            out["sample_stamp"] = {"path": stamp.path, "size": stamp.size,
+                                   "mtime_ns": stamp.mtime_ns, "inode": stamp.inode,
+                                   "sha256": stamp.sha256}  # fmt: skip
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> VoiceRecord:
+        pending = data.get("pending")
+        stamp = data.get("sample_stamp")
+        return cls(
+            voice_id=data.get("voice_id"),
+            sample_sha256=str(data.get("sample_sha256", "")),
+            sample_size=int(data.get("sample_size", 0)),
+            name=str(data["name"]),
+            visibility=Visibility(data.get("visibility", "PRIVATE")),
+            language=str(data.get("language", "en")),
+            protected=bool(data.get("protected", False)),
+            pending=PendingClone(**pending) if isinstance(pending, dict) else None,
+            to_delete=tuple(data.get("to_delete", ())),
+            stamp=SampleStamp(**stamp) if isinstance(stamp, dict) else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """All records, keyed by declared name. Immutable: changes return a new State."""
+
+    endpoint: str
+    records: Mapping[str, VoiceRecord] = field(default_factory=dict)
+
+    def recorded_ids(self) -> frozenset[str]:
+        ids: set[str] = set()
+        for record in self.records.values():
+            ids.update(i for i in (record.voice_id,) if i)
+            if record.pending and record.pending.voice_id:
+                ids.add(record.pending.voice_id)
+            ids.update(record.to_delete)
+        return frozenset(ids)
+
+    def with_record(self, name: str, record: VoiceRecord, *, old_name: str | None = None) -> State:
+        records = {k: v for k, v in self.records.items() if k != old_name}
+        records[name] = record
+        return replace(self, records=records)
+
+    def without(self, name: str) -> State:
+        return replace(self, records={k: v for k, v in self.records.items() if k != name})
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format_version": STATE_FORMAT,
+            "endpoint": self.endpoint,
+            "voices": {name: self.records[name].to_json() for name in sorted(self.records)},
+        }
+
+
+def load_state(path: Path, endpoint: str) -> State:
+    """Read the state file; a missing file is an empty state. Refuses another endpoint's file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return State(endpoint=endpoint)
+    except OSError as exc:
+        raise StateError(f"cannot read the state file {path}: {exc.strerror}") from None
+    try:
+        data = json.loads(text)
+        version = data.get("format_version")
+        recorded_endpoint = data["endpoint"]
+        records = {name: VoiceRecord.from_json(r) for name, r in data.get("voices", {}).items()}
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise StateError(
+            f"the state file {path} is damaged ({exc.__class__.__name__}: {exc})",
+            hint="restore it from git; without it voicesync matches voices by name",
+        ) from None
+    if version != STATE_FORMAT:
+        raise StateError(f"the state file {path} has format_version {version!r}; "
+                         f"this voicesync reads {STATE_FORMAT}",
+                         hint="upgrade voicesync")  # fmt: skip
+    if recorded_endpoint != endpoint:
+        raise StateError(
+            f"the state file {path} belongs to {recorded_endpoint}, not {endpoint}",
+            hint="use --state to choose the state file of this endpoint "
+            "(emulator voices never mix with real ones)",
+        )
+    return State(endpoint=endpoint, records=records)
+
+
+def save_state(path: Path, state: State) -> None:
+    """Write atomically: temp file in the same folder, fsync, rename, fsync the folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = json.dumps(state.to_json(), indent=2, sort_keys=True) + "\n"
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(tmp).replace(path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            Path(tmp).unlink()
+        raise
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+@contextlib.contextmanager
+def state_lock(path: Path, *, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[str | None]:
+    """Hold ``PATH.lock`` for a whole run. Yields a warning when a dead run left its mark.
+
+    The lock is an OS file lock, released by the kernel if the holder dies, so a crashed run
+    never blocks the next; the holder file beside it names who holds it, for the error message.
+    """
+    from filelock import FileLock, Timeout
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    holder = path.with_name(path.name + ".holder")
+    lock = FileLock(str(path.with_name(path.name + ".lock")))
+    try:
+        lock.acquire(timeout=timeout_s)
+    except Timeout:
+        who = holder.read_text().strip() if holder.exists() else "another process"
+        raise LockError(
+            f"another voicesync run holds the state lock of {path} ({who})",
+            hint="wait for it to finish; in CI, use a concurrency group so applies never overlap",
+        ) from None
+    warning = None
+    if holder.exists():
+        warning = f"a previous run ({holder.read_text().strip()}) ended without releasing {path}"
+    try:
+        holder.write_text(f"pid {os.getpid()} on {socket.gethostname()} since "
+                          f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}\n")  # fmt: skip
+        yield warning
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            holder.unlink()
+        lock.release()

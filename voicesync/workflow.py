@@ -1,0 +1,122 @@
+"""The I/O edge of planning: read the catalog, list the account, read the state, plan.
+
+Usable from Python as well as from the CLI::
+
+    from voicesync import Connection, ReadOnlyClient, make_plan
+    with ReadOnlyClient(Connection(url, key)) as client:
+        planned = make_plan(Path("voices.yaml"), client, endpoint=url)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from voicesync.client import ReadOnlyClient
+from voicesync.config import Loaded, load_config
+from voicesync.errors import PlanError, Problem
+from voicesync.model import RemoteVoice
+from voicesync.plan import PLAN_FORMAT, Plan
+from voicesync.planner import PlanOptions, build_plan
+from voicesync.render import saved_plan_json
+from voicesync.state import STATE_FILENAME, State, load_state
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    loaded: Loaded
+    remote: tuple[RemoteVoice, ...]
+    state: State
+    plan: Plan
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return self.loaded.warnings
+
+
+def default_state_path(config: Path, *, local_emulator: bool = False) -> Path:
+    base = config.resolve().parent
+    return (base / ".voicesync" / STATE_FILENAME) if local_emulator else base / STATE_FILENAME
+
+
+def make_plan(
+    config: Path,
+    client: ReadOnlyClient,
+    *,
+    endpoint: str,
+    state_path: Path | None = None,
+    options: PlanOptions | None = None,
+    allow_outside: Sequence[Path] = (),
+) -> Planned:
+    """Validate, list, read the state, plan. Raises ConfigError before any request."""
+    loaded = load_config(config, allow_outside=allow_outside)
+    state = load_state(state_path or default_state_path(config), endpoint)
+    remote = client.list_voices()
+    plan = build_plan(loaded.state, remote, state, options or PlanOptions())
+    return Planned(loaded, remote, state, plan)
+
+
+def write_plan_file(path: Path, plan: Plan) -> None:
+    payload = json.dumps(saved_plan_json(plan), indent=2, sort_keys=True) + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(payload)
+    Path(tmp).replace(path)
+
+
+def read_plan_file(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PlanError(f"plan file not found: {path}") from None
+    except (OSError, ValueError) as exc:
+        raise PlanError(f"cannot read the plan file {path}: {exc}") from None
+    if not isinstance(data, dict) or data.get("format_version") != PLAN_FORMAT:
+        raise PlanError(f"{path} is not a voicesync plan file (format_version {PLAN_FORMAT})")
+    return data
+
+
+def options_from_saved(data: dict[str, Any]) -> PlanOptions:
+    raw = data.get("options", {})
+    from voicesync.plan import SafetyLimits
+
+    count, fraction = raw.get("limits", [5, 0.25])
+    return PlanOptions(
+        targets=frozenset(raw.get("targets", [])),
+        replace=frozenset(raw.get("replace", [])),
+        prune=raw.get("prune"),
+        force=bool(raw.get("force", False)),
+        limits=SafetyLimits(int(count), float(fraction)),
+    )
+
+
+def check_saved_plan(saved: dict[str, Any], fresh: Plan, path: Path) -> None:
+    """Refuse a saved plan whose inputs changed since it was made, naming what changed."""
+    if saved.get("fingerprint") == fresh.fingerprint:
+        return
+    old: dict[str, str] = saved.get("inputs", {})
+    new = fresh.inputs
+    changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    described = [_describe_input(key, key in old, key in new) for key in changed[:10]]
+    more = f" (and {len(changed) - 10} more)" if len(changed) > 10 else ""
+    raise PlanError(
+        f"the plan in {path} is stale: " + ("; ".join(described) or "its options differ") + more,
+        hint="make a new plan (voicesync plan --out FILE) and review it; "
+        "a plan file is applied at most once",
+    )
+
+
+def _describe_input(key: str, before: bool, after: bool) -> str:
+    kind, _, name = key.partition(":")
+    what = {"declared": "voice", "recorded": "state record", "remote": "remote voice"}[kind]
+    if before and not after:
+        return f"{what} '{name}' is gone"
+    if after and not before:
+        return f"{what} '{name}' is new"
+    return f"{what} '{name}' changed"
