@@ -325,3 +325,7 @@ def _scrub(text: str) -> str:
 
 def main() -> NoReturn:
     sys.exit(run())
+
+
+# The commands that change things live in their own module; importing it registers them.
+from voicesync import cli_apply  # noqa: E402, F401

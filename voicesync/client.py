@@ -17,7 +17,7 @@ import mimetypes
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urljoin
 
 import requests
@@ -57,6 +57,7 @@ PAGE_SIZE = 100
 MAX_PAGES = 10_000
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PATCH", "PUT", "DELETE", "OPTIONS"})
+_C = TypeVar("_C", bound="ReadOnlyClient")
 AUDIO_TYPES = {"wav": "audio/wav", "mp3": "audio/mpeg", "ogg": "audio/ogg"}
 
 
@@ -145,7 +146,7 @@ class ReadOnlyClient:
     ) -> None:
         self.base_url = connection.base_url
         self._key = connection.api_key
-        self._on_retry = on_retry
+        self.retry_listeners: list[Callable[[RetryNotice], None]] = [on_retry] if on_retry else []
         self.request_count = 0
         self._session = requests.Session()
         self._session.auth = _BearerAuth(connection.api_key)
@@ -158,7 +159,7 @@ class ReadOnlyClient:
     def close(self) -> None:
         self._session.close()
 
-    def __enter__(self) -> ReadOnlyClient:
+    def __enter__(self: _C) -> _C:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -225,9 +226,9 @@ class ReadOnlyClient:
         retries = getattr(response.raw, "retries", None)
         history = getattr(retries, "history", ()) or ()
         self.request_count += 1 + len(history)
-        if self._on_retry is not None:
-            for event in history:
-                self._on_retry(RetryNotice(method, path, event.status))
+        for event in history:
+            for listener in self.retry_listeners:
+                listener(RetryNotice(method, path, event.status))
 
     def _transport_error(self, exc: requests.RequestException, method: str, path: str) -> ApiError:
         text = _redact(str(exc), self._key)
@@ -238,11 +239,13 @@ class ReadOnlyClient:
                 hint="check the network and VOICEAI_BASE_URL / --base-url",
             )  # fmt: skip
         if method == "POST":
-            return OutcomeUnknownError(
+            unknown = OutcomeUnknownError(
                 f"the connection failed after the request was sent: {_reason(text)}",
                 method=method, path=path,
                 hint="run the command again: voicesync checks the account before cloning again",
             )  # fmt: skip
+            unknown.timed_out = isinstance(exc, requests.exceptions.Timeout)
+            return unknown
         return ConnectionFailedError(
             f"the connection kept failing: {_reason(text)}", method=method, path=path,
             hint="the service may be overloaded or unreachable; try again later",

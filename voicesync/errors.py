@@ -144,5 +144,8 @@ class OutcomeUnknownError(ApiError):
     """The request was sent but no answer came back: it may or may not have taken effect.
 
     Raised for a clone whose response was lost. It is never retried blindly: the executor
-    reconciles by listing the account.
+    reconciles by listing the account. ``timed_out`` says the server may still be working on
+    it (no answer in time), as opposed to a connection it closed.
     """
+
+    timed_out: bool = False

@@ -55,6 +55,7 @@ class Reason(str, Enum):
     UNRECORDED = "unrecorded"
     INTERRUPTED_CLONE = "interrupted_clone"
     PROCESSING = "processing"
+    DESTROY = "destroy"
 
 
 class Match(str, Enum):

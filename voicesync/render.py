@@ -7,6 +7,7 @@ from typing import Any
 
 from voicesync.model import RemoteVoice
 from voicesync.plan import PLAN_FORMAT, Action, Change, FieldChange, Match, Plan
+from voicesync.results import ApplyResult, Outcome
 
 Style = Callable[[str, str], str]
 SYMBOLS = {
@@ -287,3 +288,41 @@ def _change_json(change: Change) -> dict[str, Any]:
 def saved_plan_json(plan: Plan) -> dict[str, Any]:
     """A plan file: the JSON plan plus what apply needs to check it is still current."""
     return plan_json(plan) | {"inputs": plan.inputs, "options": plan.options}
+
+
+# -- apply results -----------------------------------------------------------------
+_PAST = {
+    Action.CLONE: "cloned", Action.UPDATE: "updated", Action.REPLACE: "replaced",
+    Action.DELETE: "deleted", Action.ADOPT: "adopted", Action.WAIT: "waited for",
+}  # fmt: skip
+
+
+def apply_summary(result: ApplyResult) -> str:
+    done = [
+        f"{result.count(Outcome.DONE, a)} {_PAST[a]}"
+        for a in Action
+        if result.count(Outcome.DONE, a) or a in (Action.CLONE, Action.UPDATE, Action.REPLACE,
+                                                  Action.DELETE)
+    ]  # fmt: skip
+    accepted = result.count(Outcome.ACCEPTED)
+    tail = [f"{accepted} still cloning (--no-wait)"] if accepted else []
+    tail += [f"{result.count(Outcome.SKIPPED)} skipped", f"{result.count(Outcome.FAILED)} failed"]
+    head = "Apply complete" if result.ok else "Apply finished with failures"
+    lines = [f"{head}: {', '.join(done)}; {', '.join(tail)}."]
+    for r in result.results:
+        if r.outcome in (Outcome.FAILED, Outcome.SKIPPED):
+            lines.append(
+                f"  {r.outcome.value}: {r.change.action.value} {r.change.name}: {r.message}"
+            )
+    return "\n".join(lines)
+
+
+def apply_json(result: ApplyResult) -> dict[str, Any]:
+    return {
+        "ok": result.ok,
+        "results": [
+            {"action": r.change.action.value, "name": r.change.name, "outcome": r.outcome.value,
+             "voice_id": r.voice_id, "message": r.message}
+            for r in result.results
+        ],
+    }  # fmt: skip

@@ -140,12 +140,13 @@ class State:
         }
 
 
-def load_state(path: Path, endpoint: str) -> State:
-    """Read the state file; a missing file is an empty state. Refuses another endpoint's file."""
+def load_state(path: Path, endpoint: str | None) -> State:
+    """Read the state file; a missing file is an empty state. Refuses another endpoint's file
+    (``endpoint=None`` reads any, for commands that never call the API)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return State(endpoint=endpoint)
+        return State(endpoint=endpoint or "")
     except OSError as exc:
         raise StateError(f"cannot read the state file {path}: {exc.strerror}") from None
     try:
@@ -162,13 +163,13 @@ def load_state(path: Path, endpoint: str) -> State:
         raise StateError(f"the state file {path} has format_version {version!r}; "
                          f"this voicesync reads {STATE_FORMAT}",
                          hint="upgrade voicesync")  # fmt: skip
-    if recorded_endpoint != endpoint:
+    if endpoint is not None and recorded_endpoint != endpoint:
         raise StateError(
             f"the state file {path} belongs to {recorded_endpoint}, not {endpoint}",
             hint="use --state to choose the state file of this endpoint "
             "(emulator voices never mix with real ones)",
         )
-    return State(endpoint=endpoint, records=records)
+    return State(endpoint=recorded_endpoint, records=records)
 
 
 def save_state(path: Path, state: State) -> None:

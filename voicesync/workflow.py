@@ -12,19 +12,22 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from voicesync.client import ReadOnlyClient
+from voicesync.client import ReadOnlyClient, VoiceAIClient
 from voicesync.config import Loaded, load_config
-from voicesync.errors import PlanError, Problem
-from voicesync.model import RemoteVoice
-from voicesync.plan import PLAN_FORMAT, Plan
+from voicesync.errors import PlanError, Problem, VoicesyncError
+from voicesync.executor import ApplyOptions, apply_plan
+from voicesync.journal import Journal
+from voicesync.model import DesiredState, RemoteVoice
+from voicesync.plan import PLAN_FORMAT, Plan, Reason, SafetyLimits
 from voicesync.planner import PlanOptions, build_plan
 from voicesync.render import saved_plan_json
-from voicesync.state import STATE_FILENAME, State, load_state
+from voicesync.results import ApplyResult, Event, Notice
+from voicesync.state import STATE_FILENAME, State, load_state, state_lock
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +87,6 @@ def read_plan_file(path: Path) -> dict[str, Any]:
 
 def options_from_saved(data: dict[str, Any]) -> PlanOptions:
     raw = data.get("options", {})
-    from voicesync.plan import SafetyLimits
-
     count, fraction = raw.get("limits", [5, 0.25])
     return PlanOptions(
         targets=frozenset(raw.get("targets", [])),
@@ -120,3 +121,79 @@ def _describe_input(key: str, before: bool, after: bool) -> str:
     if after and not before:
         return f"{what} '{name}' is new"
     return f"{what} '{name}' changed"
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    planned: Planned
+    result: ApplyResult | None  # None: nothing to do
+
+
+def apply_catalog(
+    config: Path,
+    api: VoiceAIClient,
+    *,
+    endpoint: str,
+    state_path: Path | None = None,
+    options: PlanOptions | None = None,
+    apply_options: ApplyOptions | None = None,
+    allow_outside: Sequence[Path] = (),
+    saved_plan: tuple[Path, dict[str, Any]] | None = None,
+    destroy: bool = False,
+    show: Callable[[Planned], None] = lambda _p: None,
+    confirm: Callable[[Plan], bool] = lambda _p: True,
+    on_event: Callable[[Event], None] | None = None,
+) -> Applied:
+    """Lock the state, plan, check, confirm, execute. The lock is held for the whole run."""
+    state_path = state_path or default_state_path(config)
+    with state_lock(state_path) as warning:
+        if warning and on_event is not None:
+            on_event(Notice(warning))
+        if destroy:
+            planned = make_destroy_plan(config, api, endpoint=endpoint, state_path=state_path)
+        else:
+            planned = make_plan(config, api, endpoint=endpoint, state_path=state_path,
+                                options=options, allow_outside=allow_outside)  # fmt: skip
+        if saved_plan is not None:
+            check_saved_plan(saved_plan[1], planned.plan, saved_plan[0])
+        show(planned)
+        plan = planned.plan
+        if not plan.safe:
+            reasons = "; ".join(r.message for r in plan.refusals if r.blocking)
+            raise PlanError(f"apply refuses this plan: {reasons}")
+        journal = Journal(planned.state, state_path)
+        if plan.changes and not confirm(plan):
+            raise VoicesyncError("apply cancelled; nothing was changed")
+        journal.update(lambda s: refresh_records(s, planned.loaded.state, plan))
+        if not plan.changes:
+            return Applied(planned, None)
+        result = apply_plan(plan, api, journal, options=apply_options, on_event=on_event)
+        return Applied(planned, result)
+
+
+def make_destroy_plan(
+    config: Path, client: ReadOnlyClient, *, endpoint: str, state_path: Path
+) -> Planned:
+    """Delete every voice the state file manages (protection still holds)."""
+    state = load_state(state_path, endpoint)
+    nothing = DesiredState(config.resolve(), str(config), False, ())
+    remote = client.list_voices()
+    plan = build_plan(nothing, remote, state, PlanOptions(force=True))
+    plan = replace(plan, changes=tuple(replace(c, reason=Reason.DESTROY) for c in plan.changes),
+                   unmanaged=())  # fmt: skip
+    return Planned(Loaded(nothing, ()), remote, state, plan)
+
+
+def refresh_records(state: State, desired: DesiredState, plan: Plan) -> State:
+    """Carry unchanged declared voices' protection into their records (no API call needed)."""
+    touched = {c.name for c in plan.changes} | {c.record for c in plan.changes if c.record}
+    for voice in desired.voices:
+        record = state.records.get(voice.name)
+        if record is not None and voice.name not in touched and record.protected != voice.protected:
+            state = state.with_record(voice.name, replace(record, protected=voice.protected))
+    return state
+
+
+def outputs(state: State) -> dict[str, str]:
+    """name → voice_id of every managed voice."""
+    return {name: r.voice_id for name, r in sorted(state.records.items()) if r.voice_id}

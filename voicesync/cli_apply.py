@@ -1,0 +1,160 @@
+"""The commands that change the account (apply, destroy) and read the state (outputs)."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from voicesync.cli import (
+    _app,
+    _plan_options,
+    allow_outside_option,
+    cli,
+    config_argument,
+    connection_options,
+    open_connection,
+    plan_options,
+    render_plan,
+    state_option,
+)
+from voicesync.client import VoiceAIClient
+from voicesync.errors import EXIT_ERROR, UsageError
+from voicesync.executor import ApplyOptions
+from voicesync.plan import Plan
+from voicesync.progress import Progress
+from voicesync.render import apply_json, apply_summary
+from voicesync.state import load_state
+from voicesync.workflow import (
+    Applied,
+    Planned,
+    apply_catalog,
+    default_state_path,
+    options_from_saved,
+    outputs,
+    read_plan_file,
+)
+
+
+def _confirm(yes: bool, action: str) -> Any:
+    def confirm(plan: Plan) -> bool:
+        if yes:
+            return True
+        if not sys.stdin.isatty():
+            raise UsageError(
+                f"refusing to {action} without confirmation: no terminal to ask on",
+                hint="pass --yes (in CI, after reviewing the plan)",
+            )
+        return click.confirm(f"Do you want to {action} these changes?", default=False, err=True)
+
+    return confirm
+
+
+def _run(config: Path, opts: dict[str, Any], *, destroy: bool, yes: bool, fmt: str,
+         apply_options: ApplyOptions, plan_file: Path | None = None) -> int:  # fmt: skip
+    console = _app().console
+    saved = (plan_file, read_plan_file(plan_file)) if plan_file else None
+    options = options_from_saved(saved[1]) if saved else _plan_options(
+        opts.get("target", ()), opts.get("replace", ()), opts.get("prune"), opts.get("force", False)
+    )  # fmt: skip
+
+    def show(planned: Planned) -> None:
+        for problem in planned.warnings:
+            click.echo(str(problem), err=True)
+        if fmt == "text":
+            console.out(render_plan(planned, "text"))
+
+    base_dir = config.resolve().parent
+    with open_connection(opts["base_url"], opts["emulator"], base_dir) as connection:
+        state_path = opts["state_path"] or default_state_path(
+            config, local_emulator=opts["emulator"]
+        )
+        with VoiceAIClient(connection, pool_size=apply_options.parallelism + 4) as api:
+            applied = apply_catalog(
+                config, api, endpoint=connection.endpoint, state_path=state_path,
+                options=options, apply_options=apply_options,
+                allow_outside=opts.get("allow_outside", ()), saved_plan=saved, destroy=destroy,
+                show=show,
+                # A saved plan was reviewed when it was made: applying it asks nothing more.
+                confirm=_confirm(yes or saved is not None, "destroy" if destroy else "apply"),
+                on_event=Progress(console, tty=sys.stderr.isatty()),
+            )  # fmt: skip
+    return _report(applied, fmt)
+
+
+def _report(applied: Applied, fmt: str) -> int:
+    console = _app().console
+    result = applied.result
+    if fmt == "json":
+        payload = apply_json(result) if result else {"ok": True, "results": []}
+        console.out(json.dumps(payload, indent=2))
+    elif result is not None:
+        console.out("")
+        console.out(apply_summary(result))
+    return 0 if result is None or result.ok else EXIT_ERROR
+
+
+@cli.command("apply")
+@config_argument
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Apply a plan saved by plan --out, if still current.")  # fmt: skip
+@click.option("--parallelism", type=click.IntRange(1, 64), default=4, show_default=True)
+@click.option("--wait-timeout", type=click.FloatRange(min=0), default=600.0, show_default=True,
+              help="Seconds to wait for new voices to become AVAILABLE.")  # fmt: skip
+@click.option("--no-wait", is_flag=True, help="Return once clones are accepted.")
+@click.option("--force", is_flag=True, help="Lift the delete/replace thresholds (not protection).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@plan_options
+@state_option
+@allow_outside_option
+@connection_options
+def apply_command(config: Path, yes: bool, plan_file: Path | None, parallelism: int,
+                  wait_timeout: float, no_wait: bool, force: bool, fmt: str,
+                  **opts: Any) -> int:  # fmt: skip
+    """Clone, update, replace and delete until the account matches voices.yaml."""
+    if plan_file and (opts["target"] or opts["replace"] or opts["prune"] or force):
+        raise UsageError("--plan applies a saved plan as it is; plan again to change options")
+    apply_options = ApplyOptions(parallelism=parallelism, wait=not no_wait,
+                                 wait_timeout_s=wait_timeout)  # fmt: skip
+    return _run(config, opts | {"force": force}, destroy=False, yes=yes, fmt=fmt,
+                apply_options=apply_options, plan_file=plan_file)  # fmt: skip
+
+
+@cli.command("destroy")
+@config_argument
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--parallelism", type=click.IntRange(1, 64), default=4, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@state_option
+@connection_options
+def destroy_command(config: Path, yes: bool, parallelism: int, fmt: str, **opts: Any) -> int:
+    """Delete every voice the state file manages (for ephemeral environments)."""
+    return _run(config, opts, destroy=True, yes=yes, fmt=fmt,
+                apply_options=ApplyOptions(parallelism=parallelism))  # fmt: skip
+
+
+@cli.command("outputs")
+@config_argument
+@click.option("--format", "fmt", type=click.Choice(["json", "env"]), default="json")
+@click.option("--emulator", is_flag=True, help="Read the state kept for the built-in emulator.")
+@state_option
+def outputs_command(config: Path, fmt: str, emulator: bool, state_path: Path | None) -> int:
+    """Print name → voice_id of the managed voices, for the applications that use them."""
+    path = state_path or default_state_path(config, local_emulator=emulator)
+    ids = outputs(load_state(path, None))
+    if fmt == "env":
+        lines = [f"VOICE_ID_{env_name(name)}={voice_id}" for name, voice_id in ids.items()]
+        _app().console.out("\n".join(lines))
+    else:
+        _app().console.out(json.dumps(ids, indent=2, sort_keys=True))
+    return 0
+
+
+def env_name(name: str) -> str:
+    """Narrator → NARRATOR, "Old Man's Voice" → OLD_MAN_S_VOICE."""
+    return re.sub(r"[^A-Z0-9]+", "_", name.upper()).strip("_") or "VOICE"

@@ -1,0 +1,398 @@
+"""apply_plan(plan, api, journal) performs a Plan. It emits events and never prints.
+
+- Every clone is journalled in the state file before its POST and its voice_id recorded the
+  moment the POST returns; a lost answer is settled by listing, never by a blind second POST.
+- Calls share one adaptive limit (halved on 429, raised slowly).
+- Waiting polls with one LIST per tick when several voices are pending, at an interval that
+  grows with the time already waited (short at first, capped).
+- Replace is create-before-destroy: the old voice is deleted only once the new one is AVAILABLE;
+  if the new one FAILS it is deleted and the old one stays.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from voicesync.client import RetryNotice, VoiceAIClient
+from voicesync.errors import (
+    ApiError,
+    ForbiddenError,
+    NotFoundError,
+    OutcomeUnknownError,
+    ServerError,
+    VoicesyncError,
+)
+from voicesync.journal import Journal
+from voicesync.limiter import AdaptiveLimiter
+from voicesync.model import DesiredVoice, RemoteVoice, VoiceStatus
+from voicesync.plan import Action, Change, Plan
+from voicesync.results import (
+    ApplyResult,
+    ChangeFinished,
+    ChangeResult,
+    ChangeStarted,
+    Event,
+    Notice,
+    Outcome,
+    Waiting,
+    WaitingVoice,
+)
+
+MAX_CLONE_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyOptions:
+    parallelism: int = 4
+    wait: bool = True
+    wait_timeout_s: float = 600.0
+    poll_min_s: float = 0.25
+    poll_max_s: float = 5.0
+    reconcile_delay_s: float = 1.0
+    list_threshold: int = 2  # poll with one LIST walk when more voices than this are pending
+
+
+@dataclass
+class _Pending:
+    change: Change
+    name: str
+    voice_id: str
+    started: float
+    status: str = "PENDING"
+
+
+@dataclass
+class _Runner:
+    api: VoiceAIClient
+    journal: Journal
+    options: ApplyOptions
+    emit: Callable[[Event], None]
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
+    wall: Callable[[], float]
+    limiter: AdaptiveLimiter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.limiter = AdaptiveLimiter(self.options.parallelism)
+        self.api.retry_listeners.append(self._on_retry)
+
+    def _on_retry(self, notice: RetryNotice) -> None:
+        if notice.status == 429:
+            self.limiter.throttled()
+            self.emit(
+                Notice(
+                    f"rate limited on {notice.method} {notice.path}; "
+                    f"parallelism now {self.limiter.limit}"
+                )
+            )
+
+    def run(self, plan: Plan) -> ApplyResult:
+        results: list[ChangeResult] = []
+        pending: list[_Pending] = []
+        with ThreadPoolExecutor(max_workers=max(1, self.options.parallelism)) as pool:
+            for started in pool.map(self._start, plan.changes):
+                if isinstance(started, _Pending):
+                    pending.append(started)
+                else:
+                    results.append(self._finished(started))
+        if self.options.wait:
+            results += self._wait_all(pending)
+        else:
+            results += [
+                self._finished(
+                    ChangeResult(p.change, Outcome.ACCEPTED, f"cloning as {p.voice_id}", p.voice_id)
+                )
+                for p in pending
+            ]
+        return ApplyResult(tuple(results), self.limiter.lowest)
+
+    def _finished(self, result: ChangeResult) -> ChangeResult:
+        self.emit(ChangeFinished(result))
+        return result
+
+    # -- phase 1: start every change ------------------------------------------------------
+    def _start(self, change: Change) -> ChangeResult | _Pending:
+        self.emit(ChangeStarted(change))
+        try:
+            if change.action in (Action.CLONE, Action.REPLACE):
+                return self._clone(change)
+            if change.action is Action.UPDATE:
+                return self._update(change)
+            if change.action is Action.DELETE:
+                return self._delete(change)
+            if change.action is Action.ADOPT:
+                return self._adopt(change)
+            return self._watch(change)
+        except VoicesyncError as exc:
+            return ChangeResult(change, Outcome.FAILED, _words(exc), change.voice_id)
+
+    def _clone(self, change: Change) -> ChangeResult | _Pending:
+        voice = _desired(change)
+        self.journal.start_clone(change.record, voice, self.wall())
+        for _attempt in range(MAX_CLONE_ATTEMPTS):
+            try:
+                voice_id = self._post_clone(voice)
+            except (OutcomeUnknownError, ServerError) as exc:
+                found = self._reconcile(voice.name)
+                if found is not None:
+                    voice_id = found
+                elif isinstance(exc, OutcomeUnknownError) and not exc.timed_out:
+                    self.emit(
+                        Notice(
+                            f"{voice.name}: the clone's answer was lost and no voice "
+                            "appeared; sending it again"
+                        )
+                    )
+                    continue
+                else:
+                    return ChangeResult(
+                        change,
+                        Outcome.FAILED,
+                        _words(exc) + " — the voice is "
+                        "journalled; the next apply checks the account first",
+                    )
+            except VoicesyncError as exc:
+                self.journal.clone_abandoned(voice.name)
+                return ChangeResult(change, Outcome.FAILED, _words(exc))
+            self.journal.clone_accepted(voice.name, voice_id)
+            return _Pending(change, voice.name, voice_id, self.clock())
+        return ChangeResult(
+            change,
+            Outcome.FAILED,
+            "the clone's answer was lost repeatedly; "
+            "run apply again (it checks the account before cloning)",
+        )
+
+    def _post_clone(self, voice: DesiredVoice) -> str:
+        sample = voice.sample
+        assert sample is not None
+        with self.limiter.slot():
+            accepted = self.api.clone(
+                sample.path,
+                name=voice.name,
+                visibility=voice.visibility,
+                language=voice.language,
+                audio_format=sample.format.value,
+                expected_sha256=sample.sha256,
+            )
+        return accepted.voice_id
+
+    def _reconcile(self, name: str) -> str | None:
+        """After an unanswered clone: is there exactly one new voice of that name?"""
+        self.sleep(self.options.reconcile_delay_s)
+        try:
+            with self.limiter.slot():
+                remote = self.api.list_voices()
+        except ApiError:
+            return None
+        recorded = self.journal.state.recorded_ids()
+        found = [v.voice_id for v in remote if v.name == name and v.voice_id not in recorded]
+        if len(found) == 1:
+            self.emit(Notice(f"{name}: the clone's answer was lost; found it as {found[0]}"))
+            return found[0]
+        if len(found) > 1:
+            raise OutcomeUnknownError(
+                f"{len(found)} unrecorded voices named '{name}' exist ({', '.join(found)})",
+                method="POST",
+                path="/api/v1/tts/clone-voice",
+                hint="delete the extra ones (voicesync list), then run apply again",
+            )
+        return None
+
+    def _update(self, change: Change) -> ChangeResult:
+        voice = _desired(change)
+        assert change.voice_id is not None
+        fields = {f.field for f in change.fields}
+        try:
+            with self.limiter.slot():
+                self.api.update(
+                    change.voice_id,
+                    name=voice.name if "name" in fields else None,
+                    visibility=voice.visibility if "visibility" in fields else None,
+                )
+        except ForbiddenError as exc:
+            return ChangeResult(change, Outcome.SKIPPED, f"not permitted: {_words(exc)}")
+        self.journal.record_voice(change.record, voice, change.voice_id)
+        return ChangeResult(change, Outcome.DONE, voice_id=change.voice_id)
+
+    def _adopt(self, change: Change) -> ChangeResult:
+        voice = _desired(change)
+        if change.pending_id:
+            self._promote(voice.name, voice, change.pending_id)
+            return ChangeResult(change, Outcome.DONE, voice_id=change.pending_id)
+        assert change.voice_id is not None
+        self.journal.record_voice(change.record, voice, change.voice_id)
+        return ChangeResult(change, Outcome.DONE, voice_id=change.voice_id)
+
+    def _watch(self, change: Change) -> _Pending:
+        voice = _desired(change)
+        voice_id = change.pending_id or change.voice_id
+        assert voice_id is not None
+        return _Pending(change, voice.name, voice_id, self.clock())
+
+    def _delete(self, change: Change) -> ChangeResult:
+        assert change.voice_id is not None
+        try:
+            self._delete_id(change.record, change.voice_id)
+        except ForbiddenError as exc:
+            return ChangeResult(change, Outcome.SKIPPED, f"not yours: {_words(exc)}")
+        except NotFoundError as exc:
+            if change.skippable:
+                return ChangeResult(change, Outcome.SKIPPED, f"not yours: {_words(exc)}")
+        return ChangeResult(change, Outcome.DONE, voice_id=change.voice_id)
+
+    def _delete_id(self, key: str | None, voice_id: str) -> None:
+        """Delete and forget; a 404 means it is gone already, which is what we wanted."""
+        try:
+            with self.limiter.slot():
+                self.api.delete(voice_id)
+        except NotFoundError:
+            self.journal.forget(key, voice_id)
+            raise
+        self.journal.forget(key, voice_id)
+
+    def _promote(self, name: str, voice: DesiredVoice, new_id: str) -> None:
+        old = self.journal.promote(name, voice, new_id)
+        if old:
+            with contextlib.suppress(NotFoundError):
+                self._delete_id(name, old)
+
+    # -- phase 2: wait ---------------------------------------------------------------------
+    def _wait_all(self, pending: list[_Pending]) -> list[ChangeResult]:
+        results: list[ChangeResult] = []
+        start = self.clock()
+        while pending:
+            seen = self._poll(pending)
+            still = []
+            for item in pending:
+                voice = seen.get(item.voice_id, item)
+                outcome = self._settle(item, voice)
+                if outcome is None:
+                    still.append(item)
+                else:
+                    results.append(self._finished(outcome))
+            pending = still
+            self._emit_waiting(pending)
+            elapsed = self.clock() - start
+            if pending and elapsed >= self.options.wait_timeout_s:
+                results += [self._finished(self._timed_out(p)) for p in pending]
+                break
+            if pending:
+                self.sleep(min(self.options.poll_max_s, max(self.options.poll_min_s, elapsed / 10)))
+        return results
+
+    def _poll(self, pending: list[_Pending]) -> dict[str, RemoteVoice | _Pending | None]:
+        """Current state of every pending voice; a transient failure keeps the last state."""
+        try:
+            if len(pending) > self.options.list_threshold:
+                with self.limiter.slot():
+                    listed = {v.voice_id: v for v in self.api.list_voices()}
+                return {p.voice_id: listed.get(p.voice_id) for p in pending}
+            return {p.voice_id: self._get(p.voice_id) for p in pending}
+        except (ApiError, OSError) as exc:
+            self.emit(Notice(f"polling failed, trying again: {_words(exc)}"))
+            return {}
+
+    def _get(self, voice_id: str) -> RemoteVoice | None:
+        try:
+            with self.limiter.slot():
+                return self.api.get_voice(voice_id)
+        except NotFoundError:
+            return None
+
+    def _settle(self, item: _Pending, voice: RemoteVoice | _Pending | None) -> ChangeResult | None:
+        if isinstance(voice, _Pending):
+            return None  # no news this tick
+        if voice is None:
+            return ChangeResult(
+                item.change,
+                Outcome.FAILED,
+                f"voice {item.voice_id} vanished while it was being processed",
+            )
+        item.status = voice.status_text or voice.status.value
+        if voice.status is VoiceStatus.AVAILABLE:
+            return self._available(item)
+        if voice.status is VoiceStatus.FAILED:
+            return self._failed(item)
+        return None
+
+    def _available(self, item: _Pending) -> ChangeResult:
+        change = item.change
+        if change.action is not Action.WAIT or change.pending_id:
+            self._promote(item.name, _desired(change), item.voice_id)
+        return ChangeResult(change, Outcome.DONE, voice_id=item.voice_id)
+
+    def _failed(self, item: _Pending) -> ChangeResult:
+        change = item.change
+        voice = _desired(change)
+        record = self.journal.state.records.get(item.name)
+        sample = f"sample {voice.sample_ref}"
+        if record is not None and record.voice_id and record.voice_id != item.voice_id:
+            discarded = self.journal.retire_pending(item.name)
+            if discarded:
+                try:
+                    self._delete_id(item.name, discarded)
+                except (NotFoundError, ApiError) as exc:
+                    self.emit(Notice(f"{item.name}: could not delete the failed clone: {exc}"))
+            return ChangeResult(
+                change,
+                Outcome.FAILED,
+                f"the new clone ended FAILED ({sample}); the old voice "
+                f"{record.voice_id} stays in place",
+            )
+        self.journal.promote(item.name, voice, item.voice_id)
+        return ChangeResult(
+            change,
+            Outcome.FAILED,
+            f"voice {item.voice_id} ended FAILED ({sample}); check that it is clear "
+            "speech of one speaker; the next apply clones it again",
+            item.voice_id,
+        )
+
+    def _timed_out(self, item: _Pending) -> ChangeResult:
+        return ChangeResult(
+            item.change,
+            Outcome.FAILED,
+            f"still {item.status} after {self.options.wait_timeout_s:g} s; it is recorded, so "
+            "apply again to keep waiting (or raise --wait-timeout)",
+            item.voice_id,
+        )
+
+    def _emit_waiting(self, pending: list[_Pending]) -> None:
+        now = self.clock()
+        self.emit(
+            Waiting(
+                tuple(WaitingVoice(p.name, p.voice_id, p.status, now - p.started) for p in pending)
+            )
+        )
+
+
+def _desired(change: Change) -> DesiredVoice:
+    assert change.desired is not None, change
+    return change.desired
+
+
+def _words(exc: BaseException) -> str:
+    return str(exc)
+
+
+def apply_plan(
+    plan: Plan,
+    api: VoiceAIClient,
+    journal: Journal,
+    *,
+    options: ApplyOptions | None = None,
+    on_event: Callable[[Event], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+    wall: Callable[[], float] = time.time,
+) -> ApplyResult:
+    """Perform ``plan``; the journal saves the state after every completed operation."""
+    runner = _Runner(
+        api, journal, options or ApplyOptions(), on_event or (lambda _e: None), clock, sleep, wall
+    )
+    return runner.run(plan)
