@@ -107,3 +107,47 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliResult]:
         return CliResult(code, streams[0].getvalue().decode(), streams[1].getvalue().decode())
 
     return invoke
+
+
+class Catalog:
+    """A voices.yaml in a temporary folder, with real WAV samples beside it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+        self.path = root / "voices.yaml"
+
+    def sample(self, name: str, *, period: int = 20, seconds: float = 12.0,
+               amplitude: int = 8000) -> str:  # fmt: skip
+        """Write a distinct tone (its period changes the content) and return its relative path."""
+        import wave
+
+        rate = 8000
+        frames = b"".join(
+            struct.pack("<h", amplitude if (i // (period // 2)) % 2 else -amplitude)
+            for i in range(int(seconds * rate))
+        )
+        target = self.root / "samples" / name
+        target.parent.mkdir(exist_ok=True)
+        with wave.open(str(target), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(rate)
+            out.writeframes(frames)
+        return f"samples/{name}"
+
+    def write(self, voices: list[dict[str, object]], **top: object) -> Path:
+        import yaml
+
+        document = {"version": 1, **top, "voices": voices}
+        self.path.write_text(yaml.safe_dump(document, sort_keys=False))
+        return self.path
+
+    @property
+    def state_path(self) -> Path:
+        return self.root / "voices.lock.json"
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> Catalog:
+    return Catalog(tmp_path / "catalog")

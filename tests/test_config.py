@@ -444,3 +444,22 @@ def test_every_schema_property_has_a_description() -> None:
         return missing
 
     assert walk(voices_schema()) == []
+
+
+@pytest.mark.parametrize("command", [("plan",), ("apply", "--yes")], ids=["plan", "apply"])
+@pytest.mark.parametrize(
+    ("yaml_text", "files"), [case[1:3] for case in CASES], ids=[case[0] for case in CASES]
+)
+def test_broken_catalogs_send_no_request(
+    tmp_path: Path, cli: Cli, emulator: object, command: tuple[str, ...], yaml_text: str,
+    files: dict[str, bytes] | None,
+) -> None:  # fmt: skip
+    from voicesync.emulator import Emulator
+
+    assert isinstance(emulator, Emulator)
+    path = write_catalog(tmp_path / "cat", "", files)
+    path.write_bytes(yaml_text.encode("latin-1" if "\xe9" in yaml_text else "utf-8"))
+    env = {"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": "vk_test"}
+    result = cli(*command, str(path), env=env)
+    assert result.code == 1 and "Traceback" not in result.output
+    assert emulator.requests() == []

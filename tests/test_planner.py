@@ -46,7 +46,9 @@ def remote(voice_id: str, name: str | None, *, visibility: Visibility | None = P
 def record(voice_id: str | None, name: str, *, sha: str = "a" * 64,
            visibility: Visibility = PRIVATE, language: str = "en", protected: bool = False,
            pending: PendingClone | None = None, to_delete: tuple[str, ...] = ()) -> VoiceRecord:  # fmt: skip
-    return VoiceRecord(voice_id, sha, 1000, name, visibility, language, protected, pending, to_delete)
+    return VoiceRecord(
+        voice_id, sha, 1000, name, visibility, language, protected, pending, to_delete
+    )
 
 
 def plan(voices: list[DesiredVoice], remotes: list[RemoteVoice],
@@ -75,7 +77,11 @@ def test_recorded_and_unchanged_is_no_change() -> None:
 
 
 def test_unrecorded_name_match_is_adopted() -> None:
-    assert only(plan([want("A")], [remote("v1", "A")])) == (Action.ADOPT, Reason.UNRECORDED, Match.NAME)
+    assert only(plan([want("A")], [remote("v1", "A")])) == (
+        Action.ADOPT,
+        Reason.UNRECORDED,
+        Match.NAME,
+    )
 
 
 def test_unrecorded_name_match_with_other_visibility_is_updated() -> None:
@@ -168,7 +174,9 @@ def test_missing_visibility_in_answers_falls_back_to_the_record() -> None:
 
 
 def test_still_processing_is_waited_for() -> None:
-    p = plan([want("A")], [remote("v1", "A", status=VoiceStatus.PROCESSING)], {"A": record("v1", "A")})
+    p = plan(
+        [want("A")], [remote("v1", "A", status=VoiceStatus.PROCESSING)], {"A": record("v1", "A")}
+    )
     assert only(p) == (Action.WAIT, Reason.PROCESSING, Match.STATE)
 
 
@@ -211,7 +219,11 @@ def test_journal_without_a_voice_clones_again() -> None:
 def test_journal_with_several_candidates_stops() -> None:
     pending = PendingClone("A", "a" * 64, 1000, 1.0)
     with pytest.raises(PlanError, match="matches 2 remote voices"):
-        plan([want("A")], [remote("v7", "A"), remote("v8", "A")], {"A": record(None, "A", pending=pending)})
+        plan(
+            [want("A")],
+            [remote("v7", "A"), remote("v8", "A")],
+            {"A": record(None, "A", pending=pending)},
+        )
 
 
 def test_interrupted_replace_is_finished() -> None:

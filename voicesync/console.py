@@ -26,8 +26,8 @@ _STYLES = {
 
 
 def use_color(stream: TextIO, *, no_color_flag: bool, environ: Mapping[str, str]) -> bool:
-    """Colour only on a terminal, never with NO_COLOR (any value) or --no-color."""
-    if no_color_flag or "NO_COLOR" in environ or environ.get("TERM") == "dumb":
+    """Colour only on a terminal; never with a non-empty NO_COLOR (no-color.org) or --no-color."""
+    if no_color_flag or environ.get("NO_COLOR") or environ.get("TERM") == "dumb":
         return False
     if environ.get("FORCE_COLOR"):
         return True

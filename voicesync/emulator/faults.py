@@ -30,6 +30,7 @@ class FaultConfig:
     retry_after_s: int | None = 1  # whole seconds, as real servers send
     html_errors: bool = False
     latency_s: float = 0.0
+    reply_delay_s: float = 0.0  # after a write is committed, before its answer is sent
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FaultConfig:

@@ -474,6 +474,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._drop()
             return
         self.app.record(entry)
+        if operation in _WRITES and self.app.faults.config.reply_delay_s:
+            time.sleep(self.app.faults.config.reply_delay_s)
         self._send(response)
 
     def _operate(

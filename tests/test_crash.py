@@ -1,0 +1,54 @@
+"""Crashes: apply killed with SIGKILL between the clone POST and its record, then run again."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+import pytest
+
+from tests.conftest import TEST_KEY, Catalog, CliResult
+from voicesync.emulator import Emulator, FaultConfig, Timing, account_of
+from voicesync.state import load_state
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+
+
+def committed(emulator: Emulator) -> int:
+    owner = account_of(TEST_KEY)
+    return sum(1 for v in emulator.store.all_voices() if v.owner == owner)
+
+
+def test_kill_between_post_and_record_never_duplicates(
+    make_emulator: Callable[..., Emulator], catalog: Catalog, cli: Callable[..., CliResult]
+) -> None:
+    emulator = make_emulator(timing=Timing(0.05, 0.1), faults=FaultConfig(reply_delay_s=30))
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    env = os.environ | {"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voicesync", "apply", str(catalog.path), "--yes"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while committed(emulator) == 0:
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    record = load_state(catalog.state_path, emulator.url).records["Narrator"]
+    assert record.pending is not None and record.pending.voice_id is None  # journalled, unanswered
+    emulator.set_faults(FaultConfig())
+    plan = cli("plan", str(catalog.path), env={"VOICEAI_BASE_URL": emulator.url,
+                                              "VOICEAI_API_KEY": TEST_KEY})  # fmt: skip
+    assert "matched by the clone journal" in plan.stdout and "to clone" in plan.stdout
+    assert "Plan: 0 to clone" in plan.stdout
+    again = cli("apply", str(catalog.path), "--yes", env={"VOICEAI_BASE_URL": emulator.url,
+                                                        "VOICEAI_API_KEY": TEST_KEY})  # fmt: skip
+    assert again.code == 0, again.output
+    assert committed(emulator) == 1
+    record = load_state(catalog.state_path, emulator.url).records["Narrator"]
+    assert record.voice_id is not None and record.pending is None

@@ -1,0 +1,163 @@
+"""`voicesync plan` as users and CI see it: golden outputs, exit codes, read-only, one LIST walk."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from tests.conftest import FAST_RETRY, TEST_KEY, Catalog, CliResult
+from voicesync.client import VoiceAIClient
+from voicesync.emulator import Dialect, Emulator, account_of
+from voicesync.executor import ApplyOptions
+from voicesync.settings import Connection
+from voicesync.state import State, VoiceRecord, save_state
+from voicesync.workflow import apply_catalog
+
+Cli = Callable[..., CliResult]
+GOLDEN = Path(__file__).parent / "golden"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def env(emulator: Emulator) -> dict[str, str]:
+    return {"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY, "NO_COLOR": "1"}
+
+
+def check_golden(name: str, text: str, emulator: Emulator) -> None:
+    text = text.replace(emulator.url, "http://EMULATOR")
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(text)
+    assert text == path.read_text(), f"{name} differs; rerun with UPDATE_GOLDEN=1 if intended"
+
+
+@pytest.fixture
+def scenario(catalog: Catalog, make_emulator: Callable[..., Emulator],
+             monkeypatch: pytest.MonkeyPatch) -> Emulator:  # fmt: skip
+    """Applied A..D, then edits that produce every kind of change."""
+    emulator = make_emulator(catalog_voices=1)
+    catalog.write([
+        {"name": "Alto", "sample": catalog.sample("a.wav", period=10)},
+        {"name": "Bass", "sample": catalog.sample("b.wav", period=12)},
+        {"name": "Cello", "sample": catalog.sample("c.wav", period=14)},
+        {"name": "Drum", "sample": catalog.sample("d.wav", period=16), "visibility": "PUBLIC"},
+    ])  # fmt: skip
+    with VoiceAIClient(Connection(emulator.url, TEST_KEY), retry=FAST_RETRY) as api:
+        apply_catalog(catalog.path, api, endpoint=emulator.url,
+                      apply_options=ApplyOptions(parallelism=1, poll_min_s=0.02))  # fmt: skip
+    catalog.sample("b.wav", period=18)
+    catalog.write([
+        {"name": "Altissimo", "sample": "samples/a.wav", "previous_names": ["Alto"]},
+        {"name": "Bass", "sample": "samples/b.wav"},
+        {"name": "Drum", "sample": "samples/d.wav"},
+        {"name": "Echo", "sample": catalog.sample("e.wav", period=22), "language": "fr"},
+    ])  # fmt: skip
+    monkeypatch.chdir(catalog.root)
+    emulator.clear_requests()
+    return emulator
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_golden_plans(cli: Cli, scenario: Emulator, fmt: str) -> None:
+    result = cli("plan", "--format", fmt, "--detailed-exitcode", env=env(scenario))
+    assert result.code == 2, result.output
+    check_golden(f"plan.{ {'text': 'txt', 'markdown': 'md', 'json': 'json'}[fmt] }", result.stdout,
+                 scenario)  # fmt: skip
+    assert all(e["method"] == "GET" for e in scenario.requests())
+
+
+def test_plan_json_matches_its_schema(cli: Cli, scenario: Emulator, tmp_path: Path) -> None:
+    schema = json.loads((ROOT / "schemas" / "plan.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    shown = json.loads(cli("plan", "--format", "json", env=env(scenario)).stdout)
+    jsonschema.validate(shown, schema)
+    out = tmp_path / "saved.json"
+    cli("plan", "--out", str(out), env=env(scenario))
+    saved = json.loads(out.read_text())
+    jsonschema.validate(saved, schema)
+    assert saved["fingerprint"] == shown["fingerprint"] and "inputs" in saved
+
+
+def test_color_only_when_asked(cli: Cli, scenario: Emulator) -> None:
+    plain = cli("plan", env=env(scenario))
+    assert "\x1b[" not in plain.stdout
+    forced = cli("plan", env=env(scenario) | {"FORCE_COLOR": "1", "NO_COLOR": ""})
+    assert "\x1b[32m+\x1b[0m" in forced.stdout
+    flag = cli("--no-color", "plan", env=env(scenario) | {"FORCE_COLOR": "1", "NO_COLOR": ""})
+    assert "\x1b[" not in flag.stdout
+
+
+def test_plan_exit_codes(cli: Cli, catalog: Catalog, emulator: Emulator) -> None:
+    catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}])
+    assert cli("plan", str(catalog.path), env=env(emulator)).code == 0
+    assert cli("plan", str(catalog.path), "--detailed-exitcode", env=env(emulator)).code == 2
+    cli("apply", str(catalog.path), "--yes", env=env(emulator))
+    assert cli("plan", str(catalog.path), "--detailed-exitcode", env=env(emulator)).code == 0
+    catalog.path.write_text("version: 1\nvoices: [\n")
+    broken = cli("plan", str(catalog.path), "--detailed-exitcode", env=env(emulator))
+    assert broken.code == 1 and "YAML syntax error" in broken.stderr
+
+
+def test_ambiguous_names_are_an_error_naming_candidates(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    first = emulator.store.seed_voice(account_of(TEST_KEY), name="Twin")
+    second = emulator.store.seed_voice(account_of(TEST_KEY), name="Twin")
+    catalog.write([{"name": "Twin", "sample": catalog.sample("t.wav")}])
+    result = cli("plan", str(catalog.path), env=env(emulator))
+    assert result.code == 1
+    assert first.voice_id in result.stderr and second.voice_id in result.stderr
+    assert "hint: delete the duplicates" in result.stderr
+
+
+def test_state_of_another_endpoint_is_refused(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}])
+    save_state(catalog.state_path, State("emulator", {}))
+    result = cli("plan", str(catalog.path), env=env(emulator))
+    assert result.code == 1 and "belongs to emulator" in result.stderr
+
+
+def test_250_voices_planned_with_one_list_walk(
+    cli: Cli, catalog: Catalog, make_emulator: Callable[..., Emulator]
+) -> None:
+    emulator = make_emulator(dialect=Dialect(list_shape="paged", max_page_size=100))
+    sample = catalog.sample("shared.wav")
+    from voicesync.samples import inspect_sample
+
+    info, _ = inspect_sample(catalog.root / sample, sample)
+    assert info is not None
+    records = {}
+    for i in range(250):
+        voice = emulator.store.seed_voice(account_of(TEST_KEY), name=f"Voice {i:03}",
+                                          visibility="PRIVATE")  # fmt: skip
+        records[voice.name or ""] = VoiceRecord(voice.voice_id, info.sha256, info.size,
+                                                voice.name or "", *_private_en())  # fmt: skip
+    save_state(catalog.state_path, State(emulator.url, records))
+    catalog.write([{"name": f"Voice {i:03}", "sample": sample} for i in range(250)])
+    result = cli("plan", str(catalog.path), "--detailed-exitcode", env=env(emulator))
+    assert result.code == 0, result.output
+    requests = [(e["method"], e["path"]) for e in emulator.requests()]
+    assert requests == [("GET", "/api/v1/tts/voices")] * 3
+
+
+def _private_en() -> tuple[object, str]:
+    from voicesync.model import Visibility
+
+    return Visibility.PRIVATE, "en"
+
+
+def test_targets_and_replace_from_the_command_line(cli: Cli, scenario: Emulator) -> None:
+    targeted = cli("plan", "--format", "json", "--target", "Echo", env=env(scenario))
+    assert [c["name"] for c in json.loads(targeted.stdout)["changes"]] == ["Echo"]
+    forced = cli(
+        "plan", "--format", "json", "--target", "Drum", "--replace", "Drum", env=env(scenario)
+    )
+    assert [(c["action"], c["reason"]) for c in json.loads(forced.stdout)["changes"]] == [
+        ("replace", "forced")
+    ]
