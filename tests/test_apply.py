@@ -312,3 +312,17 @@ def test_saved_plan_applies_once_and_refuses_when_stale(
     emulator.store.seed_voice(account_of(TEST_KEY), name="Someone's new voice")
     refused = cli("apply", str(catalog.path), "--plan", str(stale_file), env=env(emulator))
     assert refused.code == 1 and "remote voice" in refused.stderr and "is new" in refused.stderr
+
+
+def test_cli_list_marks_each_voice(cli: Cli, catalog: Catalog, make_emulator: MakeEmulator) -> None:
+    emulator = make_emulator(catalog_voices=1)
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")},
+                   {"name": "Later", "sample": catalog.sample("l.wav", period=30)}])  # fmt: skip
+    cli("apply", str(catalog.path), "--yes", "--target", "Narrator", env=env(emulator))
+    emulator.store.seed_voice(account_of(TEST_KEY), name="Later")
+    rows = json.loads(cli("list", str(catalog.path), "--format", "json", env=env(emulator)).stdout)
+    marks = {r["name"]: r["managed"] for r in rows}
+    assert marks == {"Narrator": "managed", "Later": "declared (unrecorded)",
+                     "Catalog Voice 1": "unmanaged"}  # fmt: skip
+    table = cli("list", str(catalog.path), env=env(emulator)).stdout
+    assert table.splitlines()[0].split()[-1] == "MANAGED"

@@ -25,9 +25,11 @@ from voicesync.config import load_config
 from voicesync.console import Console
 from voicesync.errors import EXIT_ERROR, EXIT_INTERRUPTED, ConfigError, Problem, VoicesyncError
 from voicesync.local import local_emulator
+from voicesync.model import RemoteVoice
 from voicesync.planner import PlanOptions
 from voicesync.render import plan_json, plan_markdown, plan_text, voice_row, voices_table
 from voicesync.settings import KEY_VARIABLES, Connection, resolve_connection
+from voicesync.state import load_state
 from voicesync.workflow import Planned, default_state_path, make_plan, write_plan_file
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -99,24 +101,60 @@ def cli(ctx: click.Context, debug: bool, no_color: bool, quiet: bool, verbose: i
     ctx.obj = App(Console.detect(no_color=no_color, quiet=quiet, verbose=verbose), debug)
 
 
+def state_option(func: F) -> F:
+    return click.option(
+        "--state",
+        "state_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="State file (default: voices.lock.json beside the YAML; .voicesync/ with --emulator).",
+    )(func)
+
+
 @cli.command("list")
 @click.argument("config", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@state_option
 @connection_options
-def list_command(config: Path | None, fmt: str, base_url: str | None, emulator: bool) -> int:
-    """List the voices of the account."""
-    base_dir = (config or Path(DEFAULT_CONFIG)).resolve().parent
-    with (
-        open_connection(base_url, emulator, base_dir) as connection,
-        ReadOnlyClient(connection) as client,
-    ):
-        voices = client.list_voices()
+def list_command(config: Path | None, fmt: str, state_path: Path | None, base_url: str | None,
+                 emulator: bool) -> int:  # fmt: skip
+    """List the account's voices, marked managed, declared (unrecorded) or unmanaged."""
+    catalog = config or Path(DEFAULT_CONFIG)
+    with open_connection(base_url, emulator, catalog.resolve().parent) as connection:
+        marks_for = _marker(catalog, state_path, connection.endpoint, emulator)
+        with ReadOnlyClient(connection) as client:
+            voices = client.list_voices()
+    marks = marks_for(voices)
     console = _app().console
     if fmt == "json":
-        console.out(json.dumps([voice_row(v) for v in voices], indent=2))
+        rows = [voice_row(v) | ({"managed": marks[v.voice_id]} if marks else {}) for v in voices]
+        console.out(json.dumps(rows, indent=2))
     else:
-        console.out(voices_table(voices))
+        console.out(voices_table(voices, marks or None))
     return 0
+
+
+def _marker(
+    catalog: Path, state_path: Path | None, endpoint: str, emulator: bool
+) -> Callable[[Sequence[RemoteVoice]], dict[str, str]]:
+    """How to mark voices, from the state file and the names voices.yaml declares (if any)."""
+    if not catalog.exists():
+        return lambda _voices: {}
+    state = load_state(state_path or default_state_path(catalog, local_emulator=emulator), endpoint)
+    try:
+        declared = {v.name for v in load_config(catalog, inspect_samples=False).state.voices}
+    except ConfigError:
+        declared = set()
+    recorded = state.recorded_ids()
+
+    def marks(voices: Sequence[RemoteVoice]) -> dict[str, str]:
+        return {
+            v.voice_id: "managed" if v.voice_id in recorded
+            else "declared (unrecorded)" if v.name in declared
+            else "unmanaged"
+            for v in voices
+        }  # fmt: skip
+
+    return marks
 
 
 @cli.command("validate")
@@ -155,15 +193,6 @@ def _problems_json(valid: bool, problems: Sequence[Problem]) -> str:
 def _print_problems(problems: Sequence[Problem]) -> None:
     for problem in problems:
         click.echo(_scrub(str(problem)), err=True)
-
-
-def state_option(func: F) -> F:
-    return click.option(
-        "--state",
-        "state_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="State file (default: voices.lock.json beside the YAML; .voicesync/ with --emulator).",
-    )(func)
 
 
 def plan_options(func: F) -> F:
