@@ -55,6 +55,7 @@ UPLOAD_READ_TIMEOUT_S = 300.0
 RETRY_AFTER_MAX_S = 120
 PAGE_SIZE = 100
 MAX_PAGES = 10_000
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024  # a list of 100,000 voices is about 15 MB
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PATCH", "PUT", "DELETE", "OPTIONS"})
 _C = TypeVar("_C", bound="ReadOnlyClient")
@@ -213,8 +214,9 @@ class ReadOnlyClient:
     ) -> Any:
         try:
             response = self._session.request(
-                method, url or self.base_url + path, timeout=timeout, **kwargs
+                method, url or self.base_url + path, timeout=timeout, stream=True, **kwargs
             )
+            _read_capped(response, method, path)
         except requests.RequestException as exc:
             raise self._transport_error(exc, method, path) from None
         self._count(response, method, path)
@@ -322,6 +324,22 @@ _ERRORS: dict[int, tuple[type[ApiError], str | None]] = {
     422: (RejectedError, None),
     429: (RateLimitedError, "the API is rate limiting; wait a minute or lower --parallelism"),
 }
+
+
+def _read_capped(response: requests.Response, method: str, path: str) -> None:
+    """Read the body, refusing one larger than MAX_RESPONSE_BYTES (a hostile or broken server)."""
+    chunks, total = [], 0
+    for chunk in response.iter_content(chunk_size=256 * 1024):
+        total += len(chunk)
+        if total > MAX_RESPONSE_BYTES:
+            response.close()
+            raise BadResponseError(
+                f"the answer is larger than {MAX_RESPONSE_BYTES // 2**20} MB; not reading it",
+                method=method, path=path, status=response.status_code,
+            )  # fmt: skip
+        chunks.append(chunk)
+    # Fully read, the connection went back to the pool; .json() and .content use this copy.
+    response._content = b"".join(chunks)
 
 
 def _parse_json(response: requests.Response, method: str, path: str) -> Any:

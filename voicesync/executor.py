@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from voicesync.client import RetryNotice, VoiceAIClient
 from voicesync.errors import (
     ApiError,
+    BadResponseError,
     ForbiddenError,
     NotFoundError,
     OutcomeUnknownError,
@@ -135,37 +136,52 @@ class _Runner:
         self.journal.start_clone(change.record, voice, self.wall())
         for _attempt in range(MAX_CLONE_ATTEMPTS):
             try:
-                voice_id = self._post_clone(voice)
-            except (OutcomeUnknownError, ServerError) as exc:
-                found = self._reconcile(voice.name)
-                if found is not None:
-                    voice_id = found
-                elif isinstance(exc, OutcomeUnknownError) and not exc.timed_out:
-                    self.emit(
-                        Notice(
-                            f"{voice.name}: the clone's answer was lost and no voice "
-                            "appeared; sending it again"
-                        )
-                    )
-                    continue
-                else:
-                    return ChangeResult(
-                        change,
-                        Outcome.FAILED,
-                        _words(exc) + " — the voice is "
-                        "journalled; the next apply checks the account first",
-                    )
+                voice_id: str | None = self._post_clone(voice)
+            except (OutcomeUnknownError, ServerError, BadResponseError) as exc:
+                voice_id = self._unanswered(voice.name, exc)
             except VoicesyncError as exc:
                 self.journal.clone_abandoned(voice.name)
                 return ChangeResult(change, Outcome.FAILED, _words(exc))
-            self.journal.clone_accepted(voice.name, voice_id)
-            return _Pending(change, voice.name, voice_id, self.clock())
+            if voice_id is not None:
+                self.journal.clone_accepted(voice.name, voice_id)
+                return _Pending(change, voice.name, voice_id, self.clock())
         return ChangeResult(
             change,
             Outcome.FAILED,
-            "the clone's answer was lost repeatedly; "
-            "run apply again (it checks the account before cloning)",
+            "the clone kept failing without an answer; "
+            "it is journalled, so the next apply checks the account first",
         )
+
+    def _unanswered(self, name: str, exc: ApiError) -> str | None:
+        """A clone POST got no usable answer: find its voice, or say it may be sent again.
+
+        Returns the voice_id if exactly one new voice of that name is listed; None when the
+        listing shows none and the server had closed or refused (so sending again is safe).
+        Raises when it cannot be known (listing failed, or the request timed out and may still
+        be running on the server): the journal entry stays for the next run to settle.
+        """
+        self.sleep(self.options.reconcile_delay_s)
+        try:
+            with self.limiter.slot():
+                remote = self.api.list_voices()
+        except ApiError:
+            raise exc from None
+        recorded = self.journal.state.recorded_ids()
+        found = [v.voice_id for v in remote if v.name == name and v.voice_id not in recorded]
+        if len(found) > 1:
+            raise OutcomeUnknownError(
+                f"{len(found)} unrecorded voices named '{name}' exist ({', '.join(found)})",
+                method="POST",
+                path="/api/v1/tts/clone-voice",
+                hint="delete the extra ones (voicesync list), then run apply again",
+            )
+        if found:
+            self.emit(Notice(f"{name}: the clone's answer was lost; found it as {found[0]}"))
+            return found[0]
+        if isinstance(exc, OutcomeUnknownError) and exc.timed_out:
+            raise exc
+        self.emit(Notice(f"{name}: the clone got no answer and no voice appeared; sending again"))
+        return None
 
     def _post_clone(self, voice: DesiredVoice) -> str:
         sample = voice.sample
@@ -180,28 +196,6 @@ class _Runner:
                 expected_sha256=sample.sha256,
             )
         return accepted.voice_id
-
-    def _reconcile(self, name: str) -> str | None:
-        """After an unanswered clone: is there exactly one new voice of that name?"""
-        self.sleep(self.options.reconcile_delay_s)
-        try:
-            with self.limiter.slot():
-                remote = self.api.list_voices()
-        except ApiError:
-            return None
-        recorded = self.journal.state.recorded_ids()
-        found = [v.voice_id for v in remote if v.name == name and v.voice_id not in recorded]
-        if len(found) == 1:
-            self.emit(Notice(f"{name}: the clone's answer was lost; found it as {found[0]}"))
-            return found[0]
-        if len(found) > 1:
-            raise OutcomeUnknownError(
-                f"{len(found)} unrecorded voices named '{name}' exist ({', '.join(found)})",
-                method="POST",
-                path="/api/v1/tts/clone-voice",
-                hint="delete the extra ones (voicesync list), then run apply again",
-            )
-        return None
 
     def _update(self, change: Change) -> ChangeResult:
         voice = _desired(change)
@@ -377,7 +371,8 @@ def _desired(change: Change) -> DesiredVoice:
 
 
 def _words(exc: BaseException) -> str:
-    return str(exc)
+    hint = getattr(exc, "hint", None)
+    return f"{exc} — {hint}" if hint else str(exc)
 
 
 def apply_plan(
