@@ -67,6 +67,12 @@ def allow_outside_option(func: F) -> F:
     )(func)
 
 
+def client_options() -> dict[str, Any]:
+    """-vv prints every HTTP exchange (Authorization redacted) on stderr."""
+    console = _app().console
+    return {"debug": console.debug} if console.verbose >= 2 else {}
+
+
 def connection_options(func: F) -> F:
     func = click.option(
         "--emulator",
@@ -121,7 +127,7 @@ def list_command(config: Path | None, fmt: str, state_path: Path | None, base_ur
     catalog = config or Path(DEFAULT_CONFIG)
     with open_connection(base_url, emulator, catalog.resolve().parent) as connection:
         marks_for = _marker(catalog, state_path, connection.endpoint, emulator)
-        with ReadOnlyClient(connection) as client:
+        with ReadOnlyClient(connection, **client_options()) as client:
             voices = client.list_voices()
     marks = marks_for(voices)
     console = _app().console
@@ -218,7 +224,7 @@ def planning(config: Path, opts: dict[str, Any], force: bool = False) -> Iterato
         state_path = opts["state_path"] or default_state_path(
             config, local_emulator=opts["emulator"]
         )
-        with ReadOnlyClient(connection) as client:
+        with ReadOnlyClient(connection, **client_options()) as client:
             planned = make_plan(
                 config, client, endpoint=connection.endpoint, state_path=state_path,
                 options=_plan_options(opts["target"], opts["replace"], opts["prune"], force),

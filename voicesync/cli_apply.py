@@ -15,6 +15,7 @@ from voicesync.cli import (
     _plan_options,
     allow_outside_option,
     cli,
+    client_options,
     config_argument,
     connection_options,
     open_connection,
@@ -73,7 +74,9 @@ def _run(config: Path, opts: dict[str, Any], *, destroy: bool, yes: bool, fmt: s
         state_path = opts["state_path"] or default_state_path(
             config, local_emulator=opts["emulator"]
         )
-        with VoiceAIClient(connection, pool_size=apply_options.parallelism + 4) as api:
+        with VoiceAIClient(
+            connection, pool_size=apply_options.parallelism + 4, **client_options()
+        ) as api:
             applied = apply_catalog(
                 config, api, endpoint=connection.endpoint, state_path=state_path,
                 options=options, apply_options=apply_options,

@@ -144,8 +144,10 @@ class ReadOnlyClient:
         retry: RetryPolicy | None = None,
         pool_size: int = 10,
         on_retry: Callable[[RetryNotice], None] | None = None,
+        debug: Callable[[str], None] | None = None,
     ) -> None:
         self.base_url = connection.base_url
+        self._debug = debug
         self._key = connection.api_key
         self.retry_listeners: list[Callable[[RetryNotice], None]] = [on_retry] if on_retry else []
         self.request_count = 0
@@ -220,6 +222,8 @@ class ReadOnlyClient:
         except requests.RequestException as exc:
             raise self._transport_error(exc, method, path) from None
         self._count(response, method, path)
+        if self._debug is not None:
+            self._debug(_exchange_text(response, self._key))
         if response.status_code >= 400:
             raise self._http_error(response, method, path)
         return _parse_json(response, method, path)
@@ -237,21 +241,25 @@ class ReadOnlyClient:
         if _never_sent(exc):
             return ConnectionFailedError(
                 f"cannot connect to {self.base_url}: {_reason(text)}",
-                method=method, path=path,
+                method=method,
+                path=path,
                 hint="check the network and VOICEAI_BASE_URL / --base-url",
-            )  # fmt: skip
+            )
         if method == "POST":
             unknown = OutcomeUnknownError(
                 f"the connection failed after the request was sent: {_reason(text)}",
-                method=method, path=path,
+                method=method,
+                path=path,
                 hint="run the command again: voicesync checks the account before cloning again",
-            )  # fmt: skip
+            )
             unknown.timed_out = isinstance(exc, requests.exceptions.Timeout)
             return unknown
         return ConnectionFailedError(
-            f"the connection kept failing: {_reason(text)}", method=method, path=path,
+            f"the connection kept failing: {_reason(text)}",
+            method=method,
+            path=path,
             hint="the service may be overloaded or unreachable; try again later",
-        )  # fmt: skip
+        )
 
     def _http_error(self, response: requests.Response, method: str, path: str) -> ApiError:
         status = response.status_code
@@ -286,14 +294,19 @@ class VoiceAIClient(ReadOnlyClient):
         content_type = AUDIO_TYPES.get(kind) or mimetypes.guess_type(sample.name)[0]
         path = f"{API_PREFIX}/clone-voice"
         with MultipartFile(
-            {k: v for k, v in fields.items() if v is not None}, sample,
-            filename=sample.name, content_type=content_type or "application/octet-stream",
+            {k: v for k, v in fields.items() if v is not None},
+            sample,
+            filename=sample.name,
+            content_type=content_type or "application/octet-stream",
             expected_sha256=expected_sha256,
-        ) as body:  # fmt: skip
+        ) as body:
             data = self._call(
-                "POST", path, data=body, headers={"Content-Type": body.content_type},
+                "POST",
+                path,
+                data=body,
+                headers={"Content-Type": body.content_type},
                 timeout=(CONNECT_TIMEOUT_S, UPLOAD_READ_TIMEOUT_S),
-            )  # fmt: skip
+            )
         voice = self._voice(data, "POST", path)
         return CloneAccepted(voice_id=voice.voice_id, status=voice.status)
 
@@ -334,9 +347,11 @@ def _read_capped(response: requests.Response, method: str, path: str) -> None:
         if total > MAX_RESPONSE_BYTES:
             response.close()
             raise BadResponseError(
-                f"the answer is larger than {MAX_RESPONSE_BYTES // 2**20} MB; not reading it",
-                method=method, path=path, status=response.status_code,
-            )  # fmt: skip
+                f"the answer is larger than {MAX_RESPONSE_BYTES:,} bytes; not reading it",
+                method=method,
+                path=path,
+                status=response.status_code,
+            )
         chunks.append(chunk)
     # Fully read, the connection went back to the pool; .json() and .content use this copy.
     response._content = b"".join(chunks)
@@ -349,9 +364,11 @@ def _parse_json(response: requests.Response, method: str, path: str) -> Any:
         what = "an HTML page" if _looks_html(response) else "something that is not JSON"
         raise BadResponseError(
             f"the server answered {what} (HTTP {response.status_code}): {_snippet(response)}",
-            method=method, path=path, status=response.status_code,
+            method=method,
+            path=path,
+            status=response.status_code,
             hint="is the base URL right? a proxy or captive portal may be in the way",
-        ) from exc  # fmt: skip
+        ) from exc
 
 
 def _server_message(response: requests.Response) -> str:
@@ -390,8 +407,9 @@ def _list_items(data: Any, path: str) -> list[Any]:
                 return list(data[key])
     raise BadResponseError(
         "the voice list is neither a JSON array nor an object holding one",
-        method="GET", path=path,
-    )  # fmt: skip
+        method="GET",
+        path=path,
+    )
 
 
 def _next_page(
@@ -411,8 +429,10 @@ def _next_page(
         offset = 0
     end = offset + len(items)
     if isinstance(total, int) and end < total:
-        return None, {"limit": limit if isinstance(limit, int) and limit > 0 else PAGE_SIZE,
-                      "offset": end}  # fmt: skip
+        return None, {
+            "limit": limit if isinstance(limit, int) and limit > 0 else PAGE_SIZE,
+            "offset": end,
+        }
     if total is None and isinstance(limit, int) and len(items) >= limit > 0:
         return None, {"limit": limit, "offset": end}
     return None, None
@@ -449,6 +469,22 @@ def _looks_html(response: requests.Response) -> bool:
 def _snippet(response: requests.Response) -> str:
     text = response.content[:300].decode("utf-8", "replace")
     return " ".join(text.split())[:160]
+
+
+def _exchange_text(response: requests.Response, key: str) -> str:
+    """One request and its answer for -vv output; the Authorization header is redacted."""
+    request = response.request
+    headers = {
+        name: "Bearer <redacted>" if name.lower() == "authorization" else value
+        for name, value in request.headers.items()
+        if name.lower() != "content-type" or "multipart" not in value
+    }
+    elapsed_ms = response.elapsed.total_seconds() * 1000
+    line = (
+        f"http: {request.method} {request.url} -> {response.status_code} "
+        f"({elapsed_ms:.0f} ms, {len(response.content)} bytes) request headers {headers}"
+    )
+    return _redact(line, key)
 
 
 def _redact(text: str, key: str) -> str:

@@ -110,7 +110,7 @@ class Emulator:
         self._log: list[dict[str, Any]] = []
         self._log_lock = threading.Lock()
         self._seed_catalog(self.config.catalog_voices)
-        self.httpd = ThreadingHTTPServer((host, port), _Handler)
+        self.httpd = _Server((host, port), _Handler)
         self.httpd.daemon_threads = True
         self.httpd.emulator = self  # type: ignore[attr-defined]
         self._thread: threading.Thread | None = None
@@ -408,6 +408,16 @@ def _route(method: str, path: str) -> tuple[str, str | None] | None:
         if route_method == method:
             return operation, match.groupdict().get("id")
     return ("", None) if path_known else None
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # a client hanging up is no news
 
 
 class _IncompleteBody(Exception):
