@@ -463,3 +463,32 @@ def test_broken_catalogs_send_no_request(
     result = cli(*command, str(path), env=env)
     assert result.code == 1 and "Traceback" not in result.output
     assert emulator.requests() == []
+
+
+def test_unchanged_samples_are_not_read_again(tmp_path: Path) -> None:
+    import dataclasses as dc
+
+    path = write_catalog(tmp_path, HEAD + "  - name: A\n    sample: a.wav\n")
+    sample = tmp_path / "a.wav"
+    old = sample.stat().st_mtime_ns - 5_000_000_000
+    os.utime(sample, ns=(old, old))
+    fresh = load_config(path).state.voices[0].sample
+    assert fresh is not None and fresh.checked_ns > 0
+    remembered = dc.replace(fresh, sha256="f" * 64)  # proves the file was not hashed again
+    known = {fresh.path: remembered}
+    assert load_config(path, known_samples=known).state.voices[0].sample == remembered
+    sample.write_bytes(tone_wav_bytes(13))  # new content, new size and mtime: read again
+    again = load_config(path, known_samples=known).state.voices[0].sample
+    assert again is not None and again.sha256 == fresh.sha256.__class__(again.sha256)
+    assert again.sha256 != "f" * 64
+
+
+def test_a_write_in_the_same_second_is_not_trusted(tmp_path: Path) -> None:
+    import dataclasses as dc
+
+    path = write_catalog(tmp_path, HEAD + "  - name: A\n    sample: a.wav\n")
+    fresh = load_config(path).state.voices[0].sample
+    assert fresh is not None
+    remembered = dc.replace(fresh, sha256="f" * 64)
+    reread = load_config(path, known_samples={fresh.path: remembered}).state.voices[0].sample
+    assert reread is not None and reread.sha256 == fresh.sha256

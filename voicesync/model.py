@@ -98,6 +98,11 @@ class SampleInfo:
     size: int
     sha256: str
     duration_s: float | None
+    # What the file looked like when it was read, so an unchanged file is not read again.
+    mtime_ns: int = 0
+    inode: int = 0
+    checked_ns: int = 0
+    silent: bool = False
 
 
 @dataclass(frozen=True, slots=True)

