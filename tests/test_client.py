@@ -340,3 +340,27 @@ def test_changed_sample_aborts_the_upload(
         client.clone(sample, name="x", expected_sha256="0" * 64)
     time.sleep(0.1)
     assert emulator.store.all_voices() == []
+
+
+def test_upload_streams_instead_of_holding_the_sample(tmp_path: Path) -> None:
+    """A 7 MB sample goes out in blocks: the client never holds it whole (let alone twice)."""
+    import subprocess
+    import sys
+    import tracemalloc
+
+    sample = tmp_path / "big.wav"
+    sample.write_bytes(tone_wav_bytes(seconds=1)[:44] + bytes(range(256)) * 27_000)  # ~6.9 MB
+    server = subprocess.Popen([sys.executable, "-m", "voicesync", "emulator", "--port", "0"],
+                              stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert server.stderr is not None
+        url = server.stderr.readline().split("listening on ")[1].split()[0]
+        with VoiceAIClient(Connection(url, TEST_KEY), retry=FAST_RETRY) as api:
+            tracemalloc.start()
+            api.clone(sample, name="Big")
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)
+    assert peak < 1_000_000, f"peak {peak} bytes while uploading {sample.stat().st_size}"

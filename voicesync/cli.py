@@ -164,19 +164,25 @@ def _marker(
 
 
 @cli.command("validate")
-@config_argument
+@click.argument("configs", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @allow_outside_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def validate_command(config: Path, allow_outside: tuple[Path, ...], fmt: str) -> int:
-    """Check voices.yaml and its samples. Touches no network."""
+def validate_command(configs: tuple[Path, ...], allow_outside: tuple[Path, ...], fmt: str) -> int:
+    """Check voices.yaml (or each FILE given) and its samples. Touches no network."""
+    codes = [_validate_one(c, allow_outside, fmt) for c in configs or (Path(DEFAULT_CONFIG),)]
+    return max(codes)
+
+
+def _validate_one(config: Path, allow_outside: tuple[Path, ...], fmt: str) -> int:
     console = _app().console
     try:
         loaded = load_config(config, allow_outside=allow_outside)
     except ConfigError as exc:
         if fmt == "json":
             console.out(_problems_json(False, exc.problems))
-            return EXIT_ERROR
-        raise
+        else:
+            _report(exc)
+        return EXIT_ERROR
     if fmt == "json":
         console.out(_problems_json(True, loaded.warnings))
         return 0
@@ -363,4 +369,4 @@ def main() -> NoReturn:
 
 
 # The commands that change things live in their own module; importing it registers them.
-from voicesync import cli_apply  # noqa: E402, F401
+from voicesync import cli_apply, cli_manage  # noqa: E402, F401

@@ -44,6 +44,7 @@ from voicesync.results import (
 )
 
 MAX_CLONE_ATTEMPTS = 3
+THROTTLED_POLL_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,7 @@ class ApplyOptions:
     parallelism: int = 4
     wait: bool = True
     wait_timeout_s: float = 600.0
-    poll_min_s: float = 0.25
+    poll_min_s: float = 0.2
     poll_max_s: float = 5.0
     reconcile_delay_s: float = 1.0
     list_threshold: int = 2  # poll with one LIST walk when more voices than this are pending
@@ -276,8 +277,17 @@ class _Runner:
                 results += [self._finished(self._timed_out(p)) for p in pending]
                 break
             if pending:
-                self.sleep(min(self.options.poll_max_s, max(self.options.poll_min_s, elapsed / 10)))
+                self.sleep(self._poll_interval(elapsed))
         return results
+
+    def _poll_interval(self, elapsed: float) -> float:
+        """Short at first, growing with the time already waited (a voice that took 4 s is
+        checked every 0.2 s, one that took 2 min every 5 s); once the API has said 429, never
+        more than once a second."""
+        floor = self.options.poll_min_s
+        if self.limiter.lowest < self.limiter.maximum:
+            floor = max(floor, THROTTLED_POLL_S)
+        return min(self.options.poll_max_s, max(floor, elapsed / 20))
 
     def _poll(self, pending: list[_Pending]) -> dict[str, RemoteVoice | _Pending | None]:
         """Current state of every pending voice; a transient failure keeps the last state."""

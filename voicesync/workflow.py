@@ -202,9 +202,16 @@ def refresh_records(state: State, desired: DesiredState, plan: Plan) -> State:
         if record is None or voice.name in touched:
             continue
         stamp = SampleStamp.of(voice.sample) if voice.sample else record.stamp
-        if stamp and stamp.sha256 != record.sample_sha256:
+        baseline = record.sample_sha256 or (stamp.sha256 if stamp else "")  # imported: unknown
+        if stamp and stamp.sha256 != baseline:
             stamp = record.stamp
-        fresh = replace(record, protected=voice.protected, stamp=stamp)
+        fresh = replace(
+            record,
+            protected=voice.protected,
+            stamp=stamp,
+            sample_sha256=baseline,
+            sample_size=record.sample_size or (stamp.size if stamp else 0),
+        )
         if fresh != record:
             state = state.with_record(voice.name, fresh)
     return state

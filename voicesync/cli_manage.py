@@ -1,0 +1,108 @@
+"""Commands that manage what voicesync manages: import, forget, completion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from voicesync.cli import (
+    _app,
+    cli,
+    client_options,
+    config_argument,
+    connection_options,
+    open_connection,
+    state_option,
+)
+from voicesync.client import ReadOnlyClient
+from voicesync.config import load_config
+from voicesync.errors import ConfigError, StateError, UsageError
+from voicesync.importer import choose, import_voices
+from voicesync.state import load_state, save_state, state_lock
+from voicesync.workflow import default_state_path
+
+
+def _declared(config: Path) -> set[str]:
+    if not config.exists():
+        return set()
+    try:
+        return {v.name for v in load_config(config, inspect_samples=False).state.voices}
+    except ConfigError as exc:
+        first = next(iter(exc.problems), None)
+        raise UsageError(f"{config} has problems; fix them before importing"
+                         + (f" (first: {first})" if first else ""),
+                         hint="voicesync validate shows them all") from exc  # fmt: skip
+
+
+@cli.command("import")
+@config_argument
+@click.option("--name", "names", multiple=True, metavar="NAME", help="Import this voice.")
+@click.option("--all", "everything", is_flag=True, help="Import every unrecorded voice.")
+@click.option("--sample-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of samples named after the voices (NAME.wav/.mp3/.ogg).")  # fmt: skip
+@state_option
+@connection_options
+def import_command(config: Path, names: tuple[str, ...], everything: bool,
+                   sample_dir: Path | None, **opts: Any) -> int:  # fmt: skip
+    """Write voices made by hand into voices.yaml and the state file, to manage them."""
+    console = _app().console
+    declared = _declared(config)
+    with open_connection(opts["base_url"], opts["emulator"], config.resolve().parent) as conn:
+        state_path = opts["state_path"] or default_state_path(
+            config, local_emulator=opts["emulator"]
+        )
+        with state_lock(state_path), ReadOnlyClient(conn, **client_options()) as client:
+            state = load_state(state_path, conn.endpoint)
+            chosen = choose(client.list_voices(), names, everything, state, declared)
+            if not chosen:
+                console.info("Nothing to import: every voice is already managed or declared.")
+                return 0
+            result = import_voices(config, chosen, state, sample_dir)
+            config.write_text(result.text, encoding="utf-8")
+            save_state(state_path, result.state)
+    console.out(f"Imported {len(result.names)} voice(s) into {config}: {', '.join(result.names)}")
+    if not result.comments_kept:
+        console.warn(f"{config} was rewritten; its comments were not kept")
+    if result.missing_samples:
+        console.out("Supply these samples (voicesync validate lists them), then run voicesync "
+                    "plan:\n  " + "\n  ".join(result.missing_samples))  # fmt: skip
+    return 0
+
+
+@cli.command("forget")
+@config_argument
+@click.argument("name")
+@click.option("--emulator", is_flag=True, help="Use the state kept for the built-in emulator.")
+@state_option
+def forget_command(config: Path, name: str, emulator: bool, state_path: Path | None) -> int:
+    """Stop managing voice NAME without deleting it."""
+    if name in _declared(config):
+        raise UsageError(f"'{name}' is still declared in {config}; remove it there first",
+                         hint="otherwise the next plan would adopt it again by name")  # fmt: skip
+    path = state_path or default_state_path(config, local_emulator=emulator)
+    with state_lock(path):
+        state = load_state(path, None)
+        record = state.records.get(name)
+        if record is None:
+            raise StateError(f"the state file {path} manages no voice named '{name}'",
+                             hint="voicesync outputs lists the managed voices")  # fmt: skip
+        if record.pending is not None:
+            raise StateError(f"'{name}' has a clone in flight; apply first, then forget it")
+        save_state(path, state.without(name))
+    _app().console.out(f"voicesync no longer manages '{name}' ({record.voice_id}); the voice "
+                       "itself was not touched.")  # fmt: skip
+    return 0
+
+
+@cli.command("completion")
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion_command(shell: str) -> int:
+    """Print the shell completion script, e.g. eval "$(voicesync completion bash)"."""
+    from click.shell_completion import get_completion_class
+
+    completion = get_completion_class(shell)
+    assert completion is not None
+    _app().console.out(completion(cli, {}, "voicesync", "_VOICESYNC_COMPLETE").source())
+    return 0
