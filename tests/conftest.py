@@ -54,23 +54,25 @@ def client(emulator: Emulator) -> Iterator[VoiceAIClient]:
         yield api
 
 
-def tone_wav_bytes(seconds: float = 1.0, rate: int = 8000, amplitude: int = 8000) -> bytes:
-    """A 16-bit mono square-wave WAV made with the stdlib, independent of the emulator's."""
+def tone_wav_bytes(
+    seconds: float = 1.0, rate: int = 8000, amplitude: int = 8000, period: int = 20
+) -> bytes:
+    """A 16-bit mono square-wave WAV made with the stdlib, independent of the emulator's.
+    ``period`` (in frames) changes the content, so different periods give different samples."""
     import wave
 
+    half = max(period // 2, 1)
+    cycle = b"".join(
+        struct.pack("<h", amplitude if (i // half) % 2 else -amplitude) for i in range(2 * half)
+    )
     frames = int(seconds * rate)
+    pcm = (cycle * (frames // (2 * half) + 1))[: frames * 2]
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(rate)
-        period = 20
-        out.writeframes(
-            b"".join(
-                struct.pack("<h", amplitude if (i // (period // 2)) % 2 else -amplitude)
-                for i in range(frames)
-            )
-        )
+        out.writeframes(pcm)
     return buffer.getvalue()
 
 
@@ -120,20 +122,9 @@ class Catalog:
     def sample(self, name: str, *, period: int = 20, seconds: float = 12.0,
                amplitude: int = 8000) -> str:  # fmt: skip
         """Write a distinct tone (its period changes the content) and return its relative path."""
-        import wave
-
-        rate = 8000
-        frames = b"".join(
-            struct.pack("<h", amplitude if (i // (period // 2)) % 2 else -amplitude)
-            for i in range(int(seconds * rate))
-        )
         target = self.root / "samples" / name
         target.parent.mkdir(exist_ok=True)
-        with wave.open(str(target), "wb") as out:
-            out.setnchannels(1)
-            out.setsampwidth(2)
-            out.setframerate(rate)
-            out.writeframes(frames)
+        target.write_bytes(tone_wav_bytes(seconds, amplitude=amplitude, period=period))
         return f"samples/{name}"
 
     def write(self, voices: list[dict[str, object]], **top: object) -> Path:
