@@ -52,3 +52,31 @@ def test_kill_between_post_and_record_never_duplicates(
     assert committed(emulator) == 1
     record = load_state(catalog.state_path, emulator.url).records["Narrator"]
     assert record.voice_id is not None and record.pending is None
+
+
+def test_ctrl_c_stops_queued_clones_and_exits_130(
+    make_emulator: Callable[..., Emulator], catalog: Catalog, cli: Callable[..., CliResult]
+) -> None:
+    emulator = make_emulator(timing=Timing(0.05, 0.1), faults=FaultConfig(reply_delay_s=0.5))
+    catalog.write([{"name": f"V{i}", "sample": catalog.sample(f"{i}.wav", period=10 + 2 * i)}
+                   for i in range(10)])  # fmt: skip
+    env = os.environ | {"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voicesync", "apply", str(catalog.path), "--yes",
+         "--parallelism", "1"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while committed(emulator) == 0:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=10)
+    assert proc.returncode == 130, stderr
+    assert "Interrupted" in stderr and "Traceback" not in stderr
+    assert committed(emulator) <= 3  # the clone in flight finished; the queued ones never started
+    emulator.set_faults(FaultConfig())
+    again = cli("apply", str(catalog.path), "--yes",
+                env={"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY})  # fmt: skip
+    assert again.code == 0, again.output
+    assert committed(emulator) == 10

@@ -197,3 +197,30 @@ def test_readme_starts_with_the_two_commands() -> None:
     assert "voicesync apply examples/voices.yaml --emulator --yes" in first
     ci = (ROOT / ".ci" / "run").read_text()
     assert second.split("#")[0].strip() in ci
+
+
+def test_every_json_output_matches_its_schema(cli: Cli, catalog: Catalog,
+                                              make_emulator: Callable[..., Emulator]) -> None:  # fmt: skip
+    import jsonschema
+
+    emulator = make_emulator(catalog_voices=1)
+
+    def check(schema: str, *args: str) -> object:
+        result = cli(*args, env=env(emulator))
+        data = json.loads(result.stdout)
+        document = json.loads((ROOT / "schemas" / schema).read_text())
+        jsonschema.Draft202012Validator.check_schema(document)
+        jsonschema.validate(data, document)
+        return data
+
+    catalog.write([{"name": "A", "sample": catalog.sample("a.wav")},
+                   {"name": "Mute", "sample": catalog.sample("m.wav", amplitude=0)}])  # fmt: skip
+    path = str(catalog.path)
+    assert check("validate.schema.json", "validate", path, "--format", "json")["valid"] is True
+    assert check("apply.schema.json", "apply", path, "--yes", "--format", "json")["ok"] is False
+    check("list.schema.json", "list", path, "--format", "json")
+    check("list.schema.json", "list", "--format", "json")
+    assert list(check("outputs.schema.json", "outputs", path)) == ["A", "Mute"]  # type: ignore[call-overload]
+    check("apply.schema.json", "destroy", path, "--yes", "--format", "json")
+    catalog.write([{"name": "A", "sample": "nope.wav"}])
+    assert check("validate.schema.json", "validate", path, "--format", "json")["valid"] is False

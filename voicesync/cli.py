@@ -319,11 +319,12 @@ def run(argv: Sequence[str] | None = None) -> int:
         result = cli.main(args=args, prog_name="voicesync", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except click.Abort:
-        click.echo("Aborted.", err=True)
-        return EXIT_INTERRUPTED
-    except KeyboardInterrupt:
-        click.echo("\nInterrupted.", err=True)
+    except (click.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+        click.echo(
+            "\nInterrupted. The state file records everything that was done; run the "
+            "same command again to go on.",
+            err=True,
+        )
         return EXIT_INTERRUPTED
     except click.ClickException as exc:
         exc.show()

@@ -95,12 +95,18 @@ class _Runner:
     def run(self, plan: Plan) -> ApplyResult:
         results: list[ChangeResult] = []
         pending: list[_Pending] = []
-        with ThreadPoolExecutor(max_workers=max(1, self.options.parallelism)) as pool:
+        pool = ThreadPoolExecutor(max_workers=max(1, self.options.parallelism))
+        try:
             for started in pool.map(self._start, plan.changes):
                 if isinstance(started, _Pending):
                     pending.append(started)
                 else:
                     results.append(self._finished(started))
+        except BaseException:
+            # Ctrl-C: start nothing new, but let calls in flight finish and journal their result.
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
         if self.options.wait:
             results += self._wait_all(pending)
         else:

@@ -64,7 +64,7 @@ class Progress:
         if self.tty:
             self._clear()
             for line in lines:
-                click.echo(line, err=True)
+                click.echo(line, err=True, color=self.console.color)
             self._drawn = len(lines)
             return
         summary = ", ".join(f"{v.name} {v.status}" for v in event.voices)
@@ -82,5 +82,6 @@ class Progress:
 
     def _clear(self) -> None:
         if self.tty and self._drawn:
-            click.echo("\x1b[F\x1b[2K" * self._drawn, err=True, nl=False)
+            # Cursor control, not colour: kept whenever we know stderr is a terminal.
+            click.echo("\x1b[F\x1b[2K" * self._drawn, err=True, nl=False, color=True)
         self._drawn = 0
