@@ -141,3 +141,10 @@ def test_module_entry_point_and_emulator_command(tmp_path: Path) -> None:
         server.communicate(timeout=10)
     assert listed.returncode == 0, listed.stderr
     assert [r["name"] for r in json.loads(listed.stdout)] == ["Catalog Voice 1"]
+
+
+def test_no_color_applies_to_errors_too(cli: Cli) -> None:
+    result = cli("--no-color", "list", env={"FORCE_COLOR": "1"})
+    assert result.code == 1 and result.stderr.startswith("error: no API key")
+    colored = cli("list", env={"FORCE_COLOR": "1"})
+    assert colored.stderr.startswith("\x1b[")

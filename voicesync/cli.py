@@ -23,7 +23,15 @@ from voicesync import __version__
 from voicesync.client import ReadOnlyClient
 from voicesync.config import load_config
 from voicesync.console import Console
-from voicesync.errors import EXIT_ERROR, EXIT_INTERRUPTED, ConfigError, Problem, VoicesyncError
+from voicesync.errors import (
+    EXIT_CHANGES,
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    ConfigError,
+    Problem,
+    VoicesyncError,
+)
 from voicesync.local import local_emulator
 from voicesync.model import RemoteVoice
 from voicesync.planner import PlanOptions
@@ -181,7 +189,7 @@ def _validate_one(config: Path, allow_outside: tuple[Path, ...], fmt: str) -> in
         if fmt == "json":
             console.out(_problems_json(False, exc.problems))
         else:
-            _report(exc)
+            _report(exc, console)
         return EXIT_ERROR
     if fmt == "json":
         console.out(_problems_json(True, loaded.warnings))
@@ -267,7 +275,7 @@ def plan_command(config: Path, fmt: str, out: Path | None, detailed_exitcode: bo
             write_plan_file(out, planned.plan)
             _app().console.info(f"Saved the plan to {out}; apply it with: voicesync apply "
                                 f"{config} --plan {out}")  # fmt: skip
-    return 2 if detailed_exitcode and planned.plan.has_changes else 0
+    return EXIT_CHANGES if detailed_exitcode and planned.plan.has_changes else EXIT_OK
 
 
 @cli.command("emulator")
@@ -315,6 +323,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return the exit code (the single error boundary)."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    # The group's options may not have been parsed when an error comes: read them from args.
+    console = Console.detect(no_color="--no-color" in args, quiet=False, verbose=0)
     try:
         result = cli.main(args=args, prog_name="voicesync", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -330,30 +340,24 @@ def run(argv: Sequence[str] | None = None) -> int:
         exc.show()
         return EXIT_ERROR
     except VoicesyncError as exc:
-        _report(exc)
+        _report(exc, console)
         return exc.exit_code
     except Exception:
-        _report_bug(debug)
+        _report_bug(debug, console)
         return EXIT_ERROR
     return result if isinstance(result, int) else 0
 
 
-def _report(exc: VoicesyncError) -> None:
-    console = _console_for_errors()
+def _report(exc: VoicesyncError, console: Console) -> None:
     if isinstance(exc, ConfigError):
         _print_problems(exc.problems)
     console.error(_scrub(exc.message), _scrub(exc.hint) if exc.hint else None)
 
 
-def _report_bug(debug: bool) -> None:
-    console = _console_for_errors()
+def _report_bug(debug: bool, console: Console) -> None:
     if debug:
         click.echo(_scrub(traceback.format_exc()), err=True)
     console.error("unexpected internal error", "run again with --debug and report the traceback")
-
-
-def _console_for_errors() -> Console:
-    return Console.detect(no_color="--no-color" in sys.argv, quiet=False, verbose=0)
 
 
 def _scrub(text: str) -> str:

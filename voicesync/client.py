@@ -150,7 +150,6 @@ class ReadOnlyClient:
         self._debug = debug
         self._key = connection.api_key
         self.retry_listeners: list[Callable[[RetryNotice], None]] = [on_retry] if on_retry else []
-        self.request_count = 0
         self._session = requests.Session()
         self._session.auth = _BearerAuth(connection.api_key)
         self._session.headers["User-Agent"] = f"voicesync/{__version__}"
@@ -231,7 +230,6 @@ class ReadOnlyClient:
     def _count(self, response: requests.Response, method: str, path: str) -> None:
         retries = getattr(response.raw, "retries", None)
         history = getattr(retries, "history", ()) or ()
-        self.request_count += 1 + len(history)
         for event in history:
             for listener in self.retry_listeners:
                 listener(RetryNotice(method, path, event.status))

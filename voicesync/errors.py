@@ -81,10 +81,6 @@ class PlanError(VoicesyncError):
     """The plan cannot be made (ambiguous identity) or must not be applied (unsafe, stale)."""
 
 
-class ApplyError(VoicesyncError):
-    """Apply finished, but some operations failed; the summary says which."""
-
-
 class ApiError(VoicesyncError):
     """The voice.ai API answered with an error, or could not be reached."""
 

@@ -86,10 +86,6 @@ class AudioFormat(str, Enum):
     MP3 = "mp3"
     OGG = "ogg"
 
-    @property
-    def mime(self) -> str:
-        return {"wav": "audio/wav", "mp3": "audio/mpeg", "ogg": "audio/ogg"}[self.value]
-
 
 @dataclass(frozen=True, slots=True)
 class SampleInfo:

@@ -27,10 +27,6 @@ class Action(str, Enum):
     WAIT = "wait"
 
     @property
-    def mutating(self) -> bool:
-        return self in (Action.CLONE, Action.UPDATE, Action.REPLACE, Action.DELETE)
-
-    @property
     def destructive(self) -> bool:
         return self in (Action.REPLACE, Action.DELETE)
 

@@ -40,18 +40,6 @@ class FaultConfig:
             raise ValueError(f"unknown fault settings: {', '.join(sorted(unknown))}")
         return replace(cls(), **data)
 
-    @property
-    def active(self) -> bool:
-        return any(
-            (
-                self.server_error_rate,
-                self.drop_rate,
-                self.lost_write_rate,
-                self.rate_limit_every,
-                self.rate_limit_rate,
-            )
-        )
-
 
 class FaultInjector:
     """Decides, request by request, which fault (if any) hits it. Thread-safe."""
