@@ -18,16 +18,13 @@ in its own process so its work is not counted as voicesync's.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
 import time
-import wave
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -40,6 +37,7 @@ from voicesync.emulator import account_of
 from voicesync.emulator.store import StoredVoice
 from voicesync.model import Visibility
 from voicesync.state import SampleStamp, State, VoiceRecord, save_state
+from voicesync.tones import tone_wav
 
 KEY = "vk_benchmark"
 PENDING_S, PROCESSING_S = 0.5, 3.0
@@ -47,18 +45,9 @@ HAND_POLL_S = 2.0
 
 
 def wav(seconds: float, rate: int = 16000, variant: int = 0) -> bytes:
-    period = 20 + variant % 50
-    frames = b"".join(
-        struct.pack("<h", 7000 if (i // (period // 2)) % 2 else -7000) for i in range(period * 50)
+    return tone_wav(
+        seconds, rate, amplitude=7000, period=20 + variant % 50, tail=variant.to_bytes(4, "little")
     )
-    pcm = (frames * (int(seconds * rate) // (period * 50) + 1))[: int(seconds * rate) * 2]
-    out = io.BytesIO()
-    with wave.open(out, "wb") as handle:
-        handle.setnchannels(1)
-        handle.setsampwidth(2)
-        handle.setframerate(rate)
-        handle.writeframes(pcm + variant.to_bytes(4, "little"))
-    return out.getvalue()
 
 
 class EmulatorProcess:

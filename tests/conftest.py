@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +13,7 @@ from voicesync.cli import run
 from voicesync.client import RetryPolicy, VoiceAIClient
 from voicesync.emulator import Emulator, EmulatorConfig, Timing
 from voicesync.settings import Connection
+from voicesync.tones import tone_wav
 
 TEST_KEY = "vk_test_0123456789abcdef"
 FAST_TIMING = Timing(pending_s=0.05, processing_s=0.1)
@@ -54,26 +53,8 @@ def client(emulator: Emulator) -> Iterator[VoiceAIClient]:
         yield api
 
 
-def tone_wav_bytes(
-    seconds: float = 1.0, rate: int = 8000, amplitude: int = 8000, period: int = 20
-) -> bytes:
-    """A 16-bit mono square-wave WAV made with the stdlib, independent of the emulator's.
-    ``period`` (in frames) changes the content, so different periods give different samples."""
-    import wave
-
-    half = max(period // 2, 1)
-    cycle = b"".join(
-        struct.pack("<h", amplitude if (i // half) % 2 else -amplitude) for i in range(2 * half)
-    )
-    frames = int(seconds * rate)
-    pcm = (cycle * (frames // (2 * half) + 1))[: frames * 2]
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(pcm)
-    return buffer.getvalue()
+# The tests' name for the shared tone writer.
+tone_wav_bytes = tone_wav
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from tests.conftest import FAST_RETRY, TEST_KEY, Catalog, CliResult
 from voicesync.client import VoiceAIClient
 from voicesync.emulator import Dialect, Emulator, account_of
 from voicesync.executor import ApplyOptions
+from voicesync.model import Visibility
 from voicesync.settings import Connection
 from voicesync.state import State, VoiceRecord, save_state
 from voicesync.workflow import apply_catalog
@@ -137,19 +138,13 @@ def test_250_voices_planned_with_one_list_walk(
         voice = emulator.store.seed_voice(account_of(TEST_KEY), name=f"Voice {i:03}",
                                           visibility="PRIVATE")  # fmt: skip
         records[voice.name or ""] = VoiceRecord(voice.voice_id, info.sha256, info.size,
-                                                voice.name or "", *_private_en())  # fmt: skip
+                                                voice.name or "", Visibility.PRIVATE, "en")  # fmt: skip
     save_state(catalog.state_path, State(emulator.url, records))
     catalog.write([{"name": f"Voice {i:03}", "sample": sample} for i in range(250)])
     result = cli("plan", str(catalog.path), "--detailed-exitcode", env=env(emulator))
     assert result.code == 0, result.output
     requests = [(e["method"], e["path"]) for e in emulator.requests()]
     assert requests == [("GET", "/api/v1/tts/voices")] * 3
-
-
-def _private_en() -> tuple[object, str]:
-    from voicesync.model import Visibility
-
-    return Visibility.PRIVATE, "en"
 
 
 def test_targets_and_replace_from_the_command_line(cli: Cli, scenario: Emulator) -> None:

@@ -166,10 +166,6 @@ def test_hand_edits_during_an_apply(catalog: Catalog, make_emulator: MakeEmulato
 
 
 # -- hostile and broken servers ---------------------------------------------------------------------
-def serve(reply: Callable[[str, str], Reply]) -> RawServer:
-    return RawServer(reply)
-
-
 @pytest.mark.parametrize(
     ("body", "ctype", "fragment"),
     [
@@ -183,7 +179,7 @@ def test_broken_list_answers_fail_clearly(
     cli: Cli, catalog: Catalog, body: bytes, ctype: str, fragment: str
 ) -> None:
     catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}])
-    server = serve(lambda m, p: (200, {"Content-Type": ctype}, body))
+    server = RawServer(lambda m, p: (200, {"Content-Type": ctype}, body))
     try:
         env = {"VOICEAI_BASE_URL": server.url, "VOICEAI_API_KEY": TEST_KEY}
         for args in (("list",), ("plan", str(catalog.path)), ("apply", str(catalog.path), "--yes")):
@@ -197,7 +193,7 @@ def test_broken_list_answers_fail_clearly(
 
 def test_unknown_status_values_are_shown_not_fatal(cli: Cli, catalog: Catalog) -> None:
     listed = json.dumps([{"voice_id": "v1", "name": "A", "status": "QUEUED_FOR_GPU"}]).encode()
-    server = serve(lambda m, p: (200, {}, listed))
+    server = RawServer(lambda m, p: (200, {}, listed))
     try:
         result = cli("list", env={"VOICEAI_BASE_URL": server.url, "VOICEAI_API_KEY": TEST_KEY})
     finally:
@@ -213,7 +209,7 @@ def test_clone_answered_without_voice_id_is_not_repeated_blindly(
     def reply(method: str, path: str) -> Reply:
         return (200, {}, b"{}") if method == "POST" else (200, {}, b"[]")
 
-    server = serve(reply)
+    server = RawServer(reply)
     try:
         result = cli("apply", str(catalog.path), "--yes",
                      env={"VOICEAI_BASE_URL": server.url, "VOICEAI_API_KEY": TEST_KEY})  # fmt: skip
@@ -232,7 +228,7 @@ def test_enormous_answers_are_refused(cli: Cli, monkeypatch: pytest.MonkeyPatch)
 
     monkeypatch.setattr(client_module, "MAX_RESPONSE_BYTES", 100_000)
     huge = json.dumps([{"voice_id": str(i), "status": "AVAILABLE"} for i in range(10_000)]).encode()
-    server = serve(lambda m, p: (200, {}, huge))
+    server = RawServer(lambda m, p: (200, {}, huge))
     try:
         result = cli("list", env={"VOICEAI_BASE_URL": server.url, "VOICEAI_API_KEY": TEST_KEY})
     finally:

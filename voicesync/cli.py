@@ -38,7 +38,13 @@ from voicesync.planner import PlanOptions
 from voicesync.render import plan_json, plan_markdown, plan_text, voice_row, voices_table
 from voicesync.settings import KEY_VARIABLES, Connection, resolve_connection
 from voicesync.state import load_state
-from voicesync.workflow import Planned, default_state_path, make_plan, write_plan_file
+from voicesync.workflow import (
+    Planned,
+    declared_names,
+    default_state_path,
+    make_plan,
+    write_plan_file,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_CONFIG = "voices.yaml"
@@ -79,6 +85,11 @@ def client_options() -> dict[str, Any]:
     """-vv prints every HTTP exchange (Authorization redacted) on stderr."""
     console = _app().console
     return {"debug": console.debug} if console.verbose >= 2 else {}
+
+
+def state_file(config: Path, given: Path | None, emulator: bool) -> Path:
+    """--state if given, else the default beside the YAML (in .voicesync/ with --emulator)."""
+    return given or default_state_path(config, local_emulator=emulator)
 
 
 def connection_options(func: F) -> F:
@@ -153,9 +164,9 @@ def _marker(
     """How to mark voices, from the state file and the names voices.yaml declares (if any)."""
     if not catalog.exists():
         return lambda _voices: {}
-    state = load_state(state_path or default_state_path(catalog, local_emulator=emulator), endpoint)
+    state = load_state(state_file(catalog, state_path, emulator), endpoint)
     try:
-        declared = {v.name for v in load_config(catalog, inspect_samples=False).state.voices}
+        declared = declared_names(catalog)
     except ConfigError:
         declared = set()
     recorded = state.recorded_ids()
@@ -235,9 +246,7 @@ def planning(config: Path, opts: dict[str, Any], force: bool = False) -> Iterato
     """Open the connection, validate, list, read the state and plan (read-only)."""
     base_dir = config.resolve().parent
     with open_connection(opts["base_url"], opts["emulator"], base_dir) as connection:
-        state_path = opts["state_path"] or default_state_path(
-            config, local_emulator=opts["emulator"]
-        )
+        state_path = state_file(config, opts["state_path"], opts["emulator"])
         with ReadOnlyClient(connection, **client_options()) as client:
             planned = make_plan(
                 config, client, endpoint=connection.endpoint, state_path=state_path,

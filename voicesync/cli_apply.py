@@ -21,6 +21,7 @@ from voicesync.cli import (
     open_connection,
     plan_options,
     render_plan,
+    state_file,
     state_option,
 )
 from voicesync.client import VoiceAIClient
@@ -34,7 +35,6 @@ from voicesync.workflow import (
     Applied,
     Planned,
     apply_catalog,
-    default_state_path,
     options_from_saved,
     outputs,
     read_plan_file,
@@ -71,9 +71,7 @@ def _run(config: Path, opts: dict[str, Any], *, destroy: bool, yes: bool, fmt: s
 
     base_dir = config.resolve().parent
     with open_connection(opts["base_url"], opts["emulator"], base_dir) as connection:
-        state_path = opts["state_path"] or default_state_path(
-            config, local_emulator=opts["emulator"]
-        )
+        state_path = state_file(config, opts["state_path"], opts["emulator"])
         with VoiceAIClient(
             connection, pool_size=apply_options.parallelism + 4, **client_options()
         ) as api:
@@ -148,7 +146,7 @@ def destroy_command(config: Path, yes: bool, parallelism: int, fmt: str, **opts:
 @state_option
 def outputs_command(config: Path, fmt: str, emulator: bool, state_path: Path | None) -> int:
     """Print name → voice_id of the managed voices, for the applications that use them."""
-    path = state_path or default_state_path(config, local_emulator=emulator)
+    path = state_file(config, state_path, emulator)
     ids = outputs(load_state(path, None))
     if fmt == "env":
         lines = [f"VOICE_ID_{env_name(name)}={voice_id}" for name, voice_id in ids.items()]

@@ -14,21 +14,21 @@ from voicesync.cli import (
     config_argument,
     connection_options,
     open_connection,
+    state_file,
     state_option,
 )
 from voicesync.client import ReadOnlyClient
-from voicesync.config import load_config
 from voicesync.errors import ConfigError, StateError, UsageError
 from voicesync.importer import choose, import_voices
 from voicesync.state import load_state, save_state, state_lock
-from voicesync.workflow import default_state_path
+from voicesync.workflow import declared_names
 
 
 def _declared(config: Path) -> set[str]:
     if not config.exists():
         return set()
     try:
-        return {v.name for v in load_config(config, inspect_samples=False).state.voices}
+        return declared_names(config)
     except ConfigError as exc:
         first = next(iter(exc.problems), None)
         raise UsageError(f"{config} has problems; fix them before importing"
@@ -50,9 +50,7 @@ def import_command(config: Path, names: tuple[str, ...], everything: bool,
     console = _app().console
     declared = _declared(config)
     with open_connection(opts["base_url"], opts["emulator"], config.resolve().parent) as conn:
-        state_path = opts["state_path"] or default_state_path(
-            config, local_emulator=opts["emulator"]
-        )
+        state_path = state_file(config, opts["state_path"], opts["emulator"])
         with state_lock(state_path), ReadOnlyClient(conn, **client_options()) as client:
             state = load_state(state_path, conn.endpoint)
             chosen = choose(client.list_voices(), names, everything, state, declared)
@@ -81,7 +79,7 @@ def forget_command(config: Path, name: str, emulator: bool, state_path: Path | N
     if name in _declared(config):
         raise UsageError(f"'{name}' is still declared in {config}; remove it there first",
                          hint="otherwise the next plan would adopt it again by name")  # fmt: skip
-    path = state_path or default_state_path(config, local_emulator=emulator)
+    path = state_file(config, state_path, emulator)
     with state_lock(path):
         state = load_state(path, None)
         record = state.records.get(name)

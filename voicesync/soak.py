@@ -12,16 +12,13 @@ exits 1 on any duplicate, loss, untouched-voice violation or non-convergence.
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import random
 import signal
-import struct
 import subprocess
 import sys
 import tempfile
 import time
-import wave
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -37,6 +34,7 @@ from voicesync.executor import ApplyOptions
 from voicesync.planner import PlanOptions
 from voicesync.settings import Connection
 from voicesync.state import load_state
+from voicesync.tones import tone_wav
 from voicesync.workflow import apply_catalog
 
 KEY = "vk_soak_account"
@@ -102,20 +100,6 @@ class SoakReport:
         )
 
 
-def tone(period: int, seconds: float = 0.4, rate: int = 8000) -> bytes:
-    frames = b"".join(
-        struct.pack("<h", 6000 if (i // max(period // 2, 1)) % 2 else -6000)
-        for i in range(int(seconds * rate))
-    )
-    out = io.BytesIO()
-    with wave.open(out, "wb") as handle:
-        handle.setnchannels(1)
-        handle.setsampwidth(2)
-        handle.setframerate(rate)
-        handle.writeframes(frames)
-    return out.getvalue()
-
-
 class _Catalog:
     """The soak's voices.yaml, mutated a little every cycle (seeded)."""
 
@@ -129,7 +113,9 @@ class _Catalog:
     def _sample(self) -> str:
         self.counter += 1
         name = f"samples/s{self.counter}.wav"
-        (self.root / name).write_bytes(tone(8 + self.counter % 400, 0.3 + (self.counter % 7) / 20))
+        (self.root / name).write_bytes(
+            tone_wav(0.3 + (self.counter % 7) / 20, amplitude=6000, period=8 + self.counter % 400)
+        )
         return name
 
     def mutate(self) -> None:

@@ -64,6 +64,11 @@ def make_plan(
     return Planned(loaded, remote, state, plan)
 
 
+def declared_names(config: Path) -> set[str]:
+    """The voice names voices.yaml declares (samples not inspected); raises ConfigError."""
+    return {v.name for v in load_config(config, inspect_samples=False).state.voices}
+
+
 def known_samples(state: State) -> dict[Path, SampleInfo]:
     """Sample facts the state file remembers, by resolved path."""
     known = {}
