@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import time
 from pathlib import Path
 
 import pytest
 import requests
 
 from tests.conftest import FAST_TIMING, TEST_KEY, tone_wav_bytes
-from voicesync.emulator import Dialect, Emulator, EmulatorConfig, FaultConfig, Timing
+from voicesync.emulator import Dialect, Emulator, EmulatorConfig, FaultConfig, Timing, account_of
 from voicesync.emulator.audio import silent_mp3, sniff
 
 AUTH = {"Authorization": f"Bearer {TEST_KEY}"}
@@ -293,3 +294,53 @@ def test_admin_endpoints(emulator: Emulator) -> None:
     assert len(emulator.requests()) == 1
     requests.delete(f"{emulator.url}/_emulator/requests")
     assert emulator.requests() == []
+
+
+# -- hazards a real service may show (the ownership issue) ----------------------------------
+def test_capped_list_honours_limit_and_offset_and_says_no_total(make_emulator: object) -> None:
+    emulator = make_emulator(dialect=Dialect(list_shape="capped", page_size=100, max_page_size=100))  # type: ignore[operator]
+    for i in range(105):
+        emulator.store.seed_voice("x", name=f"other {i}")  # type: ignore[attr-defined]
+        emulator.store.seed_voice(account_of(TEST_KEY), name=f"v{i}")  # type: ignore[attr-defined]
+    first = requests.get(api(emulator, "/voices"), headers=AUTH).json()
+    assert set(first) == {"voices"} and len(first["voices"]) == 100
+    asked = requests.get(api(emulator, "/voices?limit=500&offset=100"), headers=AUTH).json()
+    assert [v["name"] for v in asked["voices"]] == ["v100", "v101", "v102", "v103", "v104"]
+
+
+def test_list_lag_hides_new_voices_for_a_while(make_emulator: object) -> None:
+    emulator = make_emulator(dialect=Dialect(list_lag_s=0.4))  # type: ignore[operator]
+    voice_id = clone(emulator, name="Late").json()["voice_id"]
+    assert requests.get(api(emulator, "/voices"), headers=AUTH).json() == []
+    assert requests.get(api(emulator, f"/voice/{voice_id}"), headers=AUTH).status_code == 200
+    time.sleep(0.5)
+    assert [v["voice_id"] for v in requests.get(api(emulator, "/voices"), headers=AUTH).json()] == [
+        voice_id
+    ]
+
+
+def test_list_can_leave_out_voices_still_processing(make_emulator: object) -> None:
+    emulator = make_emulator(dialect=Dialect(list_omits_processing=True), timing=Timing(0.2, 0.2))  # type: ignore[operator]
+    voice_id = clone(emulator, name="Busy").json()["voice_id"]
+    assert requests.get(api(emulator, "/voices"), headers=AUTH).json() == []
+    assert requests.get(api(emulator, f"/voice/{voice_id}"), headers=AUTH).json()["status"] in (
+        "PENDING",
+        "PROCESSING",
+    )
+
+
+def test_other_accounts_public_voices_are_listed_but_not_changeable(make_emulator: object) -> None:
+    emulator = make_emulator(dialect=Dialect(list_public=True), public_voices=2)  # type: ignore[operator]
+    listed = requests.get(api(emulator, "/voices"), headers=AUTH).json()
+    assert sorted(v["name"] for v in listed) == ["Community Voice 1", "Community Voice 2"]
+    theirs = listed[0]["voice_id"]
+    assert requests.get(api(emulator, f"/voice/{theirs}"), headers=AUTH).status_code == 200
+    patched = requests.patch(api(emulator, f"/voice/{theirs}"), json={"name": "Mine"}, headers=AUTH)
+    assert patched.status_code == 403
+    assert requests.delete(api(emulator, f"/voice/{theirs}"), headers=AUTH).status_code == 403
+
+
+def test_commit_error_creates_the_voice_and_answers_500(make_emulator: object) -> None:
+    emulator = make_emulator(faults=FaultConfig(commit_error_rate=1.0))  # type: ignore[operator]
+    assert clone(emulator, name="Ghost").status_code == 500
+    assert [v.name for v in emulator.store.all_voices()] == ["Ghost"]  # type: ignore[attr-defined]

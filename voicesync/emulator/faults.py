@@ -15,6 +15,7 @@ class Fault(str, Enum):
     SERVER_ERROR = "server_error"  # 5xx before processing
     DROP = "drop"  # connection closed before processing
     LOSE = "lose"  # request processed, then connection closed before the reply
+    COMMIT_ERROR = "commit_error"  # request processed, then answered 500 (a proxy timing out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,12 +26,16 @@ class FaultConfig:
     server_error_rate: float = 0.0
     drop_rate: float = 0.0
     lost_write_rate: float = 0.0
+    commit_error_rate: float = 0.0  # a write is committed, then answered 500
     rate_limit_every: int = 0
     rate_limit_rate: float = 0.0
     retry_after_s: int | None = 1  # whole seconds, as real servers send
     html_errors: bool = False
     latency_s: float = 0.0
     reply_delay_s: float = 0.0  # after a write is committed, before its answer is sent
+    commit_delay_s: float = 0.0  # after a write is received, before it is committed
+    # A lenient server (or proxy) that processes whatever arrived when a client cut its upload.
+    accept_truncated_bodies: bool = False
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FaultConfig:
@@ -66,6 +71,7 @@ class FaultInjector:
                 (Fault.SERVER_ERROR, cfg.server_error_rate),
                 (Fault.DROP, cfg.drop_rate),
                 (Fault.LOSE, cfg.lost_write_rate if is_write else 0.0),
+                (Fault.COMMIT_ERROR, cfg.commit_error_rate if is_write else 0.0),
             ):
                 if roll < rate:
                     return fault

@@ -25,7 +25,14 @@ from urllib.parse import parse_qs, urlsplit
 
 from voicesync.emulator import audio
 from voicesync.emulator.faults import Fault, FaultConfig, FaultInjector
-from voicesync.emulator.store import CATALOG_OWNER, ServiceError, StoredVoice, Timing, VoiceStore
+from voicesync.emulator.store import (
+    CATALOG_OWNER,
+    OTHER_OWNER,
+    ServiceError,
+    StoredVoice,
+    Timing,
+    VoiceStore,
+)
 
 MAX_SAMPLE_BYTES = 7_500_000
 MAX_BODY_BYTES = 32 * 1024 * 1024  # larger bodies are refused without being read
@@ -41,7 +48,7 @@ JsonBody = dict[str, Any] | list[Any]
 class Dialect:
     """Which of the documented variants the service speaks."""
 
-    list_shape: str = "array"  # array | object | paged | paged-next
+    list_shape: str = "array"  # array | object | paged | paged-next | capped
     page_size: int = 10  # when the client asks for no limit
     max_page_size: int = MAX_PAGE_SIZE  # the most one page holds, whatever the client asks
     visibility_field: str = "voice_visibility"  # or "visibility" (third-party manifest)
@@ -50,6 +57,10 @@ class Dialect:
     error_shape: str = "detail"  # {"detail": msg} or "error": {"error", "detail", "code"}
     extra_fields: bool = False  # language, created_at, updated_at on voice objects
     include_catalog: bool = True  # list shows the default/public catalog voices too (SDK)
+    # Hazards a real service may show; each is a way voicesync could misread the account.
+    list_public: bool = False  # list shows other accounts' PUBLIC voices (readable, 403 on change)
+    list_lag_s: float = 0.0  # a new voice shows in the list only this long after its creation
+    list_omits_processing: bool = False  # the list leaves out PENDING/PROCESSING voices
 
     @classmethod
     def third_party(cls) -> Dialect:
@@ -66,6 +77,7 @@ class EmulatorConfig:
     dialect: Dialect = field(default_factory=Dialect)
     faults: FaultConfig = field(default_factory=FaultConfig)
     catalog_voices: int = 0
+    public_voices: int = 0  # PUBLIC voices of another account (listed with Dialect.list_public)
     max_voices: int = 0
     seed: int = 0
     state_path: Path | None = None
@@ -111,6 +123,7 @@ class Emulator:
         self._log: list[dict[str, Any]] = []
         self._log_lock = threading.Lock()
         self._seed_catalog(self.config.catalog_voices)
+        self._seed_public(self.config.public_voices)
         self.httpd = _Server((host, port), _Handler)
         self.httpd.daemon_threads = True
         self.httpd.emulator = self  # type: ignore[attr-defined]
@@ -159,6 +172,11 @@ class Emulator:
         existing = sum(1 for v in self.store.all_voices() if v.owner == CATALOG_OWNER)
         for i in range(existing, count):
             self.store.seed_voice(CATALOG_OWNER, name=f"Catalog Voice {i + 1}")
+
+    def _seed_public(self, count: int) -> None:
+        existing = sum(1 for v in self.store.all_voices() if v.owner == OTHER_OWNER)
+        for i in range(existing, count):
+            self.store.seed_voice(OTHER_OWNER, name=f"Community Voice {i + 1}")
 
     # -- rendering ------------------------------------------------------------------------
     def voice_json(self, voice: StoredVoice) -> dict[str, Any]:
@@ -213,8 +231,21 @@ class Emulator:
         )  # fmt: skip
         return _json(200, {"voice_id": voice.voice_id, "status": self.dialect.clone_status})
 
+    def listed(self, owner: str) -> list[StoredVoice]:
+        """What a list shows the account, hazards included (lag, omitted processing voices)."""
+        dialect = self.dialect
+        voices = self.store.listing(
+            owner, include_catalog=dialect.include_catalog, include_public=dialect.list_public
+        )
+        if dialect.list_lag_s:
+            shown_before = self.store.clock() - dialect.list_lag_s
+            voices = [v for v in voices if v.created_at <= shown_before]
+        if dialect.list_omits_processing:
+            voices = [v for v in voices if self.store.status_of(v) in ("AVAILABLE", "FAILED")]
+        return voices
+
     def list_voices(self, owner: str, query: dict[str, list[str]]) -> Response:
-        voices = self.store.listing(owner, include_catalog=self.dialect.include_catalog)
+        voices = self.listed(owner)
         shape = self.dialect.list_shape
         if shape == "array":
             return _json(200, [self.voice_json(v) for v in voices])
@@ -226,6 +257,8 @@ class Emulator:
         limit = min(_int_param(query, "limit", self.dialect.page_size), self.dialect.max_page_size)
         offset = _int_param(query, "offset", 0)
         page = [self.voice_json(v) for v in voices[offset : offset + max(limit, 1)]]
+        if shape == "capped":  # honours limit/offset up to a cap, and says nothing about the rest
+            return _json(200, {"voices": page})
         if shape == "paged-next":
             more = offset + limit < len(voices)
             nxt = f"{API}/voices?limit={limit}&offset={offset + limit}" if more else None
@@ -288,7 +321,9 @@ class Emulator:
             return _json(200, rows)
         if path == "/_emulator/voices" and method == "POST":
             data = _json_object(body)
-            owner = CATALOG_OWNER if data.get("owner") == "catalog" else _owner(headers)
+            owner = {"catalog": CATALOG_OWNER, "other": OTHER_OWNER}.get(
+                str(data.get("owner")), _owner(headers)
+            )
             if owner is None:
                 raise ServiceError(401, "Seeding an account voice needs its Authorization header")
             voice = self.store.seed_voice(
@@ -424,6 +459,10 @@ class _Server(ThreadingHTTPServer):
 class _IncompleteBody(Exception):
     """The connection closed before the announced body arrived."""
 
+    def __init__(self, received: bytes) -> None:
+        super().__init__("incomplete body")
+        self.received = received
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -464,9 +503,11 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         try:
             body = self._read_body()
-        except _IncompleteBody:
-            self.close_connection = True  # the client gave up mid-request: nothing happens
-            return
+        except _IncompleteBody as cut:
+            self.close_connection = True  # the client gave up mid-request
+            if not self.app.faults.config.accept_truncated_bodies:
+                return  # nothing happens, as on a careful server
+            body = cut.received
         if body is None:
             self._send(self.app.error(413, "Request body too large"))
             self.close_connection = True
@@ -476,19 +517,27 @@ class _Handler(BaseHTTPRequestHandler):
             return
         route = _route(method, url.path)
         operation = route[0] if route else ""
-        entry: dict[str, Any] = {"method": method, "path": url.path, "operation": operation}
+        entry: dict[str, Any] = {
+            "method": method, "path": url.path, "query": url.query, "operation": operation,
+        }  # fmt: skip
         fault = self.app.faults.decide(is_write=operation in _WRITES)
         if self.app.faults.config.latency_s:
             time.sleep(self.app.faults.config.latency_s)
         if fault in (Fault.RATE_LIMIT, Fault.SERVER_ERROR, Fault.DROP):
             self._inject(fault, entry)
             return
+        if operation in _WRITES and self.app.faults.config.commit_delay_s:
+            time.sleep(self.app.faults.config.commit_delay_s)  # the client may be gone by now
         response = self._guard(lambda: self._operate(method, url, route, body))
         entry |= {"status": response.status, "fault": None}
         if fault is Fault.LOSE and operation in _WRITES:
             entry["fault"] = "lost"
             self.app.record(entry)
             self._drop()
+            return
+        if fault is Fault.COMMIT_ERROR and operation in _WRITES:
+            self.app.record(entry | {"fault": "committed_then_500"})
+            self._send(self.app.error(500, "Internal Server Error"))
             return
         self.app.record(entry)
         if operation in _WRITES and self.app.faults.config.reply_delay_s:
@@ -559,7 +608,7 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         body = self.rfile.read(length) if length else b""
         if len(body) < length:
-            raise _IncompleteBody
+            raise _IncompleteBody(body)
         return body
 
     def _read_chunked(self) -> bytes | None:
@@ -575,7 +624,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return None
             chunk = self.rfile.read(size)
             if len(chunk) < size:
-                raise _IncompleteBody
+                raise _IncompleteBody(b"".join([*parts, chunk]))
             parts.append(chunk)
             self.rfile.readline()
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 CATALOG_OWNER = "voice.ai"
+OTHER_OWNER = "another-account"  # someone else's account, whose PUBLIC voices may be listed
 
 
 class ServiceError(Exception):
@@ -104,14 +105,18 @@ class VoiceStore:
                 raise ServiceError(404, "Voice not found")
             return voice
 
-    def listing(self, owner: str, *, include_catalog: bool) -> list[StoredVoice]:
+    def listing(
+        self, owner: str, *, include_catalog: bool, include_public: bool = False
+    ) -> list[StoredVoice]:
+        def shown(v: StoredVoice) -> bool:
+            if v.owner == owner:
+                return True
+            if v.owner == CATALOG_OWNER:
+                return include_catalog
+            return include_public and v.visibility == "PUBLIC"
+
         with self._lock:
-            return [
-                v
-                for v in self._voices.values()
-                if v.deleted_at is None
-                and (v.owner == owner or (include_catalog and v.owner == CATALOG_OWNER))
-            ]
+            return [v for v in self._voices.values() if v.deleted_at is None and shown(v)]
 
     def update(
         self, owner: str, voice_id: str, *, name: str | None, visibility: str | None
