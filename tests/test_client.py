@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import FAST_RETRY, TEST_KEY, client_for, tone_wav_bytes
 from tests.rawserver import RawServer, Reply
 from voicesync.client import ReadOnlyClient, RetryNotice, RetryPolicy, VoiceAIClient
-from voicesync.emulator import Dialect, Emulator, FaultConfig
+from voicesync.emulator import Dialect, Emulator, FaultConfig, account_of
 from voicesync.errors import (
     AuthError,
     BadResponseError,
@@ -111,9 +111,40 @@ def test_list_follows_every_shape_to_the_end(
     assert {v.visibility for v in voices if v.name and v.name.startswith("voice")} == {
         Visibility.PRIVATE
     }
-    pages = len(emulator.requests())
-    expected = 4 if dialect.max_page_size == 3 else 1
-    assert pages == expected
+    pages = [e for e in emulator.requests() if e["operation"] == "list"]
+    # An object with no total or next link is read until a page brings nothing new.
+    expected = 4 if dialect.max_page_size == 3 else 2 if dialect.list_shape == "object" else 1
+    assert len(pages) == expected
+    assert pages[0]["query"] == ""  # nothing first-party sends a query parameter
+
+
+@pytest.mark.parametrize("cap", [100, 10])
+def test_a_capped_list_without_total_is_walked_to_the_end(
+    make_emulator: MakeEmulator, cap: int
+) -> None:
+    """The ownership issue, case 1: a server that caps its pages and sends no total."""
+    emulator = make_emulator(dialect=Dialect(list_shape="capped", page_size=cap, max_page_size=cap))
+    owner = account_of(TEST_KEY)
+    for i in range(105):
+        emulator.store.seed_voice(owner, name=f"other {i}")
+    mine = emulator.store.seed_voice(owner, name="Narrator").voice_id
+    with client_for(emulator) as api:
+        voices = api.list_voices()
+    assert len(voices) == 106 and mine in {v.voice_id for v in voices}
+    queries = [e["query"] for e in emulator.requests() if e["operation"] == "list"]
+    assert queries[0] == "" and len(queries) == 106 // cap + 1 + (106 % cap == 0)
+
+
+def test_next_link_to_another_origin_is_refused(raw: Callable[..., RawServer]) -> None:
+    elsewhere = raw(lambda m, p: (200, {"Content-Type": "application/json"}, b"[]"))
+    page = {"voices": [{"voice_id": "a", "status": "AVAILABLE"}],
+            "next": f"{elsewhere.url}/api/v1/tts/voices?offset=1"}  # fmt: skip
+    server = raw(
+        lambda m, p: (200, {"Content-Type": "application/json"}, json.dumps(page).encode())
+    )
+    with pytest.raises(BadResponseError, match="another origin"):
+        raw_client(server).list_voices()
+    assert elsewhere.hits == []  # the key never went there
 
 
 def test_unknown_status_and_fields_are_tolerated(raw: Callable[..., RawServer]) -> None:

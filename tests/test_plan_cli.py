@@ -143,8 +143,13 @@ def test_250_voices_planned_with_one_list_walk(
     catalog.write([{"name": f"Voice {i:03}", "sample": sample} for i in range(250)])
     result = cli("plan", str(catalog.path), "--detailed-exitcode", env=env(emulator))
     assert result.code == 0, result.output
-    requests = [(e["method"], e["path"]) for e in emulator.requests()]
-    assert requests == [("GET", "/api/v1/tts/voices")] * 3
+    requests = [(e["method"], e["path"], e["query"]) for e in emulator.requests()]
+    # The first request carries no query (nothing first-party sends one) and gets the server's
+    # default page of 10; the answer says it is paged, so the rest is asked for 100 at a time.
+    assert requests == [
+        ("GET", "/api/v1/tts/voices", q)
+        for q in ("", "limit=100&offset=10", "limit=100&offset=110", "limit=100&offset=210")
+    ]
 
 
 def test_targets_and_replace_from_the_command_line(cli: Cli, scenario: Emulator) -> None:

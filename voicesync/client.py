@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -177,20 +177,24 @@ class ReadOnlyClient:
         return tuple(seen.values())
 
     def get_voice(self, voice_id: str) -> RemoteVoice:
-        path = f"{API_PREFIX}/voice/{voice_id}"
+        path = _voice_path(voice_id)
         return self._voice(self._call("GET", path), "GET", path)
 
     # -- plumbing shared with the writing client ---------------------------------------------
     def _walk_list(self) -> Iterator[Any]:
+        """Every item of every page. The first request carries no query parameter (nothing
+        first-party sends one); later pages follow what the answer says, see :class:`_Pager`."""
         path = f"{API_PREFIX}/voices"
-        params: dict[str, int] | None = {"limit": PAGE_SIZE, "offset": 0}
-        url: str | None = None
+        pager = _Pager(self.base_url)
+        step: tuple[str | None, dict[str, int] | None] | None = (None, None)
         for _ in range(MAX_PAGES):
+            assert step is not None
+            url, params = step
             data = self._call("GET", path, params=params, url=url)
             items = _list_items(data, path)
             yield from items
-            url, params = _next_page(data, items, self.base_url)
-            if url is None and params is None:
+            step = pager.after(data, items, path)
+            if step is None:
                 return
         raise BadResponseError(
             f"the voice list did not end after {MAX_PAGES} pages", method="GET", path=path
@@ -317,12 +321,12 @@ class VoiceAIClient(ReadOnlyClient):
             body["name"] = name
         if visibility is not None:
             body["voice_visibility"] = visibility.value
-        path = f"{API_PREFIX}/voice/{voice_id}"
+        path = _voice_path(voice_id)
         return self._voice(self._call("PATCH", path, json=body), "PATCH", path)
 
     def delete(self, voice_id: str) -> None:
         """Delete a voice. Either documented answer shape is accepted."""
-        self._call("DELETE", f"{API_PREFIX}/voice/{voice_id}")
+        self._call("DELETE", _voice_path(voice_id))
 
 
 _ERRORS: dict[int, tuple[type[ApiError], str | None]] = {
@@ -335,6 +339,12 @@ _ERRORS: dict[int, tuple[type[ApiError], str | None]] = {
     422: (RejectedError, None),
     429: (RateLimitedError, "the API is rate limiting; wait a minute or lower --parallelism"),
 }
+
+
+def _voice_path(voice_id: str) -> str:
+    """The path of one voice; the id is percent-encoded, so an odd id (a hand-edited state
+    file) can never reach another path."""
+    return f"{API_PREFIX}/voice/{quote(voice_id, safe='')}"
 
 
 def _read_capped(response: requests.Response, method: str, path: str) -> None:
@@ -410,30 +420,69 @@ def _list_items(data: Any, path: str) -> list[Any]:
     )
 
 
-def _next_page(
-    data: Any, items: list[Any], base_url: str
-) -> tuple[str | None, dict[str, int] | None]:
-    """Where the next page is: (absolute URL, None), (None, params), or (None, None) at the end."""
-    if not isinstance(data, Mapping) or not items:
-        return None, None
-    nxt = data.get("next")
-    if isinstance(nxt, str) and nxt:
-        return urljoin(base_url + "/", nxt), None
-    if "next" in data and "total" not in data:
-        return None, None
-    offset, total = data.get("offset"), data.get("total")
-    limit = data.get("limit")
-    if not isinstance(offset, int):
-        offset = 0
-    end = offset + len(items)
-    if isinstance(total, int) and end < total:
-        return None, {
-            "limit": limit if isinstance(limit, int) and limit > 0 else PAGE_SIZE,
-            "offset": end,
-        }
-    if total is None and isinstance(limit, int) and len(items) >= limit > 0:
-        return None, {"limit": limit, "offset": end}
-    return None, None
+class _Pager:
+    """Where the next page of the voice list is, from what the pages so far said.
+
+    A bare array is the whole list. An object is followed by its ``next`` link (same origin
+    only: the key is never sent elsewhere), else by ``total`` with ``offset``; when neither
+    settles it, pages are asked for by offset until one is empty, shorter than the largest page
+    seen, or brings no voice not already seen (a server that ignores the offset).
+    """
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.received = 0
+        self.largest = 0
+        self.ids: set[str] = set()
+
+    def after(
+        self, data: Any, items: list[Any], path: str
+    ) -> tuple[str | None, dict[str, int] | None] | None:
+        """(url, None) or (None, params) for the next page; None when the list is complete."""
+        if not isinstance(data, Mapping) or not items:
+            return None
+        fresh = self._count_fresh(items)
+        start = _whole(data.get("offset"), self.received)
+        self.received += len(items)
+        nxt = data.get("next")
+        if isinstance(nxt, str) and nxt:
+            return self._same_origin(nxt, path), None
+        limit = _whole(data.get("limit"), 0)
+        total = _whole(data.get("total"), -1)
+        if total >= 0:
+            end = start + len(items)
+            # Ask for full pages: the first request carried no limit, so it got the default.
+            more = {"limit": max(limit, PAGE_SIZE), "offset": end}
+            return (None, more) if end < total else None
+        if "next" in data or fresh == 0 or len(items) < max(self.largest, limit):
+            return None
+        self.largest = max(self.largest, len(items))
+        return None, {"limit": limit or PAGE_SIZE, "offset": self.received}
+
+    def _count_fresh(self, items: list[Any]) -> int:
+        ids = {str(i.get("voice_id")) for i in items if isinstance(i, Mapping)}
+        fresh = len(ids - self.ids)
+        self.ids |= ids
+        return fresh
+
+    def _same_origin(self, link: str, path: str) -> str:
+        url = urljoin(self.base_url + "/", link)
+        here, there = urlsplit(self.base_url), urlsplit(url)
+        if (here.scheme, here.netloc) != (there.scheme, there.netloc):
+            raise BadResponseError(
+                f"the voice list's next link points to another origin "
+                f"({there.scheme}://{there.netloc}); voicesync does not send the API key there",
+                method="GET",
+                path=path,
+                hint="is the base URL right? a proxy may be rewriting the API's answers",
+            )
+        return url
+
+
+def _whole(value: object, default: int) -> int:
+    """``value`` when it is a whole number (not a bool), else ``default``."""
+    ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return value if ok and isinstance(value, int) else default
 
 
 def _never_sent(exc: BaseException) -> bool:
