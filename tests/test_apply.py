@@ -23,7 +23,7 @@ from voicesync.workflow import Applied, apply_catalog
 
 Cli = Callable[..., CliResult]
 MakeEmulator = Callable[..., Emulator]
-FAST_APPLY = ApplyOptions(poll_min_s=0.02, poll_max_s=0.1, reconcile_delay_s=0.01)
+FAST_APPLY = ApplyOptions(poll_min_s=0.02, poll_max_s=0.1, grace_s=0.3)
 
 
 def apply(catalog: Catalog, emulator: Emulator, **kwargs: Any) -> Applied:

@@ -110,9 +110,13 @@ def test_ambiguous_names_are_an_error_naming_candidates(
     second = emulator.store.seed_voice(account_of(TEST_KEY), name="Twin")
     catalog.write([{"name": "Twin", "sample": catalog.sample("t.wav")}])
     result = cli("plan", str(catalog.path), env=env(emulator))
-    assert result.code == 1
-    assert first.voice_id in result.stderr and second.voice_id in result.stderr
-    assert "hint: delete the duplicates" in result.stderr
+    assert result.code == 0, result.output
+    assert "conflict Twin" in result.stdout
+    assert first.voice_id in result.stdout and second.voice_id in result.stdout
+    adopted = cli("apply", str(catalog.path), "--yes", "--adopt", "Twin", env=env(emulator))
+    assert adopted.code == 1
+    assert first.voice_id in adopted.stderr and second.voice_id in adopted.stderr
+    assert "hint: delete the duplicates" in adopted.stderr
 
 
 def test_state_of_another_endpoint_is_refused(

@@ -76,20 +76,45 @@ def test_recorded_and_unchanged_is_no_change() -> None:
     assert p.changes == () and p.unmanaged == () and p.safe and not p.has_changes
 
 
-def test_unrecorded_name_match_is_adopted() -> None:
-    assert only(plan([want("A")], [remote("v1", "A")])) == (
+def test_unrecorded_name_match_is_a_conflict_never_adopted_silently() -> None:
+    p = plan([want("A")], [remote("v1", "A")])
+    assert only(p) == (Action.CONFLICT, Reason.NAME_TAKEN, Match.NAME)
+    assert not p.safe and [r.code for r in p.refusals] == ["conflict"]
+    assert "--adopt A" in p.changes[0].note and "another name" in p.changes[0].note
+    assert p.unmanaged == ()  # the conflicting voice is neither listed for prune nor pruned
+
+
+def test_adopt_takes_over_an_unrecorded_name_match() -> None:
+    assert only(plan([want("A")], [remote("v1", "A")], adopt=frozenset({"A"}))) == (
         Action.ADOPT,
         Reason.UNRECORDED,
         Match.NAME,
     )
 
 
-def test_unrecorded_name_match_with_other_visibility_is_updated() -> None:
-    p = plan([want("A")], [remote("v1", "A", visibility=PUBLIC)])
+def test_adopted_name_match_with_other_visibility_is_updated() -> None:
+    p = plan([want("A")], [remote("v1", "A", visibility=PUBLIC)], adopt=frozenset({"A"}))
     assert only(p) == (Action.UPDATE, Reason.VISIBILITY_CHANGED, Match.NAME)
     assert [(f.field, f.before, f.after) for f in p.changes[0].fields] == [
         ("visibility", "PUBLIC", "PRIVATE")
     ]
+
+
+def test_a_foreign_namesake_is_a_conflict_even_with_adopt() -> None:
+    desired = DesiredState(Path("/cat/voices.yaml"), "voices.yaml", False, (want("A"),))
+    state = State("https://dev.voice.ai", {}, foreign=frozenset({"v1"}))
+    p = build_plan(desired, [remote("v1", "A")], state, PlanOptions(adopt=frozenset({"A"})))
+    assert only(p)[0] is Action.CONFLICT
+    assert "cannot change" in p.changes[0].note
+
+
+def test_foreign_and_ignored_voices_are_never_pruned() -> None:
+    desired = DesiredState(Path("/cat/voices.yaml"), "voices.yaml", True, (), ("Team *",))
+    state = State("https://dev.voice.ai", {}, foreign=frozenset({"stock"}))
+    voices = [remote("stock", "Stock"), remote("t1", "Team bot"), remote("x", "Stray")]
+    p = build_plan(desired, voices, state, PlanOptions())
+    assert [(c.action, c.voice_id) for c in p.changes] == [(Action.DELETE, "x")]
+    assert [v.voice_id for v in p.unmanaged] == ["t1"]
 
 
 def test_rename_through_state_record() -> None:
@@ -101,20 +126,26 @@ def test_rename_through_state_record() -> None:
     assert [(f.field, f.before, f.after) for f in change.fields] == [("name", "Narrator", "Reader")]
 
 
-def test_rename_matched_by_previous_name_without_state() -> None:
-    p = plan([want("Reader", previous=("Narrator",))], [remote("v1", "Narrator")])
+def test_rename_matched_by_previous_name_without_state_needs_adopt() -> None:
+    voices, remotes = [want("Reader", previous=("Narrator",))], [remote("v1", "Narrator")]
+    assert only(plan(voices, remotes)) == (Action.CONFLICT, Reason.NAME_TAKEN, Match.PREVIOUS_NAME)
+    p = plan(voices, remotes, adopt=frozenset({"Reader"}))
     assert only(p) == (Action.UPDATE, Reason.RENAMED, Match.PREVIOUS_NAME)
 
 
 def test_exact_name_wins_over_previous_name() -> None:
-    p = plan([want("B", previous=("A",))], [remote("v1", "A"), remote("v2", "B")])
+    p = plan([want("B", previous=("A",))], [remote("v1", "A"), remote("v2", "B")],
+             adopt=frozenset({"B"}))  # fmt: skip
     assert [(c.action, c.voice_id) for c in p.changes] == [(Action.ADOPT, "v2")]
     assert [v.voice_id for v in p.unmanaged] == ["v1"]
 
 
-def test_several_candidates_is_an_error_naming_them() -> None:
+def test_several_candidates_is_a_conflict_and_adopting_one_an_error() -> None:
+    remotes = [remote("v1", "A"), remote("v2", "A", status=VoiceStatus.PROCESSING)]
+    conflict = only(plan([want("A")], remotes))
+    assert conflict[0] is Action.CONFLICT
     with pytest.raises(PlanError) as caught:
-        plan([want("A")], [remote("v1", "A"), remote("v2", "A", status=VoiceStatus.PROCESSING)])
+        plan([want("A")], remotes, adopt=frozenset({"A"}))
     assert "v1 (AVAILABLE)" in str(caught.value) and "v2 (PROCESSING)" in str(caught.value)
     assert caught.value.hint and "delete the duplicates" in caught.value.hint
 
@@ -230,10 +261,29 @@ def test_interrupted_replace_is_finished() -> None:
     pending = PendingClone("A", "b" * 64, 1000, 1.0, voice_id="v2")
     records = {"A": record("v1", "A", pending=pending)}
     p = plan([want("A", sha="b" * 64)], [remote("v1", "A"), remote("v2", "A")], records)
-    assert only(p) == (Action.ADOPT, Reason.INTERRUPTED_CLONE, Match.JOURNAL)
+    # Finishing it deletes the old voice: the plan says so, as a replace.
+    assert only(p) == (Action.REPLACE, Reason.INTERRUPTED_CLONE, Match.JOURNAL)
     change = p.changes[0]
     assert (change.voice_id, change.pending_id) == ("v1", "v2")
-    assert p.unmanaged == ()
+    assert p.unmanaged == () and p.destructive
+
+
+def test_unanswered_clone_with_nothing_listed_is_looked_for_before_cloning() -> None:
+    pending = PendingClone("A", "a" * 64, 1000, 1234.5)
+    p = plan([want("A")], [], {"A": record(None, "A", pending=pending)})
+    assert only(p) == (Action.CLONE, Reason.INTERRUPTED_CLONE, Match.JOURNAL)
+    assert p.changes[0].journal_started_at == 1234.5
+
+
+def test_unanswered_clone_of_an_undeclared_voice_is_resolved_then_deleted() -> None:
+    pending = PendingClone("Gone", "a" * 64, 1000, 1234.5)
+    records = {"Gone": record(None, "Gone", pending=pending)}
+    found = plan([], [remote("v9", "Gone")], records)
+    assert only(found) == (Action.DELETE, Reason.NOT_DECLARED, Match.JOURNAL)
+    assert found.changes[0].voice_id == "v9"
+    unseen = plan([], [], records)
+    assert only(unseen) == (Action.DELETE, Reason.NOT_DECLARED, Match.JOURNAL)
+    assert unseen.changes[0].voice_id is None and unseen.changes[0].journal_started_at == 1234.5
 
 
 def test_failed_replacement_is_deleted_and_tried_again() -> None:

@@ -211,7 +211,7 @@ def test_clone_answered_without_voice_id_is_not_repeated_blindly(
 
     server = RawServer(reply)
     try:
-        result = cli("apply", str(catalog.path), "--yes",
+        result = cli("apply", str(catalog.path), "--yes", "--grace-period", "0.3",
                      env={"VOICEAI_BASE_URL": server.url, "VOICEAI_API_KEY": TEST_KEY})  # fmt: skip
     finally:
         server.close()
@@ -255,7 +255,7 @@ def test_faults_through_the_cli_still_converge(cli: Cli, catalog: Catalog,
                    for i in range(4)])  # fmt: skip
     env = {"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY}
     for _ in range(3):
-        if cli("apply", str(catalog.path), "--yes", env=env).code == 0:
+        if cli("apply", str(catalog.path), "--yes", "--grace-period", "0.5", env=env).code == 0:
             break
     emulator.set_faults(FaultConfig())
     assert cli("plan", str(catalog.path), "--detailed-exitcode", env=env).code == 0

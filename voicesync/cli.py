@@ -221,12 +221,22 @@ def _problems_json(valid: bool, problems: Sequence[Problem]) -> str:
     return json.dumps({"valid": valid, "problems": rows}, indent=2)
 
 
+def _print_notices(planned: Planned) -> None:
+    for notice in planned.notices:
+        _app().console.warn(notice)
+
+
 def _print_problems(problems: Sequence[Problem]) -> None:
     for problem in problems:
         click.echo(_scrub(str(problem)), err=True)
 
 
 def plan_options(func: F) -> F:
+    func = click.option(
+        "--adopt", multiple=True, metavar="NAME",
+        help="Take over the unrecorded remote voice of this declared name, after proving the "
+        "account may change it (repeatable).",
+    )(func)  # fmt: skip
     func = click.option(
         "--prune", is_flag=True, default=None, help="Delete every undeclared voice of the account."
     )(func)
@@ -237,8 +247,9 @@ def plan_options(func: F) -> F:
 
 
 def _plan_options(target: tuple[str, ...], replace: tuple[str, ...], prune: bool | None,
-                  force: bool = False) -> PlanOptions:  # fmt: skip
-    return PlanOptions(frozenset(target), frozenset(replace), prune or None, force)
+                  force: bool = False, adopt: tuple[str, ...] = ()) -> PlanOptions:  # fmt: skip
+    return PlanOptions(frozenset(target), frozenset(replace), prune or None, force,
+                       adopt=frozenset(adopt))  # fmt: skip
 
 
 @contextlib.contextmanager
@@ -250,10 +261,12 @@ def planning(config: Path, opts: dict[str, Any], force: bool = False) -> Iterato
         with ReadOnlyClient(connection, **client_options()) as client:
             planned = make_plan(
                 config, client, endpoint=connection.endpoint, state_path=state_path,
-                options=_plan_options(opts["target"], opts["replace"], opts["prune"], force),
+                options=_plan_options(opts["target"], opts["replace"], opts["prune"], force,
+                                      opts["adopt"]),
                 allow_outside=opts["allow_outside"],
             )  # fmt: skip
         _print_problems(planned.warnings)
+        _print_notices(planned)
         yield planned
 
 
@@ -301,7 +314,17 @@ def plan_command(config: Path, fmt: str, out: Path | None, detailed_exitcode: bo
 @click.option("--max-voices", type=int, default=0, help="Voice slots per account (0: no limit).")
 @click.option("--dialect", type=click.Choice(["first-party", "third-party"]),
               default="first-party", show_default=True)  # fmt: skip
-@click.option("--list-shape", type=click.Choice(["array", "object", "paged", "paged-next"]))
+@click.option("--public-voices", type=int, default=0, show_default=True,
+              help="PUBLIC voices of another account (listed with --list-public).")  # fmt: skip
+@click.option("--list-public", is_flag=True, help="The list shows other accounts' PUBLIC voices.")
+@click.option("--list-lag-s", type=float, default=0.0, show_default=True,
+              help="New voices show in the list only this long after creation.")  # fmt: skip
+@click.option("--list-omits-processing", is_flag=True,
+              help="The list leaves out voices still PENDING or PROCESSING.")  # fmt: skip
+@click.option("--list-shape",
+              type=click.Choice(["array", "object", "paged", "paged-next", "capped"]),
+              help="capped: an object list that honours limit/offset up to --page-size and "
+              "says nothing of a total.")  # fmt: skip
 @click.option("--page-size", type=int, help="Largest page a paged list returns.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--server-error-rate", type=float, default=0.0)
@@ -309,6 +332,8 @@ def plan_command(config: Path, fmt: str, out: Path | None, detailed_exitcode: bo
 @click.option("--lost-write-rate", type=float, default=0.0,
               help="Commit a write, then drop the connection before replying.")  # fmt: skip
 @click.option("--rate-limit-every", type=int, default=0, help="Answer every Nth request 429.")
+@click.option("--commit-error-rate", type=float, default=0.0,
+              help="Commit a write, then answer 500.")  # fmt: skip
 @click.option("--retry-after", type=int, default=1, show_default=True)
 @click.option("--html-errors", is_flag=True, help="Injected errors come as a proxy's HTML page.")
 @click.option("--latency-s", type=float, default=0.0)

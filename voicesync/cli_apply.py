@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from voicesync.cli import (
+    F,
     _app,
     _plan_options,
     allow_outside_option,
@@ -41,6 +42,15 @@ from voicesync.workflow import (
 )
 
 
+def grace_option(func: F) -> F:
+    return click.option(
+        "--grace-period", type=click.FloatRange(min=0), default=30.0, show_default=True,
+        metavar="SECONDS",
+        help="How long after a clone started its voice may take to show in the list. A clone "
+        "whose answer was lost is looked for this long before it is sent again.",
+    )(func)  # fmt: skip
+
+
 def _confirm(yes: bool, action: str) -> Any:
     def confirm(plan: Plan) -> bool:
         if yes:
@@ -60,12 +70,15 @@ def _run(config: Path, opts: dict[str, Any], *, destroy: bool, yes: bool, fmt: s
     console = _app().console
     saved = (plan_file, read_plan_file(plan_file)) if plan_file else None
     options = options_from_saved(saved[1]) if saved else _plan_options(
-        opts.get("target", ()), opts.get("replace", ()), opts.get("prune"), opts.get("force", False)
+        opts.get("target", ()), opts.get("replace", ()), opts.get("prune"),
+        opts.get("force", False), opts.get("adopt", ()),
     )  # fmt: skip
 
     def show(planned: Planned) -> None:
         for problem in planned.warnings:
             click.echo(str(problem), err=True)
+        for notice in planned.notices:
+            console.warn(notice)
         if fmt == "text":
             console.out(render_plan(planned, "text"))
 
@@ -108,6 +121,7 @@ def _report(applied: Applied, fmt: str) -> int:
 @click.option("--wait-timeout", type=click.FloatRange(min=0), default=600.0, show_default=True,
               help="Seconds to wait for new voices to become AVAILABLE.")  # fmt: skip
 @click.option("--no-wait", is_flag=True, help="Return once clones are accepted.")
+@grace_option
 @click.option("--force", is_flag=True, help="Lift the delete/replace thresholds (not protection).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @plan_options
@@ -115,13 +129,14 @@ def _report(applied: Applied, fmt: str) -> int:
 @allow_outside_option
 @connection_options
 def apply_command(config: Path, yes: bool, plan_file: Path | None, parallelism: int,
-                  wait_timeout: float, no_wait: bool, force: bool, fmt: str,
+                  wait_timeout: float, no_wait: bool, grace_period: float, force: bool, fmt: str,
                   **opts: Any) -> int:  # fmt: skip
     """Clone, update, replace and delete until the account matches voices.yaml."""
-    if plan_file and (opts["target"] or opts["replace"] or opts["prune"] or force):
+    if plan_file and (opts["target"] or opts["replace"] or opts["prune"] or opts["adopt"]
+                      or force):  # fmt: skip
         raise UsageError("--plan applies a saved plan as it is; plan again to change options")
     apply_options = ApplyOptions(parallelism=parallelism, wait=not no_wait,
-                                 wait_timeout_s=wait_timeout)  # fmt: skip
+                                 wait_timeout_s=wait_timeout, grace_s=grace_period)  # fmt: skip
     return _run(config, opts | {"force": force}, destroy=False, yes=yes, fmt=fmt,
                 apply_options=apply_options, plan_file=plan_file)  # fmt: skip
 
@@ -131,12 +146,14 @@ def apply_command(config: Path, yes: bool, plan_file: Path | None, parallelism: 
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--parallelism", type=click.IntRange(1, 64), default=4, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@grace_option
 @state_option
 @connection_options
-def destroy_command(config: Path, yes: bool, parallelism: int, fmt: str, **opts: Any) -> int:
+def destroy_command(config: Path, yes: bool, parallelism: int, fmt: str, grace_period: float,
+                    **opts: Any) -> int:  # fmt: skip
     """Delete every voice the state file manages (for ephemeral environments)."""
-    return _run(config, opts, destroy=True, yes=yes, fmt=fmt,
-                apply_options=ApplyOptions(parallelism=parallelism))  # fmt: skip
+    options = ApplyOptions(parallelism=parallelism, grace_s=grace_period)
+    return _run(config, opts, destroy=True, yes=yes, fmt=fmt, apply_options=options)
 
 
 @cli.command("outputs")

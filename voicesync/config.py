@@ -139,7 +139,9 @@ class _Checker:
         voices = self._voices(tuple(p.resolve() for p in allow_outside), inspect_samples)
         data = self.doc.data
         prune = data.get("prune") is True
-        return DesiredState(self.root / self.path.name, self.display, prune, voices)
+        ignore = data.get("ignore")
+        patterns = tuple(str(p) for p in ignore) if isinstance(ignore, list) else ()
+        return DesiredState(self.root / self.path.name, self.display, prune, voices, patterns)
 
     def _read(self) -> str | None:
         try:

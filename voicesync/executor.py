@@ -1,12 +1,23 @@
 """apply_plan(plan, api, journal) performs a Plan. It emits events and never prints.
 
+- Deletes run first, so a swap on an account at its voice-slot limit frees the slot before it
+  clones; a replace still clones before it deletes its old voice.
 - Every clone is journalled in the state file before its POST and its voice_id recorded the
-  moment the POST returns; a lost answer is settled by listing, never by a blind second POST.
+  moment the POST returns. A clone whose outcome is unknown (no answer, a timeout, a 5xx, a
+  malformed 200) is never resent on a guess: apply lists the account until the journal's start
+  plus the grace window; exactly one new voice of that name is adopted, none means it is sent
+  again, several stop the run and are named.
+- Adopting a voice by name first proves the account may change it (a no-op PATCH); a 403/404
+  on any change of a voice voicesync does not manage marks it foreign in the state file.
 - Calls share one adaptive limit (halved on 429, raised slowly).
 - Waiting polls with one LIST per tick when several voices are pending, at an interval that
-  grows with the time already waited (short at first, capped).
+  grows with the time already waited; a voice missing from the list is read with GET, since
+  only a 404 says it is gone.
 - Replace is create-before-destroy: the old voice is deleted only once the new one is AVAILABLE;
   if the new one FAILS it is deleted and the old one stays.
+
+``on_event`` is called from the thread doing the work (a pool thread while changes start, the
+calling thread while waiting), so it must be thread-safe.
 """
 
 from __future__ import annotations
@@ -30,7 +41,7 @@ from voicesync.errors import (
 from voicesync.journal import Journal
 from voicesync.limiter import AdaptiveLimiter
 from voicesync.model import DesiredVoice, RemoteVoice, VoiceStatus
-from voicesync.plan import Action, Change, Plan
+from voicesync.plan import Action, Change, Match, Plan
 from voicesync.results import (
     ApplyResult,
     ChangeFinished,
@@ -42,6 +53,7 @@ from voicesync.results import (
     Waiting,
     WaitingVoice,
 )
+from voicesync.upload import SampleChangedError
 
 MAX_CLONE_ATTEMPTS = 3
 THROTTLED_POLL_S = 1.0
@@ -54,7 +66,9 @@ class ApplyOptions:
     wait_timeout_s: float = 600.0
     poll_min_s: float = 0.2
     poll_max_s: float = 5.0
-    reconcile_delay_s: float = 1.0
+    # How long after a clone started its voice may take to show in the list; a clone whose
+    # outcome is unknown is looked for this long before it is sent again.
+    grace_s: float = 30.0
     list_threshold: int = 2  # poll with one LIST walk when more voices than this are pending
 
 
@@ -95,13 +109,16 @@ class _Runner:
     def run(self, plan: Plan) -> ApplyResult:
         results: list[ChangeResult] = []
         pending: list[_Pending] = []
+        deletes = [c for c in plan.changes if c.action is Action.DELETE]
+        others = [c for c in plan.changes if c.action is not Action.DELETE]
         pool = ThreadPoolExecutor(max_workers=max(1, self.options.parallelism))
         try:
-            for started in pool.map(self._start, plan.changes):
-                if isinstance(started, _Pending):
-                    pending.append(started)
-                else:
-                    results.append(self._finished(started))
+            for batch in (deletes, others):  # deletes free voice slots before clones need them
+                for started in pool.map(self._start, batch):
+                    if isinstance(started, _Pending):
+                        pending.append(started)
+                    else:
+                        results.append(self._finished(started))
         except BaseException:
             # Ctrl-C: start nothing new, but let calls in flight finish and journal their result.
             pool.shutdown(wait=True, cancel_futures=True)
@@ -126,6 +143,10 @@ class _Runner:
     def _start(self, change: Change) -> ChangeResult | _Pending:
         self.emit(ChangeStarted(change))
         try:
+            if change.action is Action.CONFLICT:
+                return ChangeResult(change, Outcome.FAILED, change.note)
+            if change.pending_id:  # a journalled clone that exists: wait for it, then finish
+                return self._watch(change)
             if change.action in (Action.CLONE, Action.REPLACE):
                 return self._clone(change)
             if change.action is Action.UPDATE:
@@ -140,12 +161,29 @@ class _Runner:
 
     def _clone(self, change: Change) -> ChangeResult | _Pending:
         voice = _desired(change)
-        self.journal.start_clone(change.record, voice, self.wall())
+        key = change.record
+        record = self.journal.state.records.get(key) if key else None
+        if change.action is Action.CLONE and record is not None and record.voice_id:
+            # A clone of a recorded voice: the plan found its old voice gone (GET said 404),
+            # so nothing is deleted once the new one is ready.
+            self.journal.forget(key, record.voice_id)
+        if change.journal_started_at is not None:
+            found = self._resolve_journal(change, voice, change.journal_started_at)
+            if found is not None:
+                self.journal.adopt_pending(key, voice, found)
+                return _Pending(change, voice.name, found, self.clock())
         for _attempt in range(MAX_CLONE_ATTEMPTS):
+            started_at = self.wall()
+            self.journal.start_clone(key, voice, started_at)
+            key = voice.name  # the record now lives under the declared name
             try:
                 voice_id: str | None = self._post_clone(voice)
+            except SampleChangedError as exc:
+                # The upload was cut; a lenient server may still have made a voice of it. The
+                # journal keeps the validated hash, so the next plan retires such a voice.
+                return ChangeResult(change, Outcome.FAILED, _words(exc))
             except (OutcomeUnknownError, ServerError, BadResponseError) as exc:
-                voice_id = self._unanswered(voice.name, exc)
+                voice_id = self._unanswered(voice.name, started_at, exc)
             except VoicesyncError as exc:
                 self.journal.clone_abandoned(voice.name)
                 return ChangeResult(change, Outcome.FAILED, _words(exc))
@@ -159,36 +197,90 @@ class _Runner:
             "it is journalled, so the next apply checks the account first",
         )
 
-    def _unanswered(self, name: str, exc: ApiError) -> str | None:
+    def _resolve_journal(
+        self, change: Change, voice: DesiredVoice, started_at: float
+    ) -> str | None:
+        """An earlier clone's outcome is unknown: its voice_id if it shows up within the grace
+        window and was made from the declared sample, else None (clone now)."""
+        key = change.record or voice.name
+        record = self.journal.state.records.get(key)
+        pending = record.pending if record else None
+        found = self._look_for(voice.name, started_at)
+        if found is None:
+            return None
+        sample = voice.sample
+        if pending is None or sample is None or pending.sample_sha256 == sample.sha256:
+            self.emit(Notice(f"{voice.name}: found the earlier clone's voice as {found}"))
+            return found
+        self.journal.retire_found(key, found)
+        self.emit(Notice(f"{voice.name}: the earlier clone {found} was made from another "
+                         "sample; the next plan deletes it"))  # fmt: skip
+        return None
+
+    def _unanswered(self, name: str, started_at: float, exc: ApiError) -> str | None:
         """A clone POST got no usable answer: find its voice, or say it may be sent again.
 
-        Returns the voice_id if exactly one new voice of that name is listed; None when the
-        listing shows none and the server had closed or refused (so sending again is safe).
-        Raises when it cannot be known (listing failed, or the request timed out and may still
-        be running on the server): the journal entry stays for the next run to settle.
+        Returns the voice_id if exactly one new voice of that name shows up within the grace
+        window; None when none did and the server had answered or closed (so sending again is
+        safe). Raises when it cannot be known (listing kept failing, or the request timed out
+        and may still be running on the server): the journal entry stays for the next run.
         """
-        self.sleep(self.options.reconcile_delay_s)
         try:
-            with self.limiter.slot():
-                remote = self.api.list_voices()
+            found = self._look_for(name, started_at)
+        except OutcomeUnknownError:
+            raise
         except ApiError:
             raise exc from None
-        recorded = self.journal.state.recorded_ids()
-        found = [v.voice_id for v in remote if v.name == name and v.voice_id not in recorded]
-        if len(found) > 1:
-            raise OutcomeUnknownError(
-                f"{len(found)} unrecorded voices named '{name}' exist ({', '.join(found)})",
-                method="POST",
-                path="/api/v1/tts/clone-voice",
-                hint="delete the extra ones (voicesync list), then run apply again",
-            )
         if found:
-            self.emit(Notice(f"{name}: the clone's answer was lost; found it as {found[0]}"))
-            return found[0]
+            self.emit(Notice(f"{name}: the clone's answer was lost; found it as {found}"))
+            return found
         if isinstance(exc, OutcomeUnknownError) and exc.timed_out:
             raise exc
         self.emit(Notice(f"{name}: the clone got no answer and no voice appeared; sending again"))
         return None
+
+    def _look_for(self, name: str, started_at: float) -> str | None:
+        """List until one unrecorded voice named ``name`` shows, or the grace window (from
+        ``started_at``) is over. Raises when several show, or when the last listing failed."""
+        deadline = started_at + self.options.grace_s
+        interval, announced = self.options.poll_min_s, False
+        while True:
+            error: ApiError | None = None
+            try:
+                found = self._candidates(name)
+            except ApiError as exc:
+                error, found = exc, []
+            if len(found) > 1:
+                raise OutcomeUnknownError(
+                    f"{len(found)} unrecorded voices named '{name}' exist ({', '.join(found)})",
+                    method="POST",
+                    path="/api/v1/tts/clone-voice",
+                    hint="delete the extra ones (voicesync list), then run apply again",
+                )
+            if found:
+                return found[0]
+            left = deadline - self.wall()
+            if left <= 0:
+                if error is not None:
+                    raise error
+                return None
+            if not announced:
+                self.emit(
+                    Notice(
+                        f"{name}: the clone's outcome is unknown; looking for it in the account "
+                        f"for up to {left:.0f} s before cloning again"
+                    )
+                )
+                announced = True
+            self.sleep(min(interval, left))
+            interval = min(interval * 2, self.options.poll_max_s)
+
+    def _candidates(self, name: str) -> list[str]:
+        with self.limiter.slot():
+            remote = self.api.list_voices()
+        state = self.journal.state
+        known = state.recorded_ids() | state.foreign
+        return [v.voice_id for v in remote if v.name == name and v.voice_id not in known]
 
     def _post_clone(self, voice: DesiredVoice) -> str:
         sample = voice.sample
@@ -215,19 +307,37 @@ class _Runner:
                     name=voice.name if "name" in fields else None,
                     visibility=voice.visibility if "visibility" in fields else None,
                 )
-        except ForbiddenError as exc:
-            return ChangeResult(change, Outcome.SKIPPED, f"not permitted: {_words(exc)}")
+        except (ForbiddenError, NotFoundError) as exc:
+            return self._refused(change, exc)
         self.journal.record_voice(change.record, voice, change.voice_id)
         return ChangeResult(change, Outcome.DONE, voice_id=change.voice_id)
 
     def _adopt(self, change: Change) -> ChangeResult:
         voice = _desired(change)
-        if change.pending_id:
-            self._promote(voice.name, voice, change.pending_id)
-            return ChangeResult(change, Outcome.DONE, voice_id=change.pending_id)
         assert change.voice_id is not None
+        if change.match in (Match.NAME, Match.PREVIOUS_NAME):
+            try:  # proof that the account may change it: a PATCH that changes nothing
+                with self.limiter.slot():
+                    self.api.update(change.voice_id, name=change.remote_name)
+            except (ForbiddenError, NotFoundError) as exc:
+                return self._refused(change, exc)
         self.journal.record_voice(change.record, voice, change.voice_id)
         return ChangeResult(change, Outcome.DONE, voice_id=change.voice_id)
+
+    def _refused(self, change: Change, exc: ApiError) -> ChangeResult:
+        """403/404 on changing a voice: a voice matched only by name is not the account's."""
+        if change.match is Match.STATE:
+            return ChangeResult(change, Outcome.FAILED, _words(exc), change.voice_id)
+        assert change.voice_id is not None
+        self.journal.mark_foreign(change.voice_id)
+        return ChangeResult(
+            change,
+            Outcome.FAILED,
+            f"'{change.name}' is taken by a voice this account cannot change "
+            f"({change.voice_id}: HTTP {exc.status}); it is remembered as foreign and never "
+            "adopted; give the declared voice another name",
+            change.voice_id,
+        )
 
     def _watch(self, change: Change) -> _Pending:
         voice = _desired(change)
@@ -236,15 +346,33 @@ class _Runner:
         return _Pending(change, voice.name, voice_id, self.clock())
 
     def _delete(self, change: Change) -> ChangeResult:
-        assert change.voice_id is not None
+        if change.voice_id is None:
+            return self._delete_journalled(change)
         try:
             self._delete_id(change.record, change.voice_id)
         except ForbiddenError as exc:
+            if change.skippable:
+                self.journal.mark_foreign(change.voice_id)
             return ChangeResult(change, Outcome.SKIPPED, f"not yours: {_words(exc)}")
         except NotFoundError as exc:
             if change.skippable:
+                self.journal.mark_foreign(change.voice_id)
                 return ChangeResult(change, Outcome.SKIPPED, f"not yours: {_words(exc)}")
+        if change.match is Match.JOURNAL and change.record:
+            self.journal.drop_pending(change.record)  # the interrupted clone is settled
         return ChangeResult(change, Outcome.DONE, voice_id=change.voice_id)
+
+    def _delete_journalled(self, change: Change) -> ChangeResult:
+        """An undeclared voice's clone whose outcome is unknown: find what it made, delete it."""
+        assert change.record is not None and change.journal_started_at is not None
+        found = self._look_for(change.name, change.journal_started_at)
+        if found is None:
+            self.journal.drop_pending(change.record)
+            return ChangeResult(change, Outcome.DONE, "its interrupted clone made no voice")
+        with contextlib.suppress(NotFoundError):  # gone already: what we wanted
+            self._delete_id(change.record, found)
+        self.journal.drop_pending(change.record)
+        return ChangeResult(change, Outcome.DONE, voice_id=found)
 
     def _delete_id(self, key: str | None, voice_id: str) -> None:
         """Delete and forget; a 404 means it is gone already, which is what we wanted."""
@@ -301,7 +429,9 @@ class _Runner:
             if len(pending) > self.options.list_threshold:
                 with self.limiter.slot():
                     listed = {v.voice_id: v for v in self.api.list_voices()}
-                return {p.voice_id: listed.get(p.voice_id) for p in pending}
+                # A list may lag or leave out voices still processing: only GET says "gone".
+                return {p.voice_id: listed.get(p.voice_id) or self._get(p.voice_id)
+                        for p in pending}  # fmt: skip
             return {p.voice_id: self._get(p.voice_id) for p in pending}
         except (ApiError, OSError) as exc:
             self.emit(Notice(f"polling failed, trying again: {_words(exc)}"))

@@ -93,6 +93,46 @@ class Journal:
         self.update(swap)
         return old[0]
 
+    def adopt_pending(self, key: str | None, voice: DesiredVoice, voice_id: str) -> None:
+        """A journalled clone whose answer was lost was found by listing: record its id (under
+        the declared name, so a rename planned with it is kept)."""
+
+        def found(state: State) -> State:
+            record = state.records[key or voice.name]
+            assert record.pending is not None
+            pending = replace(record.pending, voice_id=voice_id)
+            return state.with_record(voice.name, replace(record, pending=pending), old_name=key)
+
+        self.update(found)
+
+    def retire_found(self, key: str, voice_id: str) -> None:
+        """A journalled clone was found, but made from a sample that is no longer declared:
+        it is ours and is deleted by a later plan (which shows it), never adopted."""
+
+        def retire(state: State) -> State:
+            record = state.records[key]
+            return state.with_record(
+                key, replace(record, pending=None, to_delete=(*record.to_delete, voice_id))
+            )
+
+        self.update(retire)
+
+    def drop_pending(self, key: str) -> None:
+        """A journalled clone's outcome is settled and nothing is left of it to record."""
+
+        def drop(state: State) -> State:
+            record = state.records.get(key)
+            if record is None:
+                return state
+            new = replace(record, pending=None)
+            return state.without(key) if _empty(new) else state.with_record(key, new)
+
+        self.update(drop)
+
+    def mark_foreign(self, voice_id: str) -> None:
+        """The account may not change this voice (403/404): remember it, never retry it."""
+        self.update(lambda state: state.with_foreign(voice_id))
+
     def retire_pending(self, name: str) -> str | None:
         """A replacement clone failed: keep the old voice, mark the new one for deletion."""
         retired: list[str | None] = [None]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +136,10 @@ class DesiredState:
     display: str  # the path as the user wrote it, for messages
     prune: bool
     voices: tuple[DesiredVoice, ...]
+    ignore: tuple[str, ...] = ()  # names or glob patterns of remote voices never pruned
 
     def voice(self, name: str) -> DesiredVoice | None:
         return next((v for v in self.voices if v.name == name), None)
+
+    def ignores(self, name: str | None) -> bool:
+        return name is not None and any(fnmatchcase(name, p) for p in self.ignore)

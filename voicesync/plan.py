@@ -25,6 +25,7 @@ class Action(str, Enum):
     DELETE = "delete"
     ADOPT = "adopt"
     WAIT = "wait"
+    CONFLICT = "conflict"  # a declared name taken by a voice this catalog does not manage
 
     @property
     def destructive(self) -> bool:
@@ -50,6 +51,7 @@ class Reason(str, Enum):
     SUPERSEDED = "superseded"
     UNRECORDED = "unrecorded"
     INTERRUPTED_CLONE = "interrupted_clone"
+    NAME_TAKEN = "name_taken"
     PROCESSING = "processing"
     DESTROY = "destroy"
 
@@ -85,6 +87,10 @@ class Change:
     remote_name: str | None = None
     protected: bool = False
     skippable: bool = False  # not managed: a 403/404 means "not yours", reported as skipped
+    # A journalled clone whose outcome is unknown (no answer, a 5xx, a killed run): apply looks
+    # for it in the account until this start time plus the grace window before acting.
+    journal_started_at: float | None = None
+    note: str = ""  # what a conflict is and how to settle it
 
     @property
     def sort_key(self) -> tuple[str, int, str]:
@@ -145,6 +151,11 @@ def assess_safety(
 ) -> tuple[Refusal, ...]:
     """The refusals apply would make. Protection is never lifted; thresholds are by --force."""
     refusals = [
+        Refusal("conflict", c.note, overridable=False)
+        for c in changes
+        if c.action is Action.CONFLICT
+    ]
+    refusals += [
         Refusal(
             "protected",
             f"'{c.name}' is protected and would be "
@@ -165,7 +176,13 @@ def assess_safety(
             "pass --force if this is intended",
             overridable=True, overridden=force,
         ))  # fmt: skip
-    managed_deletes = sum(1 for c in changes if c.action is Action.DELETE and c.record)
+    managed_deletes = sum(
+        1
+        for c in changes
+        if c.action is Action.DELETE
+        and c.match is Match.STATE
+        and c.reason is not Reason.SUPERSEDED
+    )
     if managed_count and managed_deletes >= managed_count:
         refusals.append(Refusal(
             "deletes_all",

@@ -1,13 +1,18 @@
 """PURE: build_plan(desired, remote, state, options) -> Plan. No I/O, no clock.
 
-Identity: the voice_id the state file records for a name (or one of its previous_names) first;
-else a remote voice with the same name; else one with a previous name. Several candidates with
-no record is an error that names them. A journalled clone (a POST whose outcome was not yet
-recorded) is resolved by listing: it is finished, waited for, or started again, never doubled.
+Identity rests on evidence, never on a name alone. A declared voice is the remote voice whose
+voice_id the state file records for it (or for one of its previous_names). The caller has
+already confirmed with GET that a recorded voice missing from the list is really gone (404), so
+``remote`` holds every recorded voice that exists. A remote voice that only shares a declared
+name is a conflict, taken over only when the user says so (``PlanOptions.adopt``). Our own
+journalled clones are matched by name automatically; one whose outcome is still unknown becomes
+a change that apply settles by looking for it over a grace window, never by a blind resend.
+Voices known to be foreign (403/404 on change) and names matching ``ignore:`` are never pruned.
 """
 
 from __future__ import annotations
 
+import shlex
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -26,7 +31,7 @@ from voicesync.plan import (
     assess_safety,
     digest,
 )
-from voicesync.state import State, VoiceRecord
+from voicesync.state import PendingClone, State, VoiceRecord
 
 _UPDATE_REASONS = (
     Reason.RENAMED, Reason.VISIBILITY_CHANGED, Reason.DRIFT_RENAMED, Reason.DRIFT_VISIBILITY,
@@ -40,6 +45,7 @@ class PlanOptions:
     prune: bool | None = None  # None: as voices.yaml says
     force: bool = False
     limits: SafetyLimits = field(default_factory=SafetyLimits)
+    adopt: frozenset[str] = frozenset()  # declared names whose unrecorded namesake to take over
 
 
 def build_plan(
@@ -61,8 +67,9 @@ def build_plan(
             Change(Action.DELETE, v.name or v.voice_id, Reason.PRUNE_UNMANAGED,
                    voice_id=v.voice_id, status=v.status, remote_name=v.name, skippable=True)
             for v in unmanaged
+            if not desired.ignores(v.name)
         )  # fmt: skip
-        unmanaged = ()
+        unmanaged = tuple(v for v in unmanaged if desired.ignores(v.name))
     if options.targets:
         changes = tuple(
             c for c in changes if c.name in options.targets or c.record in options.targets
@@ -85,6 +92,12 @@ def _check_names(desired: DesiredState, state: State, options: PlanOptions) -> N
     if unknown_replace:
         raise PlanError(f"--replace names voices not declared in {desired.display}: "
                         f"{', '.join(unknown_replace)}")  # fmt: skip
+    unknown_adopt = sorted(options.adopt - declared)
+    if unknown_adopt:
+        raise PlanError(
+            f"--adopt names voices not declared in {desired.display}: " + ", ".join(unknown_adopt),
+            hint="declare the voice (with its sample) first, then adopt it",
+        )
     unknown_targets = sorted(options.targets - declared - set(state.records))
     if unknown_targets:
         raise PlanError(
@@ -116,12 +129,7 @@ class _Context:
             if key is not None:
                 self.used_records.add(key)
             changes += self._plan_voice(voice, key, record)
-        if self.ambiguities:
-            raise PlanError(
-                "cannot tell which remote voice is meant:\n  " + "\n  ".join(self.ambiguities),
-                hint="delete the duplicates you do not want (voicesync list shows them), or "
-                "rename one; the state file then records the choice",
-            )
+        self._raise_ambiguities()
         return tuple(changes)
 
     def _record_for(self, voice: DesiredVoice) -> tuple[str | None, VoiceRecord | None]:
@@ -155,21 +163,62 @@ class _Context:
             (voice.previous_names, Match.PREVIOUS_NAME),
         ):
             candidates = self._unrecorded_named(names)
-            if len(candidates) > 1:
-                self._ambiguous(voice.name, candidates)
+            if not candidates:
+                continue
+            self.claimed.update(v.voice_id for v in candidates)
+            adoptable = [v for v in candidates if v.voice_id not in self.state.foreign]
+            if voice.name not in self.options.adopt or not adoptable:
+                return [self._conflict(voice, candidates, match)]
+            if len(adoptable) > 1:
+                self._ambiguous(voice.name, adoptable)
                 return []
-            if candidates:
-                self.claimed.add(candidates[0].voice_id)
-                return self._diff(voice, candidates[0], key, record, match)
+            return self._diff(voice, adoptable[0], key, record, match)
         return [self._clone(voice, key, Reason.NEW, Match.NONE, record)]
 
-    def _unrecorded_named(self, names: Iterable[str]) -> list[RemoteVoice]:
+    def _unrecorded_named(
+        self, names: Iterable[str], *, own_only: bool = False
+    ) -> list[RemoteVoice]:
+        """Remote voices of these names that no record holds and nothing claimed yet;
+        ``own_only`` leaves out voices known to be foreign."""
         return [
             v
             for name in names
             for v in self.by_name.get(name, [])
-            if v.voice_id not in self.recorded and v.voice_id not in self.claimed
+            if v.voice_id not in self.recorded
+            and v.voice_id not in self.claimed
+            and not (own_only and v.voice_id in self.state.foreign)
         ]
+
+    def _conflict(self, voice: DesiredVoice, candidates: list[RemoteVoice], match: Match) -> Change:
+        ids = ", ".join(v.voice_id for v in candidates)
+        by = "its name" if match is Match.NAME else "one of its previous_names"
+        if all(v.voice_id in self.state.foreign for v in candidates):
+            note = (
+                f"'{voice.name}' is taken by a voice this account cannot change ({ids}: a "
+                "catalog voice or another account's); give the voice another name in "
+                f"{self.desired.display}"
+            )
+        else:
+            command = f"voicesync apply {shlex.quote(self.desired.display)} --adopt " + (
+                shlex.quote(voice.name)
+            )
+            note = (
+                f"'{voice.name}' ({by}) is taken by a remote voice this catalog does not "
+                f"manage ({ids}); to take it over run: {command}; or give the voice another name"
+            )
+        first = candidates[0]
+        return Change(
+            Action.CONFLICT, voice.name, Reason.NAME_TAKEN, match, voice_id=first.voice_id,
+            desired=voice, status=first.status, remote_name=first.name, note=note,
+        )  # fmt: skip
+
+    def _raise_ambiguities(self) -> None:
+        if self.ambiguities:
+            raise PlanError(
+                "cannot tell which remote voice is meant:\n  " + "\n  ".join(self.ambiguities),
+                hint="delete the duplicates you do not want (voicesync list shows them), or "
+                "rename one; the state file then records the choice",
+            )
 
     def _ambiguous(self, name: str, candidates: list[RemoteVoice]) -> None:
         listed = ", ".join(f"{v.voice_id} ({v.status_text or v.status.value})" for v in candidates)
@@ -182,16 +231,18 @@ class _Context:
         pending = record.pending
         assert pending is not None
         pending_id = pending.voice_id
+        settled = replace(record, pending=None)
         if pending_id is None:
-            candidates = self._unrecorded_named((pending.name,))
+            candidates = self._unrecorded_named((pending.name,), own_only=True)
             if len(candidates) > 1:
                 self._ambiguous(voice.name, candidates)
                 return []
-            pending_id = candidates[0].voice_id if candidates else None
-        new = self.by_id.get(pending_id) if pending_id else None
-        settled = replace(record, pending=None)
-        if new is None:
-            return self._retry_interrupted(voice, key, settled)
+            if not candidates:  # not listed (yet): apply looks over the grace window first
+                return self._retry_interrupted(voice, key, settled, pending.started_at)
+            pending_id = candidates[0].voice_id
+        new = self.by_id.get(pending_id)
+        if new is None:  # the caller confirmed with GET that it is gone
+            return self._retry_interrupted(voice, key, settled, None)
         self.claimed.add(new.voice_id)
         if voice.sample is not None and pending.sample_sha256 != voice.sample.sha256:
             return [self._delete_superseded(key, new), *self._plan_voice(voice, key, settled)]
@@ -200,28 +251,33 @@ class _Context:
         return [*self._superseded(key, record), self._finish(voice, key, record, new)]
 
     def _retry_interrupted(
-        self, voice: DesiredVoice, key: str | None, record: VoiceRecord
+        self, voice: DesiredVoice, key: str | None, record: VoiceRecord, started_at: float | None
     ) -> list[Change]:
         changes = self._plan_voice(voice, key, record)
         return [
-            replace(c, reason=Reason.INTERRUPTED_CLONE, match=Match.JOURNAL)
+            replace(c, reason=Reason.INTERRUPTED_CLONE, match=Match.JOURNAL,
+                    journal_started_at=started_at)
             if c.action in (Action.CLONE, Action.REPLACE) and c.reason is not Reason.FORCED
             else c
             for c in changes
-        ]
+        ]  # fmt: skip
 
     def _finish(
         self, voice: DesiredVoice, key: str | None, record: VoiceRecord, new: RemoteVoice
     ) -> Change:
+        """A journalled clone that exists: wait for it or record it. When it replaces an old
+        voice that still exists, it is a replace, so the plan shows that the old one goes."""
         in_progress = new.status.in_progress
-        fields = (
-            (FieldChange("voice_id", record.voice_id, new.voice_id),) if record.voice_id else ()
-        )
+        old = record.voice_id if record.voice_id != new.voice_id else None
+        replacing = old is not None and old in self.by_id
+        action = Action.WAIT if in_progress else Action.ADOPT
+        fields = (FieldChange("voice_id", old, new.voice_id),) if old else ()
         return Change(
-            Action.WAIT if in_progress else Action.ADOPT, voice.name,
-            Reason.PROCESSING if in_progress else Reason.INTERRUPTED_CLONE, Match.JOURNAL,
-            voice_id=record.voice_id, record=key, desired=voice, pending_id=new.voice_id,
-            status=new.status, remote_name=new.name, fields=fields, protected=voice.protected,
+            Action.REPLACE if replacing else action, voice.name,
+            Reason.PROCESSING if in_progress and not replacing else Reason.INTERRUPTED_CLONE,
+            Match.JOURNAL, voice_id=record.voice_id, record=key, desired=voice,
+            pending_id=new.voice_id, status=new.status, remote_name=new.name, fields=fields,
+            protected=voice.protected or record.protected,
         )  # fmt: skip
 
     def _superseded(self, key: str | None, record: VoiceRecord | None) -> list[Change]:
@@ -297,19 +353,45 @@ class _Context:
         for key, record in sorted(self.state.records.items()):
             if key in self.used_records:
                 continue
-            ids = [record.voice_id, record.pending.voice_id if record.pending else None]
+            pending = record.pending
+            if pending is not None and pending.voice_id is None:
+                changes += self._undeclared_journal(key, record, pending)
+            ids = [record.voice_id, pending.voice_id if pending else None]
             for voice_id in [*ids, *record.to_delete]:
                 if voice_id and voice_id in self.by_id and voice_id not in self.claimed:
-                    current = self.by_id[voice_id]
-                    changes.append(Change(
-                        Action.DELETE, key, Reason.NOT_DECLARED, Match.STATE, voice_id=voice_id,
-                        record=key, status=current.status, remote_name=current.name,
-                        protected=record.protected,
-                    ))  # fmt: skip
+                    changes.append(self._delete_undeclared(key, record, self.by_id[voice_id]))
+        self._raise_ambiguities()
         return tuple(changes)
 
+    def _undeclared_journal(
+        self, key: str, record: VoiceRecord, pending: PendingClone
+    ) -> list[Change]:
+        """A clone killed before its answer, of a voice no longer declared: delete what it
+        made, or, if nothing is listed yet, let apply look for it over the grace window."""
+        candidates = self._unrecorded_named((pending.name,), own_only=True)
+        if len(candidates) > 1:
+            self._ambiguous(pending.name, candidates)
+            return []
+        if candidates:
+            self.claimed.add(candidates[0].voice_id)
+            return [self._delete_undeclared(key, record, candidates[0], Match.JOURNAL)]
+        return [Change(
+            Action.DELETE, key, Reason.NOT_DECLARED, Match.JOURNAL, record=key,
+            protected=record.protected, journal_started_at=pending.started_at,
+        )]  # fmt: skip
+
+    def _delete_undeclared(
+        self, key: str, record: VoiceRecord, current: RemoteVoice, match: Match = Match.STATE
+    ) -> Change:
+        return Change(
+            Action.DELETE, key, Reason.NOT_DECLARED, match, voice_id=current.voice_id,
+            record=key, status=current.status, remote_name=current.name,
+            protected=record.protected,
+        )  # fmt: skip
+
     def unmanaged(self) -> list[RemoteVoice]:
-        known = self.recorded | self.claimed  # once, not per voice (5,000 voices: 1.4 s)
+        # once, not per voice (5,000 voices: 1.4 s); foreign voices are not ours to list
+        known = self.recorded | self.claimed | self.state.foreign
         return [v for v in self.by_id.values() if v.voice_id not in known]
 
 
@@ -367,6 +449,8 @@ def _inputs(desired: DesiredState, remote: tuple[RemoteVoice, ...], state: State
         ])  # fmt: skip
     for key, record in state.records.items():
         out[f"recorded:{key}"] = digest(record.to_json(stamp=False))
+    if state.foreign:
+        out["foreign:"] = digest(sorted(state.foreign))
     for seen in remote:
         out[f"remote:{seen.voice_id}"] = digest([
             seen.name, seen.visibility.value if seen.visibility else None,
@@ -378,6 +462,6 @@ def _inputs(desired: DesiredState, remote: tuple[RemoteVoice, ...], state: State
 def _options_json(options: PlanOptions, prune: bool) -> Mapping[str, Any]:
     return {
         "targets": sorted(options.targets), "replace": sorted(options.replace), "prune": prune,
-        "force": options.force,
+        "force": options.force, "adopt": sorted(options.adopt),
         "limits": [options.limits.max_count, options.limits.max_fraction],
     }  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -17,6 +18,7 @@ SYMBOLS = {
     Action.DELETE: ("-", "remove"),
     Action.ADOPT: ("=", "dim"),
     Action.WAIT: ("*", "dim"),
+    Action.CONFLICT: ("!", "error"),
 }
 MATCH_WORDS = {
     Match.STATE: "matched by state record",
@@ -73,6 +75,9 @@ def summary_line(plan: Plan) -> str:
     words += [
         f"{counts[a.value]} to {a.value}" for a in (Action.ADOPT, Action.WAIT) if counts[a.value]
     ]
+    conflicts = counts[Action.CONFLICT.value]
+    if conflicts:
+        words.append(f"{conflicts} conflict{'s' if conflicts != 1 else ''}")
     return "Plan: " + ", ".join(words) + "."
 
 
@@ -103,7 +108,27 @@ def _change_lines(change: Change, style: Style) -> list[str]:
 
 
 def _details(change: Change) -> list[str]:
+    return [*_action_details(change), *_journal_details(change)]
+
+
+def _journal_details(change: Change) -> list[str]:
+    """What apply will do about a clone whose outcome is unknown: look before it acts."""
+    if change.journal_started_at is None:
+        return []
+    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(change.journal_started_at))
+    then = "clones again" if change.action is not Action.DELETE else "forgets it"
+    return [
+        f"journal    a clone started {started} got no answer; apply first looks for its voice "
+        f"(grace window from that time) and {then} only if none appears"
+    ]
+
+
+def _action_details(change: Change) -> list[str]:
+    if change.action is Action.CONFLICT:
+        return [f"taken      {change.remote_name or '-'} [{change.voice_id}], not managed here"]
     if change.action is Action.DELETE:
+        if change.voice_id is None:
+            return []
         extra = " (not managed by voicesync; skipped if not yours)" if change.skippable else ""
         return [f"status     {change.status.value if change.status else '?'}{extra}"]
     if change.action is Action.WAIT:
@@ -172,6 +197,7 @@ MD_ICONS = {
     Action.DELETE: "🔴",
     Action.ADOPT: "⚪",
     Action.WAIT: "⏳",
+    Action.CONFLICT: "⛔",
 }
 
 
@@ -282,6 +308,8 @@ def _change_json(change: Change) -> dict[str, Any]:
         "after": after,
         "protected": change.protected,
         "skippable": change.skippable,
+        "journal_started_at": change.journal_started_at,
+        "note": change.note,
     }
 
 
@@ -294,6 +322,7 @@ def saved_plan_json(plan: Plan) -> dict[str, Any]:
 _PAST = {
     Action.CLONE: "cloned", Action.UPDATE: "updated", Action.REPLACE: "replaced",
     Action.DELETE: "deleted", Action.ADOPT: "adopted", Action.WAIT: "waited for",
+    Action.CONFLICT: "refused",
 }  # fmt: skip
 
 

@@ -216,7 +216,7 @@ class Soak:
             parallelism=4,
             poll_min_s=0.05,
             poll_max_s=0.5,
-            reconcile_delay_s=0.05,
+            grace_s=3.0,
             wait_timeout_s=60,
         )
         with VoiceAIClient(

@@ -24,7 +24,7 @@ from voicesync.errors import LockError, StateError
 from voicesync.model import AudioFormat, SampleInfo, Visibility
 
 STATE_FORMAT = 1
-STATE_FILENAME = "voices.lock.json"
+STATE_SUFFIX = ".lock.json"
 LOCK_TIMEOUT_S = 10.0
 
 
@@ -136,6 +136,9 @@ class State:
 
     endpoint: str
     records: Mapping[str, VoiceRecord] = field(default_factory=dict)
+    # Voices the account was refused to change (403/404 on update or delete): catalog voices,
+    # other accounts' public voices. Remembered so plans stop proposing to prune or adopt them.
+    foreign: frozenset[str] = frozenset()
 
     def recorded_ids(self) -> frozenset[str]:
         ids: set[str] = set()
@@ -154,12 +157,18 @@ class State:
     def without(self, name: str) -> State:
         return replace(self, records={k: v for k, v in self.records.items() if k != name})
 
+    def with_foreign(self, voice_id: str) -> State:
+        return replace(self, foreign=self.foreign | {voice_id})
+
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "format_version": STATE_FORMAT,
             "endpoint": self.endpoint,
             "voices": {name: self.records[name].to_json() for name in sorted(self.records)},
         }
+        if self.foreign:
+            out["foreign"] = sorted(self.foreign)
+        return out
 
 
 def load_state(path: Path, endpoint: str | None) -> State:
@@ -176,6 +185,7 @@ def load_state(path: Path, endpoint: str | None) -> State:
         version = data.get("format_version")
         recorded_endpoint = data["endpoint"]
         records = {name: VoiceRecord.from_json(r) for name, r in data.get("voices", {}).items()}
+        foreign = frozenset(str(i) for i in data.get("foreign", ()))
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise StateError(
             f"the state file {path} is damaged ({exc.__class__.__name__}: {exc})",
@@ -191,7 +201,7 @@ def load_state(path: Path, endpoint: str | None) -> State:
             hint="use --state to choose the state file of this endpoint "
             "(emulator voices never mix with real ones)",
         )
-    return State(endpoint=recorded_endpoint, records=records)
+    return State(endpoint=recorded_endpoint, records=records, foreign=foreign)
 
 
 def save_state(path: Path, state: State) -> None:

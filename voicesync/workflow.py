@@ -19,7 +19,7 @@ from typing import Any
 
 from voicesync.client import ReadOnlyClient, VoiceAIClient
 from voicesync.config import Loaded, load_config
-from voicesync.errors import PlanError, Problem, VoicesyncError
+from voicesync.errors import NotFoundError, PlanError, Problem, VoicesyncError
 from voicesync.executor import ApplyOptions, apply_plan
 from voicesync.journal import Journal
 from voicesync.model import DesiredState, RemoteVoice, SampleInfo
@@ -27,7 +27,7 @@ from voicesync.plan import PLAN_FORMAT, Plan, Reason, SafetyLimits
 from voicesync.planner import PlanOptions, build_plan
 from voicesync.render import saved_plan_json
 from voicesync.results import ApplyResult, Event, Notice
-from voicesync.state import STATE_FILENAME, SampleStamp, State, load_state, state_lock
+from voicesync.state import STATE_SUFFIX, SampleStamp, State, load_state, state_lock
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +36,7 @@ class Planned:
     remote: tuple[RemoteVoice, ...]
     state: State
     plan: Plan
+    notices: tuple[str, ...] = ()  # what the user should know about the evidence planned from
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
@@ -43,8 +44,36 @@ class Planned:
 
 
 def default_state_path(config: Path, *, local_emulator: bool = False) -> Path:
+    """``<stem>.lock.json`` beside the catalog, so two catalogs in one folder never share one
+    (``voices.yaml`` → ``voices.lock.json``, ``prod.yaml`` → ``prod.lock.json``)."""
     base = config.resolve().parent
-    return (base / ".voicesync" / STATE_FILENAME) if local_emulator else base / STATE_FILENAME
+    name = config.stem + STATE_SUFFIX
+    return (base / ".voicesync" / name) if local_emulator else base / name
+
+
+def observe_account(
+    client: ReadOnlyClient, state: State
+) -> tuple[tuple[RemoteVoice, ...], tuple[str, ...]]:
+    """The account's voices: the whole list, plus every voice the state file records that the
+    list left out but GET still finds. A recorded voice is gone only when GET answers 404; a
+    list may lag, be capped, or leave out voices still processing."""
+    listed = client.list_voices()
+    seen = {v.voice_id for v in listed}
+    missing = sorted(state.recorded_ids() - seen)
+    found = []
+    for voice_id in missing:
+        try:
+            found.append(client.get_voice(voice_id))
+        except NotFoundError:
+            continue
+    if not found:
+        return listed, ()
+    note = (
+        f"the list left out {len(found)} voice(s) the state file records, which GET still "
+        f"finds ({', '.join(v.voice_id for v in found[:5])}{', …' if len(found) > 5 else ''}): "
+        "the list may lag, be capped, or leave out voices still processing"
+    )
+    return listed + tuple(found), (note,)
 
 
 def make_plan(
@@ -59,9 +88,9 @@ def make_plan(
     """Validate, list, read the state, plan. Raises ConfigError before any request."""
     state = load_state(state_path or default_state_path(config), endpoint)
     loaded = load_config(config, allow_outside=allow_outside, known_samples=known_samples(state))
-    remote = client.list_voices()
+    remote, notices = observe_account(client, state)
     plan = build_plan(loaded.state, remote, state, options or PlanOptions())
-    return Planned(loaded, remote, state, plan)
+    return Planned(loaded, remote, state, plan, notices)
 
 
 def declared_names(config: Path) -> set[str]:
@@ -104,6 +133,7 @@ def options_from_saved(data: dict[str, Any]) -> PlanOptions:
     raw = data.get("options", {})
     count, fraction = raw.get("limits", [5, 0.25])
     return PlanOptions(
+        adopt=frozenset(raw.get("adopt", [])),
         targets=frozenset(raw.get("targets", [])),
         replace=frozenset(raw.get("replace", [])),
         prune=raw.get("prune"),
@@ -192,11 +222,11 @@ def make_destroy_plan(
     """Delete every voice the state file manages (protection still holds)."""
     state = load_state(state_path, endpoint)
     nothing = DesiredState(config.resolve(), str(config), False, ())
-    remote = client.list_voices()
+    remote, notices = observe_account(client, state)
     plan = build_plan(nothing, remote, state, PlanOptions(force=True))
     plan = replace(plan, changes=tuple(replace(c, reason=Reason.DESTROY) for c in plan.changes),
                    unmanaged=())  # fmt: skip
-    return Planned(Loaded(nothing, ()), remote, state, plan)
+    return Planned(Loaded(nothing, ()), remote, state, plan, notices)
 
 
 def refresh_records(state: State, desired: DesiredState, plan: Plan) -> State:
