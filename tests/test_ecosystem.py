@@ -76,6 +76,25 @@ def test_import_needs_names_and_knows_them(cli: Cli, catalog: Catalog, emulator:
     assert unknown.code == 1 and "no unrecorded remote voice named: Ghost" in unknown.stderr
 
 
+def test_import_proves_each_voice_is_the_accounts(
+    cli: Cli, catalog: Catalog, make_emulator: Callable[..., Emulator]
+) -> None:
+    emulator = make_emulator(catalog_voices=2)
+    mine = emulator.store.seed_voice(account_of(TEST_KEY), name="Mine", visibility="PRIVATE")
+    catalog.write([])
+    everything = cli("import", str(catalog.path), "--all", env=env(emulator))
+    assert everything.code == 0, everything.output
+    assert "Imported 1 voice(s)" in everything.stdout and "Catalog Voice" not in everything.stdout
+    assert everything.stderr.count("not imported") == 2
+    state = load_state(catalog.state_path, emulator.url)
+    assert list(state.records) == ["Mine"] and state.records["Mine"].voice_id == mine.voice_id
+    assert len(state.foreign) == 2  # remembered: never offered again
+    stock = cli("import", str(catalog.path), "--name", "Catalog Voice 1", env=env(emulator))
+    assert stock.code == 1 and "no unrecorded remote voice named" in stock.stderr
+    declared = cli("import", str(catalog.path), "--name", "Mine", env=env(emulator))
+    assert declared.code == 1 and "--adopt Mine" in declared.stderr
+
+
 def test_import_all_into_a_new_file(cli: Cli, tmp_path: Path, emulator: Emulator) -> None:
     emulator.store.seed_voice(account_of(TEST_KEY), name="A")
     path = tmp_path / "voices.yaml"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,17 @@ from voicesync.cli import (
     state_file,
     state_option,
 )
-from voicesync.client import ReadOnlyClient
-from voicesync.errors import ConfigError, StateError, UsageError
+from voicesync.client import VoiceAIClient
+from voicesync.errors import (
+    EXIT_ERROR,
+    ConfigError,
+    ForbiddenError,
+    NotFoundError,
+    StateError,
+    UsageError,
+)
 from voicesync.importer import choose, import_voices
+from voicesync.model import RemoteVoice
 from voicesync.state import load_state, save_state, state_lock
 from voicesync.workflow import declared_names
 
@@ -46,27 +55,58 @@ def _declared(config: Path) -> set[str]:
 @connection_options
 def import_command(config: Path, names: tuple[str, ...], everything: bool,
                    sample_dir: Path | None, **opts: Any) -> int:  # fmt: skip
-    """Write voices made by hand into voices.yaml and the state file, to manage them."""
+    """Write voices made by hand into voices.yaml and the state file, to manage them.
+
+    Each voice is first proved to be the account's (a PATCH that changes nothing): catalog
+    voices and other accounts' public voices are refused, remembered as foreign, not imported.
+    """
     console = _app().console
     declared = _declared(config)
     with open_connection(opts["base_url"], opts["emulator"], config.resolve().parent) as conn:
         state_path = state_file(config, opts["state_path"], opts["emulator"])
-        with state_lock(state_path), ReadOnlyClient(conn, **client_options()) as client:
+        with state_lock(state_path), VoiceAIClient(conn, **client_options()) as client:
             state = load_state(state_path, conn.endpoint)
             chosen = choose(client.list_voices(), names, everything, state, declared)
-            if not chosen:
-                console.info("Nothing to import: every voice is already managed or declared.")
-                return 0
-            result = import_voices(config, chosen, state, sample_dir)
+            owned, refused = prove_owned(client, chosen)
+            state = replace(state, foreign=state.foreign | {v.voice_id for v in refused})
+            for voice in refused:
+                console.warn(
+                    f"not imported: '{voice.name}' ({voice.voice_id}) is a voice this account "
+                    "cannot change (a catalog or another account's voice)"
+                )
+            if not owned:
+                save_state(state_path, state)
+                console.info("Nothing to import: every voice is already managed or declared, "
+                             "or is not the account's.")  # fmt: skip
+                return EXIT_ERROR if refused and names else 0
+            result = import_voices(config, owned, state, sample_dir)
             config.write_text(result.text, encoding="utf-8")
             save_state(state_path, result.state)
     console.out(f"Imported {len(result.names)} voice(s) into {config}: {', '.join(result.names)}")
+    if refused and names:
+        return EXIT_ERROR
     if not result.comments_kept:
         console.warn(f"{config} was rewritten; its comments were not kept")
     if result.missing_samples:
         console.out("Supply these samples (voicesync validate lists them), then run voicesync "
                     "plan:\n  " + "\n  ".join(result.missing_samples))  # fmt: skip
     return 0
+
+
+def prove_owned(
+    client: VoiceAIClient, voices: list[RemoteVoice]
+) -> tuple[list[RemoteVoice], list[RemoteVoice]]:
+    """(the account's, not the account's): a PATCH that changes nothing is allowed only on the
+    account's own voices; the list may also hold catalog and other accounts' public voices."""
+    owned, refused = [], []
+    for voice in voices:
+        try:
+            client.update(voice.voice_id, name=voice.name)
+        except (ForbiddenError, NotFoundError):
+            refused.append(voice)
+        else:
+            owned.append(voice)
+    return owned, refused
 
 
 @cli.command("forget")

@@ -9,8 +9,9 @@ matches it by id; the first sample supplied becomes the baseline for "sample cha
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -36,14 +37,21 @@ class Imported:
 
 def choose(remote: Sequence[RemoteVoice], names: Iterable[str], everything: bool,
            state: State, declared: set[str]) -> list[RemoteVoice]:  # fmt: skip
-    recorded = state.recorded_ids()
-    candidates = [v for v in remote if v.voice_id not in recorded and v.name]
+    known = state.recorded_ids() | state.foreign
+    candidates = [v for v in remote if v.voice_id not in known and v.name]
     wanted = set(names)
     if not everything and not wanted:
         raise UsageError("say which voices to import: --name NAME (repeatable) or --all")
     if everything:
         chosen = [v for v in candidates if v.name not in declared]
     else:
+        already = sorted(wanted & declared)
+        if already:
+            raise UsageError(
+                f"already declared: {', '.join(already)}; import writes new entries",
+                hint="take over a declared voice's remote namesake with: voicesync apply "
+                + " ".join(f"--adopt {shlex.quote(n)}" for n in already),
+            )
         chosen = [v for v in candidates if v.name in wanted]
         found = {v.name for v in chosen}
         if wanted - found:
@@ -78,8 +86,8 @@ def import_voices(config: Path, voices: Sequence[RemoteVoice], state: State,
         records[name] = VoiceRecord(voice.voice_id, sha, size, name,
                                     voice.visibility or DEFAULT_VISIBILITY, language)  # fmt: skip
     new_text, kept = _append(text, entries)
-    return Imported(new_text, State(state.endpoint, records), tuple(v.name or "" for v in voices),
-                    tuple(missing), kept)  # fmt: skip
+    return Imported(new_text, replace(state, records=records),
+                    tuple(v.name or "" for v in voices), tuple(missing), kept)  # fmt: skip
 
 
 def slug(name: str) -> str:
