@@ -293,6 +293,10 @@ def test_a_catalog_voice_of_the_same_name_is_never_adopted(
     assert stock.voice_id in state.foreign
     again = cli("plan", str(catalog.path), env=env(emulator))
     assert "cannot change" in again.stdout  # remembered: the name is taken by a foreign voice
+    listed = json.loads(
+        cli("list", str(catalog.path), "--format", "json", env=env(emulator)).stdout
+    )
+    assert [row["managed"] for row in listed] == ["foreign"]
 
 
 def test_adopt_takes_over_an_own_voice_after_proving_it(

@@ -174,6 +174,7 @@ def _marker(
     def marks(voices: Sequence[RemoteVoice]) -> dict[str, str]:
         return {
             v.voice_id: "managed" if v.voice_id in recorded
+            else "foreign" if v.voice_id in state.foreign
             else "declared (unrecorded)" if v.name in declared
             else "unmanaged"
             for v in voices

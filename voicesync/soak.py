@@ -3,10 +3,16 @@ on, plus rounds where the apply process is killed with SIGKILL and run again.
 
     python -m voicesync.soak --cycles 30 --kill-rounds 10 --seed 1
 
+The emulator also shows the hazards of a real service throughout: new voices reach the list
+only --list-lag-s later, the list is an object capped at --page-cap voices a page with no
+total, and it holds voices the account cannot change (catalog voices and other accounts'
+public ones) beside hand-made voices of the account that the catalog does not declare.
+
 After every cycle it checks, from the emulator's own records: exactly one AVAILABLE voice per
-declared name (no duplicate, none lost), the voices voicesync does not manage untouched, a
-following apply with nothing to do, a state file that parses. It prints a matrix per fault and
-exits 1 on any duplicate, loss, untouched-voice violation or non-convergence.
+declared name (no duplicate, none lost), no write ever sent to a voice voicesync does not
+manage, those voices unchanged, a following apply with nothing to do, a state file that parses.
+It prints a matrix per fault and exits 1 on any duplicate, loss, foreign write or
+non-convergence.
 """
 
 from __future__ import annotations
@@ -28,7 +34,14 @@ from typing import Any
 import yaml
 
 from voicesync.client import RetryNotice, RetryPolicy, VoiceAIClient
-from voicesync.emulator import Emulator, EmulatorConfig, FaultConfig, Timing, account_of
+from voicesync.emulator import (
+    Dialect,
+    Emulator,
+    EmulatorConfig,
+    FaultConfig,
+    Timing,
+    account_of,
+)
 from voicesync.errors import VoicesyncError
 from voicesync.executor import ApplyOptions
 from voicesync.planner import PlanOptions
@@ -71,6 +84,7 @@ class Row:
     lost: int = 0
     extra: int = 0
     foreign_touched: int = 0
+    foreign_writes: int = 0
     faults: int = 0
     retries: int = 0
     reruns: int = 0
@@ -85,6 +99,11 @@ class SoakConfig:
     max_voices: int = 50
     workdir: Path | None = None
     verbose: bool = False
+    list_lag_s: float = 2.0
+    page_cap: int = 10  # 0: a bare array, as first-party
+    catalog_voices: int = 3
+    public_voices: int = 3
+    grace_s: float = 6.0  # covers the list lag with room to spare
 
 
 @dataclass
@@ -95,7 +114,8 @@ class SoakReport:
     @property
     def ok(self) -> bool:
         return all(
-            r.duplicates == r.lost == r.extra == r.foreign_touched == 0 and r.converged == r.runs
+            r.duplicates == r.lost == r.extra == r.foreign_touched == r.foreign_writes == 0
+            and r.converged == r.runs
             for r in self.rows.values()
         )
 
@@ -154,12 +174,14 @@ class Soak:
         self.config = config
         self.rng = random.Random(config.seed)
         self.catalog = _Catalog(workdir, self.rng, (config.min_voices, config.max_voices))
-        self.emulator = Emulator(EmulatorConfig(timing=QUICK, seed=config.seed)).start()
+        self.emulator = Emulator(_hazardous(config)).start()
         self.owner = account_of(KEY)
         self.foreign = {
             self.emulator.store.seed_voice(self.owner, name=n, visibility="PRIVATE").voice_id: n
             for n in FOREIGN
         }
+        # Voices the account cannot change must never receive a write either.
+        self.untouchable = {v.voice_id for v in self.emulator.store.all_voices()}
         self.retries = 0
         self.report = SoakReport()
 
@@ -216,7 +238,7 @@ class Soak:
             parallelism=4,
             poll_min_s=0.05,
             poll_max_s=0.5,
-            grace_s=3.0,
+            grace_s=self.config.grace_s,
             wait_timeout_s=60,
         )
         with VoiceAIClient(
@@ -247,6 +269,11 @@ class Soak:
         row.lost += lost
         row.extra += extra
         row.foreign_touched += foreign
+        row.foreign_writes += sum(
+            1
+            for e in self.emulator.requests()
+            if e["method"] != "GET" and e["path"].rsplit("/", 1)[-1] in self.untouchable
+        )
 
     def check(self) -> tuple[int, int, int, int]:
         store = self.emulator.store
@@ -270,6 +297,20 @@ class Soak:
     def _say(self, text: str) -> None:
         if self.config.verbose:
             print(text, file=sys.stderr)
+
+
+def _hazardous(config: SoakConfig) -> EmulatorConfig:
+    dialect = Dialect(
+        list_shape="capped" if config.page_cap else "array",
+        page_size=config.page_cap or 10,
+        max_page_size=config.page_cap or 10,
+        list_public=True,
+        list_lag_s=config.list_lag_s,
+    )
+    return EmulatorConfig(
+        timing=QUICK, seed=config.seed, dialect=dialect, catalog_voices=config.catalog_voices,
+        public_voices=config.public_voices,
+    )  # fmt: skip
 
 
 def _seeded(faults: FaultConfig, seed: int) -> FaultConfig:
@@ -306,6 +347,7 @@ def matrix(report: SoakReport) -> str:
         "lost",
         "extra",
         "untouched",
+        "foreign writes",
         "faults hit",
         "retries",
         "re-runs",
@@ -319,6 +361,7 @@ def matrix(report: SoakReport) -> str:
             str(r.lost),
             str(r.extra),
             "yes" if r.foreign_touched == 0 else f"NO ({r.foreign_touched})",
+            str(r.foreign_writes),
             str(r.faults),
             str(r.retries),
             str(r.reruns),
@@ -345,6 +388,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--min-voices", type=int, default=20)
     parser.add_argument("--max-voices", type=int, default=50)
+    parser.add_argument("--list-lag-s", type=float, default=2.0)
+    parser.add_argument("--page-cap", type=int, default=10, help="0: a bare-array list")
+    parser.add_argument("--grace-s", type=float, default=6.0)
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     config = SoakConfig(
@@ -354,6 +400,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         min_voices=args.min_voices,
         max_voices=args.max_voices,
         verbose=args.verbose,
+        list_lag_s=args.list_lag_s,
+        page_cap=args.page_cap,
+        grace_s=args.grace_s,
     )
     report = run_soak(config)
     print(matrix(report))
