@@ -344,3 +344,10 @@ def test_commit_error_creates_the_voice_and_answers_500(make_emulator: object) -
     emulator = make_emulator(faults=FaultConfig(commit_error_rate=1.0))  # type: ignore[operator]
     assert clone(emulator, name="Ghost").status_code == 500
     assert [v.name for v in emulator.store.all_voices()] == ["Ghost"]  # type: ignore[attr-defined]
+
+
+def test_faults_can_aim_at_one_operation(make_emulator: object) -> None:
+    emulator = make_emulator(faults=FaultConfig(server_error_rate=1.0, operations=("delete",)))  # type: ignore[operator]
+    voice_id = clone(emulator, name="Kept").json()["voice_id"]
+    assert requests.get(api(emulator, "/voices"), headers=AUTH).status_code == 200
+    assert requests.delete(api(emulator, f"/voice/{voice_id}"), headers=AUTH).status_code >= 500

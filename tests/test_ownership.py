@@ -27,11 +27,12 @@ from voicesync.client import VoiceAIClient
 from voicesync.emulator import Dialect, Emulator, FaultConfig, Timing, account_of
 from voicesync.executor import ApplyOptions, apply_plan
 from voicesync.journal import Journal
+from voicesync.model import Visibility
 from voicesync.plan import Action, Match, Plan, Reason
 from voicesync.planner import PlanOptions
 from voicesync.results import Outcome
 from voicesync.settings import Connection
-from voicesync.state import load_state
+from voicesync.state import PendingClone, State, VoiceRecord, load_state, save_state
 from voicesync.workflow import Applied, apply_catalog, make_plan
 
 Cli = Callable[..., CliResult]
@@ -463,3 +464,31 @@ def test_a_swap_on_a_full_account_deletes_first(
 
 def test_options_keep_a_long_default_grace_window() -> None:
     assert ApplyOptions().grace_s == 30.0
+
+
+# -- found by the soak: a journalled voice found stale, whose delete then failed -------------------
+def test_a_stale_journalled_voice_whose_delete_fails_is_deleted_later(
+    catalog: Catalog, make_emulator: MakeEmulator
+) -> None:
+    """A killed clone's voice is found by name, but the sample changed since: the plan deletes it
+    and clones again. If that delete fails, the voice must stay on record for the next plan,
+    or it is left behind as an unmanaged twin of the declared voice."""
+    emulator = make_emulator()
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    stale = emulator.store.seed_voice(OWNER, name="Narrator", visibility="PRIVATE")
+    pending = PendingClone("Narrator", "0" * 64, 100, time.time() - 100)  # an older sample
+    record = VoiceRecord(None, "0" * 64, 100, "Narrator", Visibility.PRIVATE, "en",
+                         pending=pending)  # fmt: skip
+    save_state(catalog.state_path, State(emulator.url, {"Narrator": record}))
+    emulator.set_faults(FaultConfig(server_error_rate=1.0, operations=("delete",)))
+    first = apply(catalog, emulator)
+    assert [(c.action, c.reason) for c in first.planned.plan.changes] == [
+        (Action.CLONE, Reason.NEW), (Action.DELETE, Reason.SUPERSEDED)
+    ]  # fmt: skip
+    assert first.result is not None and not first.result.ok  # the delete failed
+    emulator.set_faults(FaultConfig())
+    second = apply(catalog, emulator)
+    assert [(c.action, c.voice_id) for c in second.planned.plan.changes] == [
+        (Action.DELETE, stale.voice_id)
+    ]
+    assert copies(emulator) == {"Narrator": 1}

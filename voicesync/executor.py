@@ -146,6 +146,7 @@ class _Runner:
             if change.action is Action.CONFLICT:
                 return ChangeResult(change, Outcome.FAILED, change.note)
             if change.pending_id:  # a journalled clone that exists: wait for it, then finish
+                self._record_found(change)
                 return self._watch(change)
             if change.action in (Action.CLONE, Action.REPLACE):
                 return self._clone(change)
@@ -339,6 +340,14 @@ class _Runner:
             change.voice_id,
         )
 
+    def _record_found(self, change: Change) -> None:
+        """A journalled clone the plan found by name: record its id before anything else."""
+        key = change.record or change.name
+        record = self.journal.state.records.get(key)
+        if record is not None and record.pending is not None and record.pending.voice_id is None:
+            assert change.pending_id is not None
+            self.journal.adopt_pending(change.record, _desired(change), change.pending_id)
+
     def _watch(self, change: Change) -> _Pending:
         voice = _desired(change)
         voice_id = change.pending_id or change.voice_id
@@ -348,6 +357,10 @@ class _Runner:
     def _delete(self, change: Change) -> ChangeResult:
         if change.voice_id is None:
             return self._delete_journalled(change)
+        if change.record and change.voice_id not in self.journal.state.recorded_ids():
+            # Found by name for a journal entry and never recorded: put it on record first, so
+            # a delete that fails is tried again by the next plan instead of leaving a twin.
+            self.journal.retire_found(change.record, change.voice_id)
         try:
             self._delete_id(change.record, change.voice_id)
         except ForbiddenError as exc:

@@ -106,11 +106,14 @@ class Journal:
         self.update(found)
 
     def retire_found(self, key: str, voice_id: str) -> None:
-        """A journalled clone was found, but made from a sample that is no longer declared:
-        it is ours and is deleted by a later plan (which shows it), never adopted."""
+        """A journalled clone was found, but it is not to be kept (made from a sample no longer
+        declared, FAILED, or of a voice no longer declared): the journal entry is settled and
+        the voice stays on record to delete until a DELETE succeeds."""
 
         def retire(state: State) -> State:
-            record = state.records[key]
+            record = state.records.get(key)
+            if record is None or voice_id in record.to_delete:
+                return state
             return state.with_record(
                 key, replace(record, pending=None, to_delete=(*record.to_delete, voice_id))
             )

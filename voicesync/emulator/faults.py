@@ -36,6 +36,8 @@ class FaultConfig:
     commit_delay_s: float = 0.0  # after a write is received, before it is committed
     # A lenient server (or proxy) that processes whatever arrived when a client cut its upload.
     accept_truncated_bodies: bool = False
+    # Only these operations (clone, list, get, update, delete, speech) get faults; () = all.
+    operations: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FaultConfig:
@@ -43,6 +45,8 @@ class FaultConfig:
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown fault settings: {', '.join(sorted(unknown))}")
+        if "operations" in data:
+            data = data | {"operations": tuple(data["operations"])}
         return replace(cls(), **data)
 
 
@@ -59,9 +63,11 @@ class FaultInjector:
             self._rng = random.Random(config.seed)
             self._count = 0
 
-    def decide(self, *, is_write: bool) -> Fault:
+    def decide(self, *, is_write: bool, operation: str = "") -> Fault:
         with self._lock:
             cfg = self.config
+            if cfg.operations and operation not in cfg.operations:
+                return Fault.NONE
             self._count += 1
             if cfg.rate_limit_every and self._count % cfg.rate_limit_every == 0:
                 return Fault.RATE_LIMIT

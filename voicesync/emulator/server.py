@@ -520,7 +520,7 @@ class _Handler(BaseHTTPRequestHandler):
         entry: dict[str, Any] = {
             "method": method, "path": url.path, "query": url.query, "operation": operation,
         }  # fmt: skip
-        fault = self.app.faults.decide(is_write=operation in _WRITES)
+        fault = self.app.faults.decide(is_write=operation in _WRITES, operation=operation)
         if self.app.faults.config.latency_s:
             time.sleep(self.app.faults.config.latency_s)
         if fault in (Fault.RATE_LIMIT, Fault.SERVER_ERROR, Fault.DROP):
