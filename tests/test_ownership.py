@@ -25,6 +25,7 @@ from tests.conftest import FAST_RETRY, TEST_KEY, Catalog, CliResult
 from tests.test_apply import FAST_APPLY
 from voicesync.client import VoiceAIClient
 from voicesync.emulator import Dialect, Emulator, FaultConfig, Timing, account_of
+from voicesync.errors import PlanError
 from voicesync.executor import ApplyOptions, apply_plan
 from voicesync.journal import Journal
 from voicesync.model import Visibility
@@ -437,12 +438,28 @@ def test_every_reason_code_makes_only_the_writes_its_plan_shows(
     catalog.sample("b.wav", period=28)
     step(apply_options=replace(FAST_APPLY, wait=False))  # the replace is left in flight
     step()  # interrupted_clone: finished, and its old voice deleted as the plan showed
+    catalog.sample("b.wav", period=30)
+    step(apply_options=replace(FAST_APPLY, wait=False))
+    catalog.sample("b.wav", period=32)
+    step()  # superseded: the clone still in flight is of a sample no longer declared
+    emulator.store.seed_voice(OWNER, name="Adoptee", visibility="PRIVATE")
+    declared = [{"name": "A2", "sample": a}, {"name": "B", "sample": "samples/b.wav"},
+                {"name": "Adoptee", "sample": c}]  # fmt: skip
+    catalog.write(declared)
+    step(options=PlanOptions(adopt=frozenset({"Adoptee"})))  # unrecorded, proved by a no-op PATCH
+    catalog.write([*declared, {"name": "Catalog Voice 1", "sample": mute}])
+    emulator.clear_requests()
+    with pytest.raises(PlanError, match="cannot change"):  # name_taken: a foreign voice's name
+        apply(catalog, emulator)
+    assert writes(emulator) == []
+    catalog.write(declared)
     step(destroy=True)
     assert {
         Reason.NEW, Reason.RENAMED, Reason.VISIBILITY_CHANGED, Reason.LANGUAGE_CHANGED,
         Reason.REMOTE_FAILED, Reason.DRIFT_RENAMED, Reason.DRIFT_VISIBILITY,
         Reason.DRIFT_DELETED, Reason.SAMPLE_CHANGED, Reason.FORCED, Reason.NOT_DECLARED,
-        Reason.PRUNE_UNMANAGED, Reason.INTERRUPTED_CLONE, Reason.DESTROY,
+        Reason.PRUNE_UNMANAGED, Reason.INTERRUPTED_CLONE, Reason.SUPERSEDED, Reason.UNRECORDED,
+        Reason.DESTROY,
     } <= seen  # fmt: skip
     assert copies(emulator) == {}
 
