@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,8 @@ from voicesync.config import load_config
 from voicesync.emulator import account_of
 from voicesync.emulator.store import StoredVoice
 from voicesync.model import Visibility
-from voicesync.state import SampleStamp, State, VoiceRecord, save_state
+from voicesync.samplecache import cache_path
+from voicesync.state import State, VoiceRecord, save_state
 from voicesync.tones import tone_wav
 
 KEY = "vk_benchmark"
@@ -183,7 +184,6 @@ def seed_account(root: Path, config: Path, count: int) -> tuple[Path, Path]:
             voice.name,
             Visibility.PRIVATE,
             "en",
-            stamp=SampleStamp.of(info),
         )
     emulator_state = root / "emulator.json"
     emulator_state.write_text(json.dumps({"voices": stored}))
@@ -204,11 +204,12 @@ def bench_plan(count: int, repeat: int) -> dict[str, Any]:
         )
         out: dict[str, Any] = {"voices": count}
         try:
-            cold = {n: replace(r, stamp=None) for n, r in records.items()}
-            for label, recs in (("cold", cold), ("warm", records)):
-                save_state(config.parent / "voices.lock.json", State(emu.url, recs))
+            save_state(config.parent / "voices.lock.json", State(emu.url, records))
+            for label in ("cold", "warm"):
                 walls, cpus = [], []
                 for _ in range(repeat):
+                    if label == "cold":  # a fresh checkout: no local sample cache yet
+                        cache_path(config).unlink(missing_ok=True)
                     emu.clear()
                     wall, cpu, code, _ = run_cli(
                         "plan", str(config), "--detailed-exitcode", url=emu.url

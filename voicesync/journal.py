@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from voicesync.model import DesiredVoice
-from voicesync.state import PendingClone, SampleStamp, State, VoiceRecord, save_state
+from voicesync.state import PendingClone, State, VoiceRecord, save_state
 
 
 class Journal:
@@ -196,7 +196,6 @@ def _record_of(
         pending=None,
         sample_sha256=sample.sha256 if sample else record.sample_sha256,
         sample_size=sample.size if sample else record.sample_size,
-        stamp=SampleStamp.of(sample) if sample else record.stamp,
         to_delete=tuple(i for i in retired if i != voice_id),
     )
 

@@ -20,14 +20,28 @@ def local_dir(base: Path) -> Path:
     return base / LOCAL_DIR
 
 
+def ensure_local_dir(folder: Path) -> Path:
+    """Create the folder with a ``.gitignore`` of ``*``, so it never lands in a commit."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# voicesync's machine-local files: never commit them\n*\n")
+    return folder
+
+
 @contextmanager
 def local_emulator(base: Path) -> Iterator[Connection]:
     """Serve an emulator on loopback whose voices persist in ``base/.voicesync/``."""
     from voicesync.emulator import Emulator, EmulatorConfig, Timing
 
+    folder = local_dir(base)
     config = EmulatorConfig(
-        state_path=local_dir(base) / "emulator.json",
+        state_path=folder / "emulator.json",
         timing=Timing(pending_s=LOCAL_PENDING_S, processing_s=LOCAL_PROCESSING_S),
     )
-    with Emulator(config) as emulator:
-        yield Connection(emulator.url, LOCAL_KEY, endpoint=LOCAL_ENDPOINT)
+    try:
+        with Emulator(config) as emulator:
+            yield Connection(emulator.url, LOCAL_KEY, endpoint=LOCAL_ENDPOINT)
+    finally:
+        if folder.exists():  # made by this run: keep it out of git
+            ensure_local_dir(folder)

@@ -448,7 +448,7 @@ def _inputs(desired: DesiredState, remote: tuple[RemoteVoice, ...], state: State
             sample.sha256 if sample else voice.sample_ref,
         ])  # fmt: skip
     for key, record in state.records.items():
-        out[f"recorded:{key}"] = digest(record.to_json(stamp=False))
+        out[f"recorded:{key}"] = digest(record.to_json())
     if state.foreign:
         out["foreign:"] = digest(sorted(state.foreign))
     for seen in remote:

@@ -16,12 +16,13 @@ import socket
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from voicesync.errors import LockError, StateError
-from voicesync.model import AudioFormat, SampleInfo, Visibility
+from voicesync.local import LOCAL_DIR, ensure_local_dir
+from voicesync.model import Visibility
 
 STATE_FORMAT = 1
 STATE_SUFFIX = ".lock.json"
@@ -40,34 +41,6 @@ class PendingClone:
 
 
 @dataclass(frozen=True, slots=True)
-class SampleStamp:
-    """What a sample file held when last read, keyed by its size, mtime and inode, so a plan
-    of thousands of unchanged samples does not read them again."""
-
-    path: str
-    size: int
-    mtime_ns: int
-    inode: int
-    sha256: str
-    format: str
-    duration_s: float | None
-    silent: bool
-    checked_ns: int
-
-    @classmethod
-    def of(cls, info: SampleInfo) -> SampleStamp | None:
-        if not info.checked_ns:
-            return None
-        return cls(str(info.path), info.size, info.mtime_ns, info.inode, info.sha256,
-                   info.format.value, info.duration_s, info.silent, info.checked_ns)  # fmt: skip
-
-    def info(self) -> SampleInfo:
-        return SampleInfo(Path(self.path), AudioFormat(self.format), self.size, self.sha256,
-                          self.duration_s, self.mtime_ns, self.inode, self.checked_ns,
-                          self.silent)  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
 class VoiceRecord:
     voice_id: str | None
     sample_sha256: str
@@ -78,9 +51,8 @@ class VoiceRecord:
     protected: bool = False
     pending: PendingClone | None = None
     to_delete: tuple[str, ...] = ()
-    stamp: SampleStamp | None = None
 
-    def to_json(self, *, stamp: bool = True) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "voice_id": self.voice_id,
             "sample_sha256": self.sample_sha256,
@@ -100,14 +72,11 @@ class VoiceRecord:
             }
         if self.to_delete:
             out["to_delete"] = list(self.to_delete)
-        if stamp and self.stamp is not None:
-            out["sample_stamp"] = asdict(self.stamp)
         return out
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> VoiceRecord:
         pending = data.get("pending")
-        stamp = data.get("sample_stamp")
         return cls(
             voice_id=data.get("voice_id"),
             sample_sha256=str(data.get("sample_sha256", "")),
@@ -118,16 +87,7 @@ class VoiceRecord:
             protected=bool(data.get("protected", False)),
             pending=PendingClone(**pending) if isinstance(pending, dict) else None,
             to_delete=tuple(data.get("to_delete", ())),
-            stamp=_stamp(stamp),
         )
-
-
-def _stamp(data: object) -> SampleStamp | None:
-    """A stamp from the file; an old or odd one is dropped (it is only a cache)."""
-    try:
-        return SampleStamp(**data) if isinstance(data, dict) else None
-    except TypeError:
-        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,13 +165,19 @@ def load_state(path: Path, endpoint: str | None) -> State:
 
 
 def save_state(path: Path, state: State) -> None:
-    """Write atomically: temp file in the same folder, fsync, rename, fsync the folder."""
+    """Write the state file atomically, in a stable form (sorted keys, two-space indent), so a
+    run that changes nothing leaves it byte-identical."""
+    atomic_write_text(path, json.dumps(state.to_json(), indent=2, sort_keys=True) + "\n")
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Temp file in the same folder, fsync, rename, fsync the folder: a crash leaves the old
+    file or the new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = json.dumps(state.to_json(), indent=2, sort_keys=True) + "\n"
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(payload)
+            handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         Path(tmp).replace(path)
@@ -229,16 +195,20 @@ def save_state(path: Path, state: State) -> None:
 
 @contextlib.contextmanager
 def state_lock(path: Path, *, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[str | None]:
-    """Hold ``PATH.lock`` for a whole run. Yields a warning when a dead run left its mark.
+    """Hold a lock on the state file for a whole run. Yields a warning when a dead run left its
+    mark.
 
     The lock is an OS file lock, released by the kernel if the holder dies, so a crashed run
     never blocks the next; the holder file beside it names who holds it, for the error message.
+    Both are machine-local: they live in ``.voicesync/`` beside the state file, which keeps
+    itself out of git.
     """
     from filelock import FileLock, Timeout
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    holder = path.with_name(path.name + ".holder")
-    lock = FileLock(str(path.with_name(path.name + ".lock")))
+    folder = ensure_local_dir(path.parent if path.parent.name == LOCAL_DIR else
+                              path.parent / LOCAL_DIR)  # fmt: skip
+    holder = folder / f"{path.name}.holder"
+    lock = FileLock(str(folder / f"{path.name}.lock"))
     try:
         lock.acquire(timeout=timeout_s)
     except Timeout:

@@ -22,12 +22,13 @@ from voicesync.config import Loaded, load_config
 from voicesync.errors import NotFoundError, PlanError, Problem, VoicesyncError
 from voicesync.executor import ApplyOptions, apply_plan
 from voicesync.journal import Journal
-from voicesync.model import DesiredState, RemoteVoice, SampleInfo
+from voicesync.model import DesiredState, RemoteVoice
 from voicesync.plan import PLAN_FORMAT, Plan, Reason, SafetyLimits
 from voicesync.planner import PlanOptions, build_plan
 from voicesync.render import saved_plan_json
 from voicesync.results import ApplyResult, Event, Notice
-from voicesync.state import STATE_SUFFIX, SampleStamp, State, load_state, state_lock
+from voicesync.samplecache import cache_path, load_cache, save_cache
+from voicesync.state import STATE_SUFFIX, State, load_state, state_lock
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +88,9 @@ def make_plan(
 ) -> Planned:
     """Validate, list, read the state, plan. Raises ConfigError before any request."""
     state = load_state(state_path or default_state_path(config), endpoint)
-    loaded = load_config(config, allow_outside=allow_outside, known_samples=known_samples(state))
+    known = load_cache(cache_path(config))
+    loaded = load_config(config, allow_outside=allow_outside, known_samples=known)
+    save_cache(cache_path(config), known, (v.sample for v in loaded.state.voices if v.sample))
     remote, notices = observe_account(client, state)
     plan = build_plan(loaded.state, remote, state, options or PlanOptions())
     return Planned(loaded, remote, state, plan, notices)
@@ -96,16 +99,6 @@ def make_plan(
 def declared_names(config: Path) -> set[str]:
     """The voice names voices.yaml declares (samples not inspected); raises ConfigError."""
     return {v.name for v in load_config(config, inspect_samples=False).state.voices}
-
-
-def known_samples(state: State) -> dict[Path, SampleInfo]:
-    """Sample facts the state file remembers, by resolved path."""
-    known = {}
-    for record in state.records.values():
-        if record.stamp is not None:
-            info = record.stamp.info()
-            known[info.path] = info
-    return known
 
 
 def write_plan_file(path: Path, plan: Plan) -> None:
@@ -230,23 +223,16 @@ def make_destroy_plan(
 
 
 def refresh_records(state: State, desired: DesiredState, plan: Plan) -> State:
-    """Carry unchanged declared voices' protection and sample stamps into their records."""
+    """Carry unchanged declared voices' protection into their records, and give an imported
+    voice (recorded without a sample) the first sample supplied as its baseline."""
     touched = {c.name for c in plan.changes} | {c.record for c in plan.changes if c.record}
     for voice in desired.voices:
         record = state.records.get(voice.name)
         if record is None or voice.name in touched:
             continue
-        stamp = SampleStamp.of(voice.sample) if voice.sample else record.stamp
-        baseline = record.sample_sha256 or (stamp.sha256 if stamp else "")  # imported: unknown
-        if stamp and stamp.sha256 != baseline:
-            stamp = record.stamp
-        fresh = replace(
-            record,
-            protected=voice.protected,
-            stamp=stamp,
-            sample_sha256=baseline,
-            sample_size=record.sample_size or (stamp.size if stamp else 0),
-        )
+        fresh = replace(record, protected=voice.protected)
+        if not record.sample_sha256 and voice.sample is not None:
+            fresh = replace(fresh, sample_sha256=voice.sample.sha256, sample_size=voice.sample.size)
         if fresh != record:
             state = state.with_record(voice.name, fresh)
     return state

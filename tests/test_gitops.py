@@ -1,0 +1,80 @@
+"""GitOps as a user meets it: a state file that commits cleanly, the reviewed plan is the applied
+plan, and the CI recipes' own shell steps run in real git repositories."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import TEST_KEY, Catalog, CliResult
+from voicesync.emulator import Emulator
+from voicesync.state import load_state
+
+Cli = Callable[..., CliResult]
+
+
+def env(emulator: Emulator) -> dict[str, str]:
+    return {"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY}
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
+                          check=True)  # fmt: skip
+    return done.stdout
+
+
+def git_repo(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    git(path, "init", "-q", "-b", "main")
+    git(path, "config", "user.name", "Test")
+    git(path, "config", "user.email", "test@example.invalid")
+    return path
+
+
+# -- the state file holds only what is true on every machine ---------------------------------------
+def test_state_file_is_the_same_on_every_machine(
+    cli: Cli, catalog: Catalog, emulator: Emulator, tmp_path: Path
+) -> None:
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")},
+                   {"name": "Announcer", "sample": catalog.sample("a.wav", period=30)}])  # fmt: skip
+    assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+    text = catalog.state_path.read_text()
+    for local in (str(catalog.root), "inode", "mtime", "checked", "sample_stamp"):
+        assert local not in text, f"machine-local data in the state file: {local}"
+    # Another machine: a fresh checkout elsewhere (other paths, inodes and mtimes), no cache.
+    elsewhere = tmp_path / "ci-runner" / "checkout"
+    shutil.copytree(catalog.root, elsewhere, ignore=shutil.ignore_patterns(".voicesync"))
+    emulator.clear_requests()
+    again = cli("apply", str(elsewhere / "voices.yaml"), "--yes", env=env(emulator))
+    assert again.code == 0 and "No changes" in again.stdout, again.output
+    assert (elsewhere / "voices.lock.json").read_text() == text  # byte-identical
+    assert [e for e in emulator.requests() if e["method"] != "GET"] == []
+    assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+    assert catalog.state_path.read_text() == text
+
+
+def test_machine_local_files_stay_out_of_git(cli: Cli, tmp_path: Path, emulator: Emulator) -> None:
+    catalog = Catalog(git_repo(tmp_path / "repo"))
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    git(catalog.root, "add", ".")
+    git(catalog.root, "commit", "-q", "-m", "catalog")
+    assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+    assert (catalog.root / ".voicesync" / "voices.samples.json").exists()  # the speed cache
+    assert git(catalog.root, "status", "--porcelain").split() == ["??", "voices.lock.json"]
+
+
+def test_an_older_state_file_with_sample_stamps_still_reads(catalog: Catalog) -> None:
+    catalog.state_path.parent.mkdir(parents=True, exist_ok=True)
+    catalog.state_path.write_text(json.dumps({
+        "format_version": 1, "endpoint": "https://dev.voice.ai",
+        "voices": {"A": {"voice_id": "v1", "sample_sha256": "a" * 64, "sample_size": 1,
+                         "name": "A", "visibility": "PRIVATE", "language": "en",
+                         "protected": False,
+                         "sample_stamp": {"path": "/home/me/samples/a.wav", "inode": 7}}},
+    }))  # fmt: skip
+    state = load_state(catalog.state_path, "https://dev.voice.ai")
+    assert state.records["A"].voice_id == "v1"
+    assert "sample_stamp" not in json.dumps(state.to_json())
