@@ -78,3 +78,30 @@ def test_an_older_state_file_with_sample_stamps_still_reads(catalog: Catalog) ->
     state = load_state(catalog.state_path, "https://dev.voice.ai")
     assert state.records["A"].voice_id == "v1"
     assert "sample_stamp" not in json.dumps(state.to_json())
+
+
+# -- the reviewed plan is the applied plan -------------------------------------------------------
+def test_show_renders_a_saved_plan_exactly_as_it_was_made(
+    cli: Cli, catalog: Catalog, emulator: Emulator, tmp_path: Path
+) -> None:
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")},
+                   {"name": "Announcer", "sample": catalog.sample("a.wav", period=30)}])  # fmt: skip
+    assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+    catalog.write([{"name": "Reader", "sample": "samples/n.wav", "previous_names": ["Narrator"]},
+                   {"name": "Announcer", "sample": catalog.sample("a.wav", period=40)},
+                   {"name": "Echo", "sample": catalog.sample("e.wav", period=50)}])  # fmt: skip
+    saved = tmp_path / "plan.json"
+    for fmt in ("text", "markdown", "json"):
+        made = cli("plan", str(catalog.path), "--format", fmt, "--out", str(saved),
+                   env=env(emulator))  # fmt: skip
+        shown = cli("show", str(saved), "--format", fmt)  # no key, no network
+        assert (made.code, shown.code) == (0, 0), shown.output
+        assert shown.stdout == made.stdout and shown.stdout.strip()
+
+
+def test_show_refuses_what_is_not_a_plan(cli: Cli, tmp_path: Path) -> None:
+    junk = tmp_path / "plan.json"
+    junk.write_text('{"format_version": 1, "changes": "x"}')
+    shown = cli("show", str(junk))
+    assert shown.code == 1 and "not a plan file voicesync can read" in shown.stderr
+    assert "Traceback" not in shown.output

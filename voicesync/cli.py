@@ -34,6 +34,8 @@ from voicesync.errors import (
 )
 from voicesync.local import local_emulator
 from voicesync.model import RemoteVoice
+from voicesync.plan import Plan
+from voicesync.planfile import plan_from_saved, read_plan_file, write_plan_file
 from voicesync.planner import PlanOptions
 from voicesync.render import plan_json, plan_markdown, plan_text, voice_row, voices_table
 from voicesync.settings import KEY_VARIABLES, Connection, resolve_connection
@@ -43,7 +45,6 @@ from voicesync.workflow import (
     declared_names,
     default_state_path,
     make_plan,
-    write_plan_file,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -271,12 +272,12 @@ def planning(config: Path, opts: dict[str, Any], force: bool = False) -> Iterato
         yield planned
 
 
-def render_plan(planned: Planned, fmt: str) -> str:
+def render_plan(plan: Plan, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(plan_json(planned.plan), indent=2)
+        return json.dumps(plan_json(plan), indent=2)
     if fmt == "markdown":
-        return plan_markdown(planned.plan)
-    return plan_text(planned.plan, _app().console.style)
+        return plan_markdown(plan)
+    return plan_text(plan, _app().console.style)
 
 
 @cli.command("plan")
@@ -293,12 +294,28 @@ def plan_command(config: Path, fmt: str, out: Path | None, detailed_exitcode: bo
                  **opts: Any) -> int:  # fmt: skip
     """Show what apply would change. Never changes anything."""
     with planning(config, opts) as planned:
-        _app().console.out(render_plan(planned, fmt))
+        _app().console.out(render_plan(planned.plan, fmt))
         if out is not None:
             write_plan_file(out, planned.plan)
             _app().console.info(f"Saved the plan to {out}; apply it with: voicesync apply "
                                 f"{config} --plan {out}")  # fmt: skip
     return EXIT_CHANGES if detailed_exitcode and planned.plan.has_changes else EXIT_OK
+
+
+@cli.command("show")
+@click.argument("plan_file", metavar="PLANFILE", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+    help="text for a terminal, markdown for a pull-request comment, json for tools.",
+)  # fmt: skip
+def show_command(plan_file: Path, fmt: str) -> int:
+    """Render a plan saved by plan --out, exactly as it was made. Needs no key or network.
+
+    \b
+    Example: voicesync plan --out plan.json && voicesync show plan.json --format markdown
+    """
+    _app().console.out(render_plan(plan_from_saved(read_plan_file(plan_file), plan_file), fmt))
+    return 0
 
 
 @cli.command("emulator")

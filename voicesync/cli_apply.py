@@ -29,6 +29,7 @@ from voicesync.client import VoiceAIClient
 from voicesync.errors import EXIT_ERROR, UsageError
 from voicesync.executor import ApplyOptions
 from voicesync.plan import Plan
+from voicesync.planfile import options_from_saved, read_plan_file
 from voicesync.progress import Progress
 from voicesync.render import apply_json, apply_summary
 from voicesync.state import load_state
@@ -36,9 +37,7 @@ from voicesync.workflow import (
     Applied,
     Planned,
     apply_catalog,
-    options_from_saved,
     outputs,
-    read_plan_file,
 )
 
 
@@ -80,7 +79,7 @@ def _run(config: Path, opts: dict[str, Any], *, destroy: bool, yes: bool, fmt: s
         for notice in planned.notices:
             console.warn(notice)
         if fmt == "text":
-            console.out(render_plan(planned, "text"))
+            console.out(render_plan(planned.plan, "text"))
 
     base_dir = config.resolve().parent
     with open_connection(opts["base_url"], opts["emulator"], base_dir) as connection:

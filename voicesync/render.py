@@ -282,12 +282,16 @@ def _change_json(change: Change) -> dict[str, Any]:
     after = None
     if change.desired is not None and change.action is not Action.DELETE:
         voice = change.desired
+        info = voice.sample
         after = {
             "name": voice.name,
             "visibility": voice.visibility.value,
             "language": voice.language,
             "sample": voice.sample_ref,
-            "sample_sha256": voice.sample.sha256 if voice.sample else None,
+            "sample_sha256": info.sha256 if info else None,
+            "sample_format": info.format.value if info else None,
+            "sample_bytes": info.size if info else None,
+            "sample_duration_s": info.duration_s if info else None,
         }
     return {
         "action": change.action.value,
@@ -308,6 +312,7 @@ def _change_json(change: Change) -> dict[str, Any]:
         "after": after,
         "protected": change.protected,
         "skippable": change.skippable,
+        "pending_id": change.pending_id,
         "journal_started_at": change.journal_started_at,
         "note": change.note,
     }

@@ -9,9 +9,6 @@ Usable from Python as well as from the CLI::
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,9 +20,9 @@ from voicesync.errors import NotFoundError, PlanError, Problem, VoicesyncError
 from voicesync.executor import ApplyOptions, apply_plan
 from voicesync.journal import Journal
 from voicesync.model import DesiredState, RemoteVoice
-from voicesync.plan import PLAN_FORMAT, Plan, Reason, SafetyLimits
+from voicesync.plan import Plan, Reason
+from voicesync.planfile import check_saved_plan
 from voicesync.planner import PlanOptions, build_plan
-from voicesync.render import saved_plan_json
 from voicesync.results import ApplyResult, Event, Notice
 from voicesync.samplecache import cache_path, load_cache, save_cache
 from voicesync.state import STATE_SUFFIX, State, load_state, state_lock
@@ -99,66 +96,6 @@ def make_plan(
 def declared_names(config: Path) -> set[str]:
     """The voice names voices.yaml declares (samples not inspected); raises ConfigError."""
     return {v.name for v in load_config(config, inspect_samples=False).state.voices}
-
-
-def write_plan_file(path: Path, plan: Plan) -> None:
-    payload = json.dumps(saved_plan_json(plan), indent=2, sort_keys=True) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(payload)
-    Path(tmp).replace(path)
-
-
-def read_plan_file(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PlanError(f"plan file not found: {path}") from None
-    except (OSError, ValueError) as exc:
-        raise PlanError(f"cannot read the plan file {path}: {exc}") from None
-    if not isinstance(data, dict) or data.get("format_version") != PLAN_FORMAT:
-        raise PlanError(f"{path} is not a voicesync plan file (format_version {PLAN_FORMAT})")
-    return data
-
-
-def options_from_saved(data: dict[str, Any]) -> PlanOptions:
-    raw = data.get("options", {})
-    count, fraction = raw.get("limits", [5, 0.25])
-    return PlanOptions(
-        adopt=frozenset(raw.get("adopt", [])),
-        targets=frozenset(raw.get("targets", [])),
-        replace=frozenset(raw.get("replace", [])),
-        prune=raw.get("prune"),
-        force=bool(raw.get("force", False)),
-        limits=SafetyLimits(int(count), float(fraction)),
-    )
-
-
-def check_saved_plan(saved: dict[str, Any], fresh: Plan, path: Path) -> None:
-    """Refuse a saved plan whose inputs changed since it was made, naming what changed."""
-    if saved.get("fingerprint") == fresh.fingerprint:
-        return
-    old: dict[str, str] = saved.get("inputs", {})
-    new = fresh.inputs
-    changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
-    described = [_describe_input(key, key in old, key in new) for key in changed[:10]]
-    more = f" (and {len(changed) - 10} more)" if len(changed) > 10 else ""
-    raise PlanError(
-        f"the plan in {path} is stale: " + ("; ".join(described) or "its options differ") + more,
-        hint="make a new plan (voicesync plan --out FILE) and review it; "
-        "a plan file is applied at most once",
-    )
-
-
-def _describe_input(key: str, before: bool, after: bool) -> str:
-    kind, _, name = key.partition(":")
-    what = {"declared": "voice", "recorded": "state record", "remote": "remote voice"}[kind]
-    if before and not after:
-        return f"{what} '{name}' is gone"
-    if after and not before:
-        return f"{what} '{name}' is new"
-    return f"{what} '{name}' changed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,170 @@
+"""Saved plans (``plan --out``): write, read back as a Plan, and check they are still current.
+
+A saved plan is the plan's JSON plus what apply needs to refuse it once stale: a digest per
+input (declared voice, state record, remote voice) and the options it was made with. Reading it
+back gives the same Plan value, so ``voicesync show`` renders exactly what was reviewed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from voicesync.errors import PlanError
+from voicesync.model import (
+    AudioFormat,
+    DesiredVoice,
+    RemoteVoice,
+    SampleInfo,
+    Source,
+    Visibility,
+    VoiceStatus,
+)
+from voicesync.plan import (
+    PLAN_FORMAT,
+    Action,
+    Change,
+    FieldChange,
+    Match,
+    Plan,
+    Reason,
+    Refusal,
+    SafetyLimits,
+)
+from voicesync.planner import PlanOptions
+from voicesync.render import saved_plan_json
+from voicesync.state import atomic_write_text
+
+
+def write_plan_file(path: Path, plan: Plan) -> None:
+    atomic_write_text(path, json.dumps(saved_plan_json(plan), indent=2, sort_keys=True) + "\n")
+
+
+def read_plan_file(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PlanError(f"plan file not found: {path}") from None
+    except (OSError, ValueError) as exc:
+        raise PlanError(f"cannot read the plan file {path}: {exc}") from None
+    if not isinstance(data, dict) or data.get("format_version") != PLAN_FORMAT:
+        raise PlanError(f"{path} is not a voicesync plan file (format_version {PLAN_FORMAT})")
+    return data
+
+
+def plan_from_saved(data: Mapping[str, Any], path: Path) -> Plan:
+    """The Plan a plan file holds; a file that does not have its shape is a clear error."""
+    try:
+        return Plan(
+            endpoint=str(data["endpoint"]),
+            config=str(data["config"]),
+            changes=tuple(_change(c, str(data["config"])) for c in data["changes"]),
+            unmanaged=tuple(RemoteVoice.from_api(v) for v in data["unmanaged"]),
+            refusals=tuple(_refusal(r) for r in data["refusals"]),
+            managed_count=int(data["managed_count"]),
+            fingerprint=str(data["fingerprint"]),
+            inputs=dict(data.get("inputs", {})),
+            options=dict(data.get("options", {})),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise PlanError(
+            f"{path} is not a plan file voicesync can read ({exc.__class__.__name__}: {exc})",
+            hint="make it again with: voicesync plan --out FILE",
+        ) from None
+
+
+def _refusal(data: Mapping[str, Any]) -> Refusal:
+    return Refusal(
+        str(data["code"]), str(data["message"]), bool(data["overridable"]), bool(data["overridden"])
+    )
+
+
+def _change(data: Mapping[str, Any], config: str) -> Change:
+    before = data.get("before") or {}
+    status = before.get("status")
+    return Change(
+        action=Action(data["action"]),
+        name=str(data["name"]),
+        reason=Reason(data["reason"]),
+        match=Match(data["match"]),
+        voice_id=data.get("voice_id"),
+        fields=tuple(
+            FieldChange(f["field"], f["before"], f["after"], bool(f["forces_replacement"]))
+            for f in data["fields"]
+        ),
+        desired=_desired(data.get("after"), config),
+        pending_id=data.get("pending_id"),
+        status=VoiceStatus.parse(status) if status else None,
+        remote_name=before.get("name"),
+        protected=bool(data["protected"]),
+        skippable=bool(data["skippable"]),
+        journal_started_at=data.get("journal_started_at"),
+        note=str(data.get("note", "")),
+    )
+
+
+def _desired(after: Mapping[str, Any] | None, config: str) -> DesiredVoice | None:
+    if not after:
+        return None
+    sample = None
+    if after.get("sample_format") and after.get("sample_sha256"):
+        sample = SampleInfo(Path(after["sample"]), AudioFormat(after["sample_format"]),
+                            int(after["sample_bytes"]), after["sample_sha256"],
+                            after.get("sample_duration_s"))  # fmt: skip
+    visibility = Visibility.parse(after["visibility"])
+    if visibility is None:
+        raise ValueError(f"unknown visibility {after['visibility']!r}")
+    return DesiredVoice(
+        name=str(after["name"]), sample_ref=str(after["sample"]), visibility=visibility,
+        language=str(after["language"]), source=Source(config, 0, 0), sample=sample,
+    )  # fmt: skip
+
+
+def options_from_saved(data: Mapping[str, Any]) -> PlanOptions:
+    raw = data.get("options", {})
+    count, fraction = raw.get("limits", [5, 0.25])
+    return PlanOptions(
+        adopt=frozenset(raw.get("adopt", [])),
+        targets=frozenset(raw.get("targets", [])),
+        replace=frozenset(raw.get("replace", [])),
+        prune=raw.get("prune"),
+        force=bool(raw.get("force", False)),
+        limits=SafetyLimits(int(count), float(fraction)),
+    )
+
+
+def check_saved_plan(saved: Mapping[str, Any], fresh: Plan, path: Path) -> None:
+    """Refuse a saved plan whose inputs changed since it was made, naming what changed."""
+    if saved.get("fingerprint") == fresh.fingerprint:
+        return
+    old: dict[str, str] = dict(saved.get("inputs", {}))
+    new = fresh.inputs
+    changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    described = [_describe_input(key, key in old, key in new) for key in changed[:10]]
+    more = f" (and {len(changed) - 10} more)" if len(changed) > 10 else ""
+    raise PlanError(
+        f"the plan in {path} is stale: " + ("; ".join(described) or "its options differ") + more,
+        hint="make a new plan (voicesync plan --out FILE) and review it; "
+        "a plan file is applied at most once",
+    )
+
+
+_INPUT_WORDS = {
+    "declared": "voice",
+    "recorded": "state record",
+    "remote": "remote voice",
+    "foreign": "the list of foreign voices",
+}
+
+
+def _describe_input(key: str, before: bool, after: bool) -> str:
+    kind, _, name = key.partition(":")
+    what = _INPUT_WORDS.get(kind, kind)
+    subject = f"{what} '{name}'" if name else what
+    if before and not after:
+        return f"{subject} is gone"
+    if after and not before:
+        return f"{subject} is new"
+    return f"{subject} changed"
