@@ -146,7 +146,20 @@ def test_actions_workflow_is_a_valid_workflow() -> None:
     data = yaml.safe_load(workflow.read_text())
     assert data["concurrency"]["cancel-in-progress"] is False
     steps = json.dumps(data["jobs"])
-    assert "--detailed-exitcode" in steps and "--format markdown" in steps and "--yes" in steps
+    assert "--detailed-exitcode" in steps and "--format markdown" in steps
+    assert "--out plan.json" in steps and "--plan plan.json" in steps  # reviewed = applied
+
+
+def test_composite_action_is_a_valid_action() -> None:
+    checker = shutil.which("check-jsonschema")
+    assert checker, "check-jsonschema is a dev dependency"
+    action = ROOT / "action.yml"
+    result = subprocess.run([checker, "--builtin-schema", "vendor.github-actions", str(action)],
+                            capture_output=True, text=True, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    steps = yaml.safe_load(action.read_text())["runs"]["steps"]
+    install = next(s for s in steps if "pip install" in s.get("run", ""))
+    assert '"$GITHUB_ACTION_PATH"' in install["run"]  # its own pinned checkout, never a name
 
 
 def test_pre_commit_hook_runs_in_a_repository(tmp_path: Path) -> None:
@@ -174,6 +187,17 @@ def test_pre_commit_hook_runs_in_a_repository(tmp_path: Path) -> None:
     assert (
         bad.returncode == 1 and "voices.yaml:4:13: sample 'nope.wav' does not exist" in bad.stdout
     )
+    # A broken sample committed alone (voices.yaml untouched) is checked too, not "Skipped".
+    good.write([{"name": "A", "sample": "samples/a.wav"}])
+    subprocess.run(["git", "-C", str(repo), "add", "."], check=True)
+    subprocess.run(["git", "-C", str(repo), "-c", "user.name=T", "-c", "user.email=t@x.invalid",
+                    "commit", "-q", "--no-verify", "-m", "good"], check=True)  # fmt: skip
+    (repo / "samples" / "a.wav").write_bytes(b"this is not audio")
+    subprocess.run(["git", "-C", str(repo), "add", "samples/a.wav"], check=True)
+    sample_only = subprocess.run([pre_commit, "run"], cwd=repo, capture_output=True, text=True,
+                                 check=False)  # fmt: skip
+    assert sample_only.returncode == 1, sample_only.stdout
+    assert "samples/a.wav" in sample_only.stdout and "Skipped" not in sample_only.stdout
 
 
 def test_validate_takes_several_files(cli: Cli, tmp_path: Path) -> None:

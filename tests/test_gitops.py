@@ -4,10 +4,13 @@ plan, and the CI recipes' own shell steps run in real git repositories."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+
+import yaml
 
 from tests.conftest import TEST_KEY, Catalog, CliResult
 from voicesync.emulator import Emulator
@@ -105,3 +108,86 @@ def test_show_refuses_what_is_not_a_plan(cli: Cli, tmp_path: Path) -> None:
     shown = cli("show", str(junk))
     assert shown.code == 1 and "not a plan file voicesync can read" in shown.stderr
     assert "Traceback" not in shown.output
+
+
+# -- the CI recipe's own shell steps, in real repositories ------------------------------------------
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOW = ROOT / "examples" / "github-actions" / "voicesync.yml"
+
+
+def workflow_step(job: str, name: str) -> str:
+    data = yaml.safe_load(WORKFLOW.read_text())
+    [step] = [s for s in data["jobs"][job]["steps"] if s.get("name") == name]
+    return str(step["run"])
+
+
+def run_step(script: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    environ = os.environ | {"STATE": "voices.lock.json", "CATALOG": "voices.yaml",
+                            "GITHUB_REF_NAME": "main"}  # fmt: skip
+    return subprocess.run(["bash", "-c", script], cwd=cwd, env=environ, capture_output=True,
+                          text=True, check=False, timeout=60)  # fmt: skip
+
+
+def remote_log(origin: Path) -> list[str]:
+    return git(origin, "log", "--format=%s", "main").splitlines()
+
+
+def test_the_recipe_commits_the_state_file_from_the_first_run_on(
+    cli: Cli, tmp_path: Path, emulator: Emulator
+) -> None:
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
+    runner = git_repo(tmp_path / "runner")
+    catalog = Catalog(runner)
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    git(runner, "add", ".")
+    git(runner, "commit", "-q", "-m", "catalog")
+    git(runner, "remote", "add", "origin", str(origin))
+    git(runner, "push", "-q", "origin", "main")
+    git(runner, "branch", "-q", "--set-upstream-to=origin/main")
+    commit_state = workflow_step("apply", "Commit the state file")
+
+    # 1. The first apply: a new, untracked state file is committed and pushed.
+    assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+    first = run_step(commit_state, runner)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert remote_log(origin) == ["voicesync: update voices.lock.json [skip ci]", "catalog"]
+
+    # 2. A no-change apply leaves no commit.
+    assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+    quiet = run_step(commit_state, runner)
+    assert quiet.returncode == 0 and "did not change" in quiet.stdout
+    assert len(remote_log(origin)) == 2
+
+    # 3. main moved during the apply: the state commit is replayed on top and pushed.
+    catalog.write([{"name": "Narrator", "sample": "samples/n.wav"},
+                   {"name": "Echo", "sample": catalog.sample("e.wav", period=30)}])  # fmt: skip
+    git(runner, "commit", "-q", "-am", "add Echo")
+    git(runner, "add", "samples")
+    git(runner, "commit", "-q", "-m", "Echo's sample")
+    git(runner, "push", "-q", "origin", "main")
+    other = tmp_path / "colleague"
+    subprocess.run(["git", "clone", "-q", str(origin), str(other)], check=True)
+    (other / "NOTES.md").write_text("meanwhile\n")
+    git(other, "add", ".")
+    git(other, "-c", "user.name=C", "-c", "user.email=c@example.invalid", "commit", "-q", "-m",
+        "meanwhile on main")  # fmt: skip
+    git(other, "push", "-q", "origin", "main")
+    assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+    moved = run_step(commit_state, runner)
+    assert moved.returncode == 0, moved.stdout + moved.stderr
+    assert remote_log(origin)[:2] == ["voicesync: update voices.lock.json [skip ci]",
+                                      "meanwhile on main"]  # fmt: skip
+    pushed = git(origin, "show", "main:voices.lock.json")
+    assert '"Echo"' in pushed and pushed == catalog.state_path.read_text()
+
+
+def test_the_recipe_never_installs_an_unpinned_package() -> None:
+    text = WORKFLOW.read_text()
+    assert "pip install voicesync" not in text
+    data = yaml.safe_load(text)
+    for job in data["jobs"].values():
+        assert job.get("timeout-minutes"), "every job is bounded in time"
+        checkout = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout"))
+        assert checkout["with"]["lfs"] is True
+    assert "VOICEAI_API_KEY" not in json.dumps(data.get("env", {}))  # only where it is used

@@ -3,7 +3,7 @@
 The public library API; the CLI is a thin layer over it.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from voicesync.client import ReadOnlyClient, RetryPolicy, VoiceAIClient
 from voicesync.config import load_config
