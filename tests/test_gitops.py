@@ -191,3 +191,38 @@ def test_the_recipe_never_installs_an_unpinned_package() -> None:
         checkout = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout"))
         assert checkout["with"]["lfs"] is True
     assert "VOICEAI_API_KEY" not in json.dumps(data.get("env", {}))  # only where it is used
+
+
+def test_the_recipe_applies_the_plan_reviewed_and_refuses_it_once_stale(
+    tmp_path: Path, emulator: Emulator
+) -> None:
+    runner = tmp_path / "runner"
+    catalog = Catalog(runner)
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    outputs = tmp_path / "github_output"
+    keyed = env(emulator) | {"GITHUB_OUTPUT": str(outputs), "NO_COLOR": "1"}
+
+    def step(job: str, name: str, extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        environ = os.environ | {"CATALOG": "voices.yaml", "STATE": "voices.lock.json"} | extra
+        return subprocess.run(["bash", "-c", workflow_step(job, name)], cwd=runner, env=environ,
+                              capture_output=True, text=True, check=False, timeout=120)  # fmt: skip
+
+    fork = step("plan", "Plan", keyed | {"VOICEAI_API_KEY": ""})  # a fork: no secrets
+    assert fork.returncode == 0 and "::notice::" in fork.stdout
+    assert "planned=false" in outputs.read_text() and not (runner / "plan.json").exists()
+
+    reviewed = step("plan", "Plan", keyed)
+    assert reviewed.returncode == 0, reviewed.stdout + reviewed.stderr
+    assert "planned=true" in outputs.read_text()
+    comment = (runner / "plan.md").read_text()
+    assert comment.startswith("<!-- voicesync-plan:voices.yaml -->") and "Narrator" in comment
+    applied = step("apply", "Apply", keyed)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert load_state(catalog.state_path, emulator.url).records["Narrator"].voice_id
+
+    again = step("plan", "Plan", keyed)  # reviewed: nothing to do ...
+    assert again.returncode == 0
+    catalog.write([{"name": "Narrator", "sample": "samples/n.wav", "visibility": "PUBLIC"}])
+    stale = step("apply", "Apply", keyed)  # ... but the catalog changed after the review
+    assert stale.returncode == 1 and "stale" in stale.stderr, stale.stdout + stale.stderr
+    assert [e for e in emulator.requests() if e["operation"] == "update"] == []
