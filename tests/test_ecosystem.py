@@ -211,7 +211,14 @@ def test_validate_takes_several_files(cli: Cli, tmp_path: Path) -> None:
 def test_readme_reference_covers_the_schema() -> None:
     readme = (ROOT / "README.md").read_text()
     props = voices_schema()["properties"]
-    keys = {"version", "prune", "ignore", "defaults.visibility", "defaults.language"}
+    keys = {
+        "version",
+        "prune",
+        "ignore",
+        "environments",
+        "defaults.visibility",
+        "defaults.language",
+    }
     keys |= {f"voices[].{name}" for name in voices_schema()["$defs"]["voice"]["properties"]}
     assert set(props) <= {k.split(".")[0].removesuffix("[]") for k in keys}
     for key in keys:

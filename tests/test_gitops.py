@@ -226,3 +226,22 @@ def test_the_recipe_applies_the_plan_reviewed_and_refuses_it_once_stale(
     stale = step("apply", "Apply", keyed)  # ... but the catalog changed after the review
     assert stale.returncode == 1 and "stale" in stale.stderr, stale.stdout + stale.stderr
     assert [e for e in emulator.requests() if e["operation"] == "update"] == []
+
+
+def test_the_environments_recipe_is_valid_and_commits_state_the_tested_way() -> None:
+    recipe = ROOT / "examples" / "github-actions" / "voicesync-environments.yml"
+    checker = shutil.which("check-jsonschema")
+    assert checker, "check-jsonschema is a dev dependency"
+    result = subprocess.run([checker, "--builtin-schema", "vendor.github-workflows", str(recipe)],
+                            capture_output=True, text=True, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = yaml.safe_load(recipe.read_text())
+    preview = data["jobs"]["preview"]
+    assert preview["env"]["VOICESYNC_ENV"] == "pr-${{ github.event.number }}"
+    steps = {s.get("name"): s for s in preview["steps"]}
+    assert "voicesync destroy" in steps["Destroy the pull request's environment"]["run"]
+    [commit] = [
+        s for s in data["jobs"]["promote"]["steps"] if s.get("name") == "Commit the state file"
+    ]
+    assert commit["run"] == workflow_step("apply", "Commit the state file")  # the tested script
+    assert data["jobs"]["promote"]["strategy"]["matrix"]["environment"] == ["staging", "production"]

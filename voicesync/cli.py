@@ -23,6 +23,7 @@ from voicesync import __version__
 from voicesync.client import ReadOnlyClient
 from voicesync.config import load_config
 from voicesync.console import Console
+from voicesync.environments import Environment
 from voicesync.errors import (
     EXIT_CHANGES,
     EXIT_ERROR,
@@ -42,6 +43,7 @@ from voicesync.settings import KEY_VARIABLES, Connection, resolve_connection
 from voicesync.state import load_state
 from voicesync.workflow import (
     Planned,
+    chosen_environment,
     declared_names,
     default_state_path,
     make_plan,
@@ -88,12 +90,22 @@ def client_options() -> dict[str, Any]:
     return {"debug": console.debug} if console.verbose >= 2 else {}
 
 
-def state_file(config: Path, given: Path | None, emulator: bool) -> Path:
-    """--state if given, else the default beside the YAML (in .voicesync/ with --emulator)."""
-    return given or default_state_path(config, local_emulator=emulator)
+def state_file(config: Path, given: Path | None, emulator: bool, env: str | None = None) -> Path:
+    """--state if given, else the default beside the YAML (in .voicesync/ with --emulator);
+    with an environment, its own file: <stem>.<env>.lock.json."""
+    return given or default_state_path(config, local_emulator=emulator, environment=env)
+
+
+def env_option(func: F) -> F:
+    return click.option(
+        "--env", "env_name", envvar="VOICESYNC_ENV", metavar="NAME",
+        help="The environment to work on, when voices.yaml declares environments "
+        "(env VOICESYNC_ENV).",
+    )(func)  # fmt: skip
 
 
 def connection_options(func: F) -> F:
+    func = env_option(func)
     func = click.option(
         "--emulator",
         is_flag=True,
@@ -107,12 +119,17 @@ def connection_options(func: F) -> F:
 
 
 @contextlib.contextmanager
-def open_connection(base_url: str | None, emulator: bool, base_dir: Path) -> Iterator[Connection]:
+def open_connection(
+    base_url: str | None, emulator: bool, base_dir: Path, env: Environment | None = None
+) -> Iterator[Connection]:
+    """The built-in emulator, or the API: --base-url, else the environment's base_url, else
+    VOICEAI_BASE_URL; the key from the environment's api_key_env, else VOICEAI_API_KEY."""
     if emulator:
         with local_emulator(base_dir) as connection:
             yield connection
         return
-    yield resolve_connection(base_url, os.environ)
+    url = base_url or (env.base_url if env else None)
+    yield resolve_connection(url, os.environ, key_variable=env.api_key_env if env else None)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -142,11 +159,12 @@ def state_option(func: F) -> F:
 @state_option
 @connection_options
 def list_command(config: Path | None, fmt: str, state_path: Path | None, base_url: str | None,
-                 emulator: bool) -> int:  # fmt: skip
+                 emulator: bool, env_name: str | None) -> int:  # fmt: skip
     """List the account's voices, marked managed, declared (unrecorded) or unmanaged."""
     catalog = config or Path(DEFAULT_CONFIG)
-    with open_connection(base_url, emulator, catalog.resolve().parent) as connection:
-        marks_for = _marker(catalog, state_path, connection.endpoint, emulator)
+    env = chosen_environment(catalog, env_name)
+    with open_connection(base_url, emulator, catalog.resolve().parent, env) as connection:
+        marks_for = _marker(catalog, state_path, connection.endpoint, emulator, env)
         with ReadOnlyClient(connection, **client_options()) as client:
             voices = client.list_voices()
     marks = marks_for(voices)
@@ -155,19 +173,22 @@ def list_command(config: Path | None, fmt: str, state_path: Path | None, base_ur
         rows = [voice_row(v) | ({"managed": marks[v.voice_id]} if marks else {}) for v in voices]
         console.out(json.dumps(rows, indent=2))
     else:
-        console.out(voices_table(voices, marks or None))
+        table = voices_table(voices, marks or None)
+        console.out(table + (f" (environment {env.name})" if env and voices else ""))
     return 0
 
 
 def _marker(
-    catalog: Path, state_path: Path | None, endpoint: str, emulator: bool
-) -> Callable[[Sequence[RemoteVoice]], dict[str, str]]:
+    catalog: Path, state_path: Path | None, endpoint: str, emulator: bool,
+    env: Environment | None = None,
+) -> Callable[[Sequence[RemoteVoice]], dict[str, str]]:  # fmt: skip
     """How to mark voices, from the state file and the names voices.yaml declares (if any)."""
     if not catalog.exists():
         return lambda _voices: {}
-    state = load_state(state_file(catalog, state_path, emulator), endpoint)
+    name = env.name if env else None
+    state = load_state(state_file(catalog, state_path, emulator, name), endpoint)
     try:
-        declared = declared_names(catalog)
+        declared = declared_names(catalog, name)
     except ConfigError:
         declared = set()
     recorded = state.recorded_ids()
@@ -258,14 +279,15 @@ def _plan_options(target: tuple[str, ...], replace: tuple[str, ...], prune: bool
 def planning(config: Path, opts: dict[str, Any], force: bool = False) -> Iterator[Planned]:
     """Open the connection, validate, list, read the state and plan (read-only)."""
     base_dir = config.resolve().parent
-    with open_connection(opts["base_url"], opts["emulator"], base_dir) as connection:
-        state_path = state_file(config, opts["state_path"], opts["emulator"])
+    env = chosen_environment(config, opts["env_name"])
+    with open_connection(opts["base_url"], opts["emulator"], base_dir, env) as connection:
+        state_path = state_file(config, opts["state_path"], opts["emulator"], opts["env_name"])
         with ReadOnlyClient(connection, **client_options()) as client:
             planned = make_plan(
                 config, client, endpoint=connection.endpoint, state_path=state_path,
                 options=_plan_options(opts["target"], opts["replace"], opts["prune"], force,
                                       opts["adopt"]),
-                allow_outside=opts["allow_outside"],
+                allow_outside=opts["allow_outside"], environment=opts["env_name"],
             )  # fmt: skip
         _print_problems(planned.warnings)
         _print_notices(planned)

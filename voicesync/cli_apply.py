@@ -19,6 +19,7 @@ from voicesync.cli import (
     client_options,
     config_argument,
     connection_options,
+    env_option,
     open_connection,
     plan_options,
     render_plan,
@@ -37,6 +38,7 @@ from voicesync.workflow import (
     Applied,
     Planned,
     apply_catalog,
+    chosen_environment,
     outputs,
 )
 
@@ -82,8 +84,14 @@ def _run(config: Path, opts: dict[str, Any], *, destroy: bool, yes: bool, fmt: s
             console.out(render_plan(planned.plan, "text"))
 
     base_dir = config.resolve().parent
-    with open_connection(opts["base_url"], opts["emulator"], base_dir) as connection:
-        state_path = state_file(config, opts["state_path"], opts["emulator"])
+    env = chosen_environment(config, opts["env_name"])
+    if destroy and env is not None and not env.ephemeral and not opts.get("force"):
+        raise UsageError(
+            f"environment {env.name} is not ephemeral: refusing to destroy it",
+            hint=f"pass --force if every voice of {env.name} is really to be deleted",
+        )
+    with open_connection(opts["base_url"], opts["emulator"], base_dir, env) as connection:
+        state_path = state_file(config, opts["state_path"], opts["emulator"], opts["env_name"])
         with VoiceAIClient(
             connection, pool_size=apply_options.parallelism + 4, **client_options()
         ) as api:
@@ -95,8 +103,19 @@ def _run(config: Path, opts: dict[str, Any], *, destroy: bool, yes: bool, fmt: s
                 # A saved plan was reviewed when it was made: applying it asks nothing more.
                 confirm=_confirm(yes or saved is not None, "destroy" if destroy else "apply"),
                 on_event=Progress(console, tty=sys.stderr.isatty()),
+                environment=opts["env_name"],
             )  # fmt: skip
+    if destroy and env is not None and env.ephemeral:
+        _remove_if_empty(state_path, connection.endpoint)
     return _report(applied, fmt)
+
+
+def _remove_if_empty(state_path: Path, endpoint: str) -> None:
+    """An ephemeral environment destroyed to the last voice leaves no state file behind."""
+    state = load_state(state_path, endpoint)
+    if not state.records and state_path.exists():
+        state_path.unlink()
+        _app().console.info(f"Removed {state_path}: the environment holds no voice any more.")
 
 
 def _report(applied: Applied, fmt: str) -> int:
@@ -145,14 +164,18 @@ def apply_command(config: Path, yes: bool, plan_file: Path | None, parallelism: 
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--parallelism", type=click.IntRange(1, 64), default=4, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--force", is_flag=True, help="Also destroy a non-ephemeral environment (not protection)."
+)
 @grace_option
 @state_option
 @connection_options
-def destroy_command(config: Path, yes: bool, parallelism: int, fmt: str, grace_period: float,
-                    **opts: Any) -> int:  # fmt: skip
+def destroy_command(config: Path, yes: bool, parallelism: int, fmt: str, force: bool,
+                    grace_period: float, **opts: Any) -> int:  # fmt: skip
     """Delete every voice the state file manages (for ephemeral environments)."""
     options = ApplyOptions(parallelism=parallelism, grace_s=grace_period)
-    return _run(config, opts, destroy=True, yes=yes, fmt=fmt, apply_options=options)
+    return _run(config, opts | {"force": force}, destroy=True, yes=yes, fmt=fmt,
+                apply_options=options)  # fmt: skip
 
 
 @cli.command("outputs")
@@ -160,18 +183,22 @@ def destroy_command(config: Path, yes: bool, parallelism: int, fmt: str, grace_p
 @click.option("--format", "fmt", type=click.Choice(["json", "env"]), default="json")
 @click.option("--emulator", is_flag=True, help="Read the state kept for the built-in emulator.")
 @state_option
-def outputs_command(config: Path, fmt: str, emulator: bool, state_path: Path | None) -> int:
-    """Print name → voice_id of the managed voices, for the applications that use them."""
-    path = state_file(config, state_path, emulator)
+@env_option
+def outputs_command(config: Path, fmt: str, emulator: bool, state_path: Path | None,
+                    env_name: str | None) -> int:  # fmt: skip
+    """Print declared name → voice_id of the managed voices, for the applications that use
+    them; the same keys in every environment."""
+    chosen_environment(config, env_name)
+    path = state_file(config, state_path, emulator, env_name)
     ids = outputs(load_state(path, None))
     if fmt == "env":
-        lines = [f"VOICE_ID_{env_name(name)}={voice_id}" for name, voice_id in ids.items()]
+        lines = [f"VOICE_ID_{variable_name(name)}={voice_id}" for name, voice_id in ids.items()]
         _app().console.out("\n".join(lines))
     else:
         _app().console.out(json.dumps(ids, indent=2, sort_keys=True))
     return 0
 
 
-def env_name(name: str) -> str:
+def variable_name(name: str) -> str:
     """Narrator → NARRATOR, "Old Man's Voice" → OLD_MAN_S_VOICE."""
     return re.sub(r"[^A-Z0-9]+", "_", name.upper()).strip("_") or "VOICE"

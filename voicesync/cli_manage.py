@@ -14,11 +14,13 @@ from voicesync.cli import (
     client_options,
     config_argument,
     connection_options,
+    env_option,
     open_connection,
     state_file,
     state_option,
 )
 from voicesync.client import VoiceAIClient
+from voicesync.config import load_config
 from voicesync.errors import (
     EXIT_ERROR,
     ConfigError,
@@ -30,14 +32,14 @@ from voicesync.errors import (
 from voicesync.importer import choose, import_voices
 from voicesync.model import RemoteVoice
 from voicesync.state import load_state, save_state, state_lock
-from voicesync.workflow import declared_names
+from voicesync.workflow import chosen_environment, declared_names
 
 
-def _declared(config: Path) -> set[str]:
+def _declared(config: Path, environment: str | None = None) -> set[str]:
     if not config.exists():
         return set()
     try:
-        return declared_names(config)
+        return declared_names(config, environment)
     except ConfigError as exc:
         first = next(iter(exc.problems), None)
         raise UsageError(f"{config} has problems; fix them before importing"
@@ -62,6 +64,12 @@ def import_command(config: Path, names: tuple[str, ...], everything: bool,
     """
     console = _app().console
     declared = _declared(config)
+    if config.exists() and load_config(config, inspect_samples=False).state.environment_keys:
+        raise UsageError(
+            f"import cannot yet write into {config}, which declares environments",
+            hint="declare the voice in voices.yaml yourself, then take its remote voice over "
+            "with: voicesync apply --env NAME --adopt 'REMOTE NAME'",
+        )
     with open_connection(opts["base_url"], opts["emulator"], config.resolve().parent) as conn:
         state_path = state_file(config, opts["state_path"], opts["emulator"])
         with state_lock(state_path), VoiceAIClient(conn, **client_options()) as client:
@@ -114,12 +122,15 @@ def prove_owned(
 @click.argument("name")
 @click.option("--emulator", is_flag=True, help="Use the state kept for the built-in emulator.")
 @state_option
-def forget_command(config: Path, name: str, emulator: bool, state_path: Path | None) -> int:
-    """Stop managing voice NAME without deleting it."""
-    if name in _declared(config):
+@env_option
+def forget_command(config: Path, name: str, emulator: bool, state_path: Path | None,
+                   env_name: str | None) -> int:  # fmt: skip
+    """Stop managing voice NAME (its remote name) without deleting it."""
+    chosen_environment(config, env_name)
+    if name in _declared(config, env_name):
         raise UsageError(f"'{name}' is still declared in {config}; remove it there first",
-                         hint="otherwise the next plan would adopt it again by name")  # fmt: skip
-    path = state_file(config, state_path, emulator)
+                         hint="otherwise the next plan would show it as a conflict")  # fmt: skip
+    path = state_file(config, state_path, emulator, env_name)
     with state_lock(path):
         state = load_state(path, None)
         record = state.records.get(name)

@@ -12,6 +12,7 @@ import difflib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -19,7 +20,15 @@ from typing import Any
 
 import jsonschema
 
-from voicesync.errors import ConfigError, Problem, Severity
+from voicesync.environments import (
+    ENV_NAME,
+    Environment,
+    environment,
+    format_problems,
+    is_glob,
+    matching_key,
+)
+from voicesync.errors import ConfigError, Problem, Severity, UsageError
 from voicesync.model import (
     DEFAULT_LANGUAGE,
     DEFAULT_VISIBILITY,
@@ -76,13 +85,16 @@ def load_config(
     allow_outside: Sequence[Path] = (),
     inspect_samples: bool = True,
     known_samples: Mapping[Path, SampleInfo] | None = None,
+    environment: str | None = None,
 ) -> Loaded:
     """Load and validate voices.yaml; raises ConfigError listing every problem.
 
-    ``known_samples`` (from the state file) spares reading samples whose size, mtime and inode
-    have not changed since they were last read.
+    ``known_samples`` (from the local cache) spares reading samples whose size, mtime and
+    inode have not changed since they were last read. With ``environment`` (when the catalog
+    declares environments), the voices are those of that environment, under their remote names
+    and with its defaults; raises UsageError when it matches no environment.
     """
-    checker = _Checker(path, known_samples or {})
+    checker = _Checker(path, known_samples or {}, environment)
     state = checker.run(allow_outside, inspect_samples)
     problems = tuple(sorted(checker.problems, key=lambda p: (p.line, p.column, p.message)))
     if state is None or any(p.severity is Severity.ERROR for p in problems):
@@ -91,8 +103,12 @@ def load_config(
 
 
 class _Checker:
-    def __init__(self, path: Path, known: Mapping[Path, SampleInfo]) -> None:
+    def __init__(
+        self, path: Path, known: Mapping[Path, SampleInfo], environment: str | None = None
+    ) -> None:
         self.path = path
+        self.wanted_env = environment
+        self.env: Environment | None = None
         self.root = path.resolve().parent
         self.known = known
         self.display = str(path)
@@ -136,12 +152,52 @@ class _Checker:
             return None
         self._schema()
         self._names()
+        keys = self._environments()
         voices = self._voices(tuple(p.resolve() for p in allow_outside), inspect_samples)
         data = self.doc.data
         prune = data.get("prune") is True
         ignore = data.get("ignore")
         patterns = tuple(str(p) for p in ignore) if isinstance(ignore, list) else ()
-        return DesiredState(self.root / self.path.name, self.display, prune, voices, patterns)
+        return DesiredState(self.root / self.path.name, self.display, prune, voices, patterns,
+                            self.env, tuple(keys))  # fmt: skip
+
+    def _environments(self) -> list[str]:
+        """Check environments: (formats, voices' environment lists) and pick --env's."""
+        declared = self.doc.data.get("environments")
+        envs = {str(k): v for k, v in declared.items() if isinstance(v, dict)} if isinstance(
+            declared, dict) else {}  # fmt: skip
+        names = [v["name"] for v in self._raw_voices() if isinstance(v.get("name"), str)]
+        longest = max(names, key=len, default="")
+        for key, message in format_problems(envs, longest):
+            self.add(message, self.at(("environments", key, "name_format")))
+        self._voice_environments(list(envs))
+        if self.wanted_env is not None and envs:
+            self.env = self._choose(envs, self.wanted_env)
+        return list(envs)
+
+    def _voice_environments(self, keys: list[str]) -> None:
+        for i, raw in enumerate(self._raw_voices()):
+            listed = raw.get("environments")
+            for j, item in enumerate(listed if isinstance(listed, list) else []):
+                if isinstance(item, str) and not _names_environment(item, keys):
+                    known = ", ".join(keys) or "none are declared"
+                    self.add(f"environment '{item}' is not declared in environments: ({known})",
+                             self.at(("voices", i, "environments", j)))  # fmt: skip
+
+    def _choose(self, envs: dict[str, dict[str, Any]], name: str) -> Environment:
+        key = matching_key(list(envs), name)
+        if key is None or not ENV_NAME.match(name):
+            raise UsageError(
+                f"--env {name} matches no environment of {self.display} "
+                f"({', '.join(envs)})" if key is None else
+                f"--env {name}: an environment name is 1 to 40 letters, digits, '-', '_' or '.'",
+                hint="choose one of the environments the catalog declares",
+            )  # fmt: skip
+        return environment(name, key, envs[key])
+
+    def _raw_voices(self) -> list[dict[str, Any]]:
+        voices = self.doc.data.get("voices")
+        return [v for v in voices if isinstance(v, dict)] if isinstance(voices, list) else []
 
     def _read(self) -> str | None:
         try:
@@ -211,6 +267,8 @@ class _Checker:
         for i, raw in enumerate(voices):
             if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
                 continue
+            if not self._in_environment(raw):
+                continue
             sample = None
             if isinstance(raw.get("sample"), str) and raw["sample"] and inspect_samples:
                 sample = self._sample(raw["sample"], allow_outside, ("voices", i, "sample"))
@@ -221,20 +279,36 @@ class _Checker:
         self, raw: dict[str, Any], defaults: dict[str, Any], sample: SampleInfo | None, i: int
     ) -> DesiredVoice:
         where = self.at(("voices", i))
-        visibility = Visibility.parse(raw.get("visibility", defaults.get("visibility")))
+        env = self.env
+        visibility = Visibility.parse(raw.get("visibility")) or (env and env.visibility) or (
+            Visibility.parse(defaults.get("visibility"))
+        )  # fmt: skip
+        language = raw.get("language") or (env and env.language) or defaults.get("language")
         previous = raw.get("previous_names")
+        olds = (
+            tuple(p for p in previous if isinstance(p, str)) if isinstance(previous, list) else ()
+        )
+        rename = env.remote_name if env is not None else str
         return DesiredVoice(
-            name=raw["name"],
+            name=rename(raw["name"]),
             sample_ref=str(raw.get("sample", "")),
             visibility=visibility or DEFAULT_VISIBILITY,
-            language=str(raw.get("language", defaults.get("language", DEFAULT_LANGUAGE))),
+            language=str(language or DEFAULT_LANGUAGE),
             source=Source(self.display, where.line, where.column),
-            previous_names=tuple(p for p in previous if isinstance(p, str))
-            if isinstance(previous, list)
-            else (),
+            previous_names=tuple(rename(p) for p in olds),
             protected=raw.get("protected") is True,
             sample=sample,
+            key=str(raw.get("key") or raw["name"]),
         )
+
+    def _in_environment(self, raw: dict[str, Any]) -> bool:
+        """Whether a voice exists in the chosen environment (every voice, if none is)."""
+        listed = raw.get("environments")
+        env = self.env
+        if env is None or not isinstance(listed, list):
+            return True
+        return any(item in (env.name, env.key) or (is_glob(item) and fnmatchcase(env.name, item))
+                   for item in listed if isinstance(item, str))  # fmt: skip
 
     def _sample(self, ref: str, allow_outside: Sequence[Path], path: Path_) -> SampleInfo | None:
         where = self.at(path)
@@ -247,6 +321,11 @@ class _Checker:
         for finding in findings:
             self.add(finding.message, where, Severity.ERROR if finding.fatal else Severity.WARNING)
         return info
+
+
+def _names_environment(item: str, keys: list[str]) -> bool:
+    """A voice's environments entry names a declared key, or a name some key matches."""
+    return item in keys or matching_key(keys, item) is not None
 
 
 def _path_text(path: Sequence[Any]) -> str:

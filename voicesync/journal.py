@@ -52,6 +52,7 @@ class Journal:
                     voice.visibility,
                     voice.language,
                     voice.protected,
+                    key=_key_of(voice),
                 )
             return state.with_record(voice.name, replace(record, pending=pending), old_name=key)
 
@@ -197,7 +198,13 @@ def _record_of(
         sample_sha256=sample.sha256 if sample else record.sample_sha256,
         sample_size=sample.size if sample else record.sample_size,
         to_delete=tuple(i for i in retired if i != voice_id),
+        key=_key_of(voice),
     )
+
+
+def _key_of(voice: DesiredVoice) -> str:
+    """Kept in the record only when it differs from the remote name (no noise otherwise)."""
+    return voice.key if voice.key and voice.key != voice.name else ""
 
 
 def _without_id(record: VoiceRecord, voice_id: str) -> VoiceRecord:

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from enum import Enum
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from voicesync.environments import Environment
 
 LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "de", "it", "pt", "pl", "ru", "nl", "sv", "ca")
 DEFAULT_LANGUAGE = "en"
@@ -126,6 +129,11 @@ class DesiredVoice:
     previous_names: tuple[str, ...] = ()
     protected: bool = False
     sample: SampleInfo | None = None  # None when samples were not inspected
+    key: str = ""  # the declared name (or key:), the same in every environment; "" = name
+
+    @property
+    def output_key(self) -> str:
+        return self.key or self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +145,8 @@ class DesiredState:
     prune: bool
     voices: tuple[DesiredVoice, ...]
     ignore: tuple[str, ...] = ()  # names or glob patterns of remote voices never pruned
+    environment: Environment | None = None  # the one chosen; names are then remote names
+    environment_keys: tuple[str, ...] = ()  # every key of environments:, in file order
 
     def voice(self, name: str) -> DesiredVoice | None:
         return next((v for v in self.voices if v.name == name), None)

@@ -128,6 +128,7 @@ class Plan:
     fingerprint: str = ""
     inputs: dict[str, str] = field(default_factory=dict)  # per-voice digests, to explain staleness
     options: dict[str, Any] = field(default_factory=dict)  # what it was planned with
+    environment: str | None = None  # the environment of the catalog it was planned for
 
     @property
     def has_changes(self) -> bool:

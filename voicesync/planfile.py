@@ -67,6 +67,7 @@ def plan_from_saved(data: Mapping[str, Any], path: Path) -> Plan:
             fingerprint=str(data["fingerprint"]),
             inputs=dict(data.get("inputs", {})),
             options=dict(data.get("options", {})),
+            environment=data.get("environment"),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise PlanError(

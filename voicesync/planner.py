@@ -83,6 +83,7 @@ def build_plan(
         refusals=assess_safety(changes, managed, force=options.force, limits=options.limits),
         managed_count=managed, inputs=inputs,
         fingerprint=digest([inputs, options_json]), options=dict(options_json),
+        environment=desired.environment.name if desired.environment else None,
     )  # fmt: skip
 
 
@@ -199,9 +200,12 @@ class _Context:
                 f"{self.desired.display}"
             )
         else:
-            command = f"voicesync apply {shlex.quote(self.desired.display)} --adopt " + (
-                shlex.quote(voice.name)
-            )
+            env = self.desired.environment
+            command = " ".join([
+                "voicesync apply", shlex.quote(self.desired.display),
+                *(["--env", shlex.quote(env.name)] if env else []),
+                "--adopt", shlex.quote(voice.name),
+            ])  # fmt: skip
             note = (
                 f"'{voice.name}' ({by}) is taken by a remote voice this catalog does not "
                 f"manage ({ids}); to take it over run: {command}; or give the voice another name"

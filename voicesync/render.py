@@ -82,7 +82,7 @@ def summary_line(plan: Plan) -> str:
 
 
 def plan_text(plan: Plan, style: Style = plain) -> str:
-    lines = [f"voicesync plan for {plan.config} against {plan.endpoint}", ""]
+    lines = [f"voicesync plan for {plan.config}{_in_env(plan)} against {plan.endpoint}", ""]
     if not plan.changes:
         lines.append(style("No changes.", "bold") + " The account matches the catalog.")
     for change in plan.changes:
@@ -94,6 +94,10 @@ def plan_text(plan: Plan, style: Style = plain) -> str:
         lines += ["", style(summary_line(plan), "bold")]
     lines += _refusal_lines(plan, style)
     return "\n".join(lines)
+
+
+def _in_env(plan: Plan) -> str:
+    return f" (environment {plan.environment})" if plan.environment else ""
 
 
 def _change_lines(change: Change, style: Style) -> list[str]:
@@ -202,9 +206,11 @@ MD_ICONS = {
 
 
 def plan_markdown(plan: Plan) -> str:
+    # One comment per catalog and environment: the marker names both.
+    target = plan.config + (f":{plan.environment}" if plan.environment else "")
     lines = [
-        MARKDOWN_MARKER.format(config=plan.config),
-        f"### voicesync plan for `{plan.config}`",
+        MARKDOWN_MARKER.format(config=target),
+        f"### voicesync plan for `{plan.config}`{_in_env(plan)}",
         "",
     ]
     if not plan.changes:
@@ -250,6 +256,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
     return {
         "format_version": PLAN_FORMAT,
         "config": plan.config,
+        "environment": plan.environment,
         "endpoint": plan.endpoint,
         "has_changes": plan.has_changes,
         "destructive": plan.destructive,

@@ -59,17 +59,21 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def api_key_from(environ: Mapping[str, str]) -> str:
-    for name in KEY_VARIABLES:
+def api_key_from(environ: Mapping[str, str], variables: tuple[str, ...] = KEY_VARIABLES) -> str:
+    for name in variables:
         value = environ.get(name, "").strip()
         if value:
             return value
     raise SettingsError(
-        "no API key: set VOICEAI_API_KEY",
-        hint="export VOICEAI_API_KEY=vk_... (or run with --emulator to try voicesync without one)",
+        f"no API key: set {variables[0]}",
+        hint=f"export {variables[0]}=vk_... (or run with --emulator to try voicesync without one)",
     )
 
 
-def resolve_connection(base_url: str | None, environ: Mapping[str, str]) -> Connection:
+def resolve_connection(
+    base_url: str | None, environ: Mapping[str, str], *, key_variable: str | None = None
+) -> Connection:
+    """``key_variable`` (an environment's api_key_env) replaces the usual key variables."""
     url = base_url or environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL
-    return Connection(base_url=normalize_base_url(url), api_key=api_key_from(environ))
+    variables = (key_variable,) if key_variable else KEY_VARIABLES
+    return Connection(base_url=normalize_base_url(url), api_key=api_key_from(environ, variables))

@@ -51,6 +51,11 @@ class VoiceRecord:
     protected: bool = False
     pending: PendingClone | None = None
     to_delete: tuple[str, ...] = ()
+    key: str = ""  # the declared name (or key:) when it differs from the remote name
+
+    @property
+    def output_key(self) -> str:
+        return self.key or self.name
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -72,6 +77,8 @@ class VoiceRecord:
             }
         if self.to_delete:
             out["to_delete"] = list(self.to_delete)
+        if self.key:
+            out["key"] = self.key
         return out
 
     @classmethod
@@ -87,6 +94,7 @@ class VoiceRecord:
             protected=bool(data.get("protected", False)),
             pending=PendingClone(**pending) if isinstance(pending, dict) else None,
             to_delete=tuple(data.get("to_delete", ())),
+            key=str(data.get("key", "")),
         )
 
 

@@ -16,7 +16,8 @@ from typing import Any
 
 from voicesync.client import ReadOnlyClient, VoiceAIClient
 from voicesync.config import Loaded, load_config
-from voicesync.errors import NotFoundError, PlanError, Problem, VoicesyncError
+from voicesync.environments import Environment
+from voicesync.errors import NotFoundError, PlanError, Problem, UsageError, VoicesyncError
 from voicesync.executor import ApplyOptions, apply_plan
 from voicesync.journal import Journal
 from voicesync.model import DesiredState, RemoteVoice
@@ -41,11 +42,14 @@ class Planned:
         return self.loaded.warnings
 
 
-def default_state_path(config: Path, *, local_emulator: bool = False) -> Path:
+def default_state_path(
+    config: Path, *, local_emulator: bool = False, environment: str | None = None
+) -> Path:
     """``<stem>.lock.json`` beside the catalog, so two catalogs in one folder never share one
-    (``voices.yaml`` → ``voices.lock.json``, ``prod.yaml`` → ``prod.lock.json``)."""
+    (``voices.yaml`` → ``voices.lock.json``, ``prod.yaml`` → ``prod.lock.json``); with an
+    environment ``<stem>.<env>.lock.json``."""
     base = config.resolve().parent
-    name = config.stem + STATE_SUFFIX
+    name = config.stem + (f".{environment}" if environment else "") + STATE_SUFFIX
     return (base / ".voicesync" / name) if local_emulator else base / name
 
 
@@ -82,20 +86,45 @@ def make_plan(
     state_path: Path | None = None,
     options: PlanOptions | None = None,
     allow_outside: Sequence[Path] = (),
+    environment: str | None = None,
 ) -> Planned:
     """Validate, list, read the state, plan. Raises ConfigError before any request."""
-    state = load_state(state_path or default_state_path(config), endpoint)
+    state = load_state(state_path or default_state_path(config, environment=environment),
+                       endpoint)  # fmt: skip
     known = load_cache(cache_path(config))
-    loaded = load_config(config, allow_outside=allow_outside, known_samples=known)
+    loaded = load_config(config, allow_outside=allow_outside, known_samples=known,
+                         environment=environment)  # fmt: skip
     save_cache(cache_path(config), known, (v.sample for v in loaded.state.voices if v.sample))
     remote, notices = observe_account(client, state)
     plan = build_plan(loaded.state, remote, state, options or PlanOptions())
     return Planned(loaded, remote, state, plan, notices)
 
 
-def declared_names(config: Path) -> set[str]:
-    """The voice names voices.yaml declares (samples not inspected); raises ConfigError."""
-    return {v.name for v in load_config(config, inspect_samples=False).state.voices}
+def chosen_environment(config: Path, name: str | None) -> Environment | None:
+    """The environment a command runs in. A catalog that declares environments needs one
+    (UsageError listing them); one that declares none takes none."""
+    if not config.exists():
+        if name is not None:
+            raise UsageError(f"--env {name}: {config} does not exist")
+        return None
+    loaded = load_config(config, inspect_samples=False, environment=name)
+    keys = loaded.state.environment_keys
+    if keys and name is None:
+        raise UsageError(
+            f"{config} declares environments ({', '.join(keys)}): choose one",
+            hint="pass --env NAME (or set VOICESYNC_ENV)",
+        )
+    if name is not None and not keys:
+        raise UsageError(f"--env {name}: {config} declares no environments",
+                         hint="drop --env, or add environments: to the catalog")  # fmt: skip
+    return loaded.state.environment
+
+
+def declared_names(config: Path, environment: str | None = None) -> set[str]:
+    """The (remote) voice names voices.yaml declares, in an environment if given (samples not
+    inspected); raises ConfigError."""
+    loaded = load_config(config, inspect_samples=False, environment=environment)
+    return {v.name for v in loaded.state.voices}
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,17 +147,20 @@ def apply_catalog(
     show: Callable[[Planned], None] = lambda _p: None,
     confirm: Callable[[Plan], bool] = lambda _p: True,
     on_event: Callable[[Event], None] | None = None,
+    environment: str | None = None,
 ) -> Applied:
     """Lock the state, plan, check, confirm, execute. The lock is held for the whole run."""
-    state_path = state_path or default_state_path(config)
+    state_path = state_path or default_state_path(config, environment=environment)
     with state_lock(state_path) as warning:
         if warning and on_event is not None:
             on_event(Notice(warning))
         if destroy:
-            planned = make_destroy_plan(config, api, endpoint=endpoint, state_path=state_path)
+            planned = make_destroy_plan(config, api, endpoint=endpoint, state_path=state_path,
+                                        environment=environment)  # fmt: skip
         else:
             planned = make_plan(config, api, endpoint=endpoint, state_path=state_path,
-                                options=options, allow_outside=allow_outside)  # fmt: skip
+                                options=options, allow_outside=allow_outside,
+                                environment=environment)  # fmt: skip
         if saved_plan is not None:
             check_saved_plan(saved_plan[1], planned.plan, saved_plan[0])
         show(planned)
@@ -147,11 +179,17 @@ def apply_catalog(
 
 
 def make_destroy_plan(
-    config: Path, client: ReadOnlyClient, *, endpoint: str, state_path: Path
+    config: Path,
+    client: ReadOnlyClient,
+    *,
+    endpoint: str,
+    state_path: Path,
+    environment: str | None = None,
 ) -> Planned:
     """Delete every voice the state file manages (protection still holds)."""
     state = load_state(state_path, endpoint)
-    nothing = DesiredState(config.resolve(), str(config), False, ())
+    chosen = chosen_environment(config, environment)
+    nothing = DesiredState(config.resolve(), str(config), False, (), environment=chosen)
     remote, notices = observe_account(client, state)
     plan = build_plan(nothing, remote, state, PlanOptions(force=True))
     plan = replace(plan, changes=tuple(replace(c, reason=Reason.DESTROY) for c in plan.changes),
@@ -176,5 +214,6 @@ def refresh_records(state: State, desired: DesiredState, plan: Plan) -> State:
 
 
 def outputs(state: State) -> dict[str, str]:
-    """name → voice_id of every managed voice."""
-    return {name: r.voice_id for name, r in sorted(state.records.items()) if r.voice_id}
+    """Declared name (or key:) → voice_id of every managed voice: the same keys in every
+    environment, whatever the remote names."""
+    return {r.output_key: r.voice_id for _, r in sorted(state.records.items()) if r.voice_id}

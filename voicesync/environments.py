@@ -1,0 +1,132 @@
+"""PURE: environments of one catalog (production, staging, a copy per pull request).
+
+``environments:`` in voices.yaml maps a name or a glob (``pr-*``) to settings. A run chooses one
+(``--env NAME``): the first key equal to it, else the first glob matching it, in file order. The
+environment's ``name_format`` turns each declared name into the remote name (``{name} [{env}]``)
+so environments sharing an account never share a voice name, and with it never adopt, change
+or delete each other's voices.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any
+
+from voicesync.model import Visibility
+
+ENV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")  # it becomes part of a file name
+MAX_ENV_NAME = 40
+MAX_NAME = 100  # the API's (and voices.yaml's) longest voice name
+DEFAULT_FORMAT = "{name}"
+_GLOB = re.compile(r"[*?\[]")
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    name: str  # the concrete environment, as given with --env
+    key: str  # the key of voices.yaml that matched it (itself, or a glob)
+    name_format: str = DEFAULT_FORMAT
+    visibility: Visibility | None = None
+    language: str | None = None
+    ephemeral: bool = False
+    api_key_env: str | None = None
+    base_url: str | None = None
+
+    def remote_name(self, declared: str) -> str:
+        return remote_name(self.name_format, declared, self.name)
+
+
+def remote_name(name_format: str, declared: str, env: str) -> str:
+    # Plain replacement, not str.format: a name with braces must not be read as a field.
+    return name_format.replace("{name}", declared).replace("{env}", env)
+
+
+def is_glob(key: str) -> bool:
+    return bool(_GLOB.search(key))
+
+
+def matching_key(keys: list[str], name: str) -> str | None:
+    """The first key equal to ``name``, else the first glob matching it."""
+    if name in keys:
+        return name
+    return next((k for k in keys if is_glob(k) and fnmatchcase(name, k)), None)
+
+
+def environment(name: str, key: str, raw: Mapping[str, Any]) -> Environment:
+    return Environment(
+        name=name,
+        key=key,
+        name_format=str(raw.get("name_format", DEFAULT_FORMAT)),
+        visibility=Visibility.parse(raw.get("visibility")),
+        language=raw.get("language") if isinstance(raw.get("language"), str) else None,
+        ephemeral=raw.get("ephemeral") is True,
+        api_key_env=raw.get("api_key_env") if isinstance(raw.get("api_key_env"), str) else None,
+        base_url=raw.get("base_url") if isinstance(raw.get("base_url"), str) else None,
+    )
+
+
+def format_problems(
+    environments: Mapping[str, Mapping[str, Any]], longest_name: str
+) -> list[tuple[str, str]]:
+    """(environment key, message) for every name_format that is wrong, could collide with
+    another environment's on the same account, or make a name longer than the API takes."""
+    problems = [(key, m) for key, raw in environments.items() for m in _own_problems(key, raw)]
+    problems += _collisions(environments)
+    for key, raw in environments.items():
+        fmt = str(raw.get("name_format", DEFAULT_FORMAT))
+        env = "x" * MAX_ENV_NAME if is_glob(key) else key
+        longest = remote_name(fmt, longest_name, env)
+        if longest_name and len(longest) > MAX_NAME:
+            assumed = " (with a 40-character environment name)" if is_glob(key) else ""
+            message = (
+                f"name_format makes '{longest_name}' {len(longest)} characters long{assumed}; "
+                f"voice names take at most {MAX_NAME}"
+            )
+            problems.append((key, message))
+    return problems
+
+
+def _own_problems(key: str, raw: Mapping[str, Any]) -> list[str]:
+    out = []
+    if not is_glob(key) and not ENV_NAME.match(key):
+        out.append(f"environment name '{key}' must be 1 to {MAX_ENV_NAME} letters, digits, "
+                   "'-', '_' or '.', starting with a letter or digit")  # fmt: skip
+    fmt = raw.get("name_format", DEFAULT_FORMAT)
+    if not isinstance(fmt, str):
+        return out
+    try:
+        fields = {f for _, f, _, _ in string.Formatter().parse(fmt) if f is not None}
+    except ValueError:
+        return [*out, f"name_format {fmt!r} has an unmatched brace"]
+    unknown = sorted(fields - {"name", "env"})
+    if unknown:
+        out.append(f"name_format knows {{name}} and {{env}}, not {{{unknown[0]}}}")
+    if "name" not in fields:
+        out.append("name_format must contain {name}, or every voice would get the same name")
+    if is_glob(key) and "env" not in fields:
+        out.append(f"'{key}' matches many environments, so its name_format must contain {{env}}, "
+                   "or they would share voice names")  # fmt: skip
+    return out
+
+
+def _collisions(environments: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """Two concrete environments on one account whose names would be the same."""
+    seen: dict[tuple[Any, Any, str], str] = {}
+    out = []
+    for key, raw in environments.items():
+        if is_glob(key):
+            continue
+        template = remote_name(str(raw.get("name_format", DEFAULT_FORMAT)), "{name}", key)
+        account = (raw.get("api_key_env"), raw.get("base_url"), template)
+        if account in seen:
+            message = (
+                f"'{key}' and '{seen[account]}' share an account and make the same voice "
+                "names; give one a name_format of its own"
+            )
+            out.append((key, message))
+        seen.setdefault(account, key)
+    return out
