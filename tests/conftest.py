@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,3 +125,12 @@ class Catalog:
 @pytest.fixture
 def catalog(tmp_path: Path) -> Catalog:
     return Catalog(tmp_path / "catalog")
+
+
+def assert_valid_for(builtin_schema: str, path: Path) -> None:
+    """check-jsonschema with one of its vendored schemas (GitHub workflows, actions), offline."""
+    checker = shutil.which("check-jsonschema")
+    assert checker, "check-jsonschema is a dev dependency"
+    result = subprocess.run([checker, "--builtin-schema", builtin_schema, str(path)],
+                            capture_output=True, text=True, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import TEST_KEY, Catalog, CliResult
+from tests.conftest import TEST_KEY, Catalog, CliResult, assert_valid_for
 from voicesync.config import voices_schema
 from voicesync.emulator import Emulator, account_of
 from voicesync.state import load_state
@@ -138,11 +138,7 @@ def test_completion_completes_commands() -> None:
 
 def test_actions_workflow_is_a_valid_workflow() -> None:
     workflow = ROOT / "examples" / "github-actions" / "voicesync.yml"
-    checker = shutil.which("check-jsonschema")
-    assert checker, "check-jsonschema is a dev dependency"
-    result = subprocess.run([checker, "--builtin-schema", "vendor.github-workflows", str(workflow)],
-                            capture_output=True, text=True, check=False)  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_valid_for("vendor.github-workflows", workflow)
     data = yaml.safe_load(workflow.read_text())
     assert data["concurrency"]["cancel-in-progress"] is False
     steps = json.dumps(data["jobs"])
@@ -151,12 +147,8 @@ def test_actions_workflow_is_a_valid_workflow() -> None:
 
 
 def test_composite_action_is_a_valid_action() -> None:
-    checker = shutil.which("check-jsonschema")
-    assert checker, "check-jsonschema is a dev dependency"
     action = ROOT / "action.yml"
-    result = subprocess.run([checker, "--builtin-schema", "vendor.github-actions", str(action)],
-                            capture_output=True, text=True, check=False)  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_valid_for("vendor.github-actions", action)
     steps = yaml.safe_load(action.read_text())["runs"]["steps"]
     install = next(s for s in steps if "pip install" in s.get("run", ""))
     assert '"$GITHUB_ACTION_PATH"' in install["run"]  # its own pinned checkout, never a name

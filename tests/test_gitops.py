@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.conftest import TEST_KEY, Catalog, CliResult
+from tests.conftest import TEST_KEY, Catalog, CliResult, assert_valid_for
 from voicesync.emulator import Emulator
 from voicesync.state import load_state
 
@@ -38,12 +38,16 @@ def git_repo(path: Path) -> Path:
 
 
 # -- the state file holds only what is true on every machine ---------------------------------------
-def test_state_file_is_the_same_on_every_machine(
-    cli: Cli, catalog: Catalog, emulator: Emulator, tmp_path: Path
-) -> None:
+def applied_two_voices(cli: Cli, catalog: Catalog, emulator: Emulator) -> None:
     catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")},
                    {"name": "Announcer", "sample": catalog.sample("a.wav", period=30)}])  # fmt: skip
     assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+
+
+def test_state_file_is_the_same_on_every_machine(
+    cli: Cli, catalog: Catalog, emulator: Emulator, tmp_path: Path
+) -> None:
+    applied_two_voices(cli, catalog, emulator)
     text = catalog.state_path.read_text()
     for local in (str(catalog.root), "inode", "mtime", "checked", "sample_stamp"):
         assert local not in text, f"machine-local data in the state file: {local}"
@@ -87,9 +91,7 @@ def test_an_older_state_file_with_sample_stamps_still_reads(catalog: Catalog) ->
 def test_show_renders_a_saved_plan_exactly_as_it_was_made(
     cli: Cli, catalog: Catalog, emulator: Emulator, tmp_path: Path
 ) -> None:
-    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")},
-                   {"name": "Announcer", "sample": catalog.sample("a.wav", period=30)}])  # fmt: skip
-    assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+    applied_two_voices(cli, catalog, emulator)
     catalog.write([{"name": "Reader", "sample": "samples/n.wav", "previous_names": ["Narrator"]},
                    {"name": "Announcer", "sample": catalog.sample("a.wav", period=40)},
                    {"name": "Echo", "sample": catalog.sample("e.wav", period=50)}])  # fmt: skip
@@ -230,11 +232,7 @@ def test_the_recipe_applies_the_plan_reviewed_and_refuses_it_once_stale(
 
 def test_the_environments_recipe_is_valid_and_commits_state_the_tested_way() -> None:
     recipe = ROOT / "examples" / "github-actions" / "voicesync-environments.yml"
-    checker = shutil.which("check-jsonschema")
-    assert checker, "check-jsonschema is a dev dependency"
-    result = subprocess.run([checker, "--builtin-schema", "vendor.github-workflows", str(recipe)],
-                            capture_output=True, text=True, check=False)  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_valid_for("vendor.github-workflows", recipe)
     data = yaml.safe_load(recipe.read_text())
     preview = data["jobs"]["preview"]
     assert preview["env"]["VOICESYNC_ENV"] == "pr-${{ github.event.number }}"
