@@ -509,3 +509,21 @@ def test_a_stale_journalled_voice_whose_delete_fails_is_deleted_later(
         (Action.DELETE, stale.voice_id)
     ]
     assert copies(emulator) == {"Narrator": 1}
+
+
+def test_ids_confirmed_gone_leave_the_state_file(catalog: Catalog, emulator: Emulator) -> None:
+    """A voice left to delete that GET says is gone (404) is dropped from the record, so
+    later plans do not ask for it again."""
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    apply(catalog, emulator)
+    state = load_state(catalog.state_path, emulator.url)
+    record = state.records["Narrator"]
+    stale = "00000000-0000-4000-8000-00000000dead"
+    save_state(catalog.state_path, replace(state, records={
+        "Narrator": replace(record, to_delete=(stale,))}))  # fmt: skip
+    emulator.clear_requests()
+    assert apply(catalog, emulator).result is None  # nothing to do remotely
+    assert load_state(catalog.state_path, emulator.url).records["Narrator"].to_delete == ()
+    emulator.clear_requests()
+    apply(catalog, emulator)
+    assert [e["operation"] for e in emulator.requests()] == ["list"]

@@ -36,6 +36,7 @@ class Planned:
     state: State
     plan: Plan
     notices: tuple[str, ...] = ()  # what the user should know about the evidence planned from
+    gone: frozenset[str] = frozenset()  # recorded ids the API answered 404 for
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
@@ -53,29 +54,35 @@ def default_state_path(
     return (base / ".voicesync" / name) if local_emulator else base / name
 
 
-def observe_account(
-    client: ReadOnlyClient, state: State
-) -> tuple[tuple[RemoteVoice, ...], tuple[str, ...]]:
+@dataclass(frozen=True, slots=True)
+class Observed:
+    """What the account holds, as far as the API says."""
+
+    remote: tuple[RemoteVoice, ...]
+    notices: tuple[str, ...]
+    gone: frozenset[str]  # recorded ids GET answered 404 for
+
+
+def observe_account(client: ReadOnlyClient, state: State) -> Observed:
     """The account's voices: the whole list, plus every voice the state file records that the
     list left out but GET still finds. A recorded voice is gone only when GET answers 404; a
     list may lag, be capped, or leave out voices still processing."""
     listed = client.list_voices()
     seen = {v.voice_id for v in listed}
-    missing = sorted(state.recorded_ids() - seen)
-    found = []
-    for voice_id in missing:
+    found, gone = [], set()
+    for voice_id in sorted(state.recorded_ids() - seen):
         try:
             found.append(client.get_voice(voice_id))
         except NotFoundError:
-            continue
+            gone.add(voice_id)
     if not found:
-        return listed, ()
+        return Observed(listed, (), frozenset(gone))
     note = (
         f"the list left out {len(found)} voice(s) the state file records, which GET still "
         f"finds ({', '.join(v.voice_id for v in found[:5])}{', …' if len(found) > 5 else ''}): "
         "the list may lag, be capped, or leave out voices still processing"
     )
-    return listed + tuple(found), (note,)
+    return Observed(listed + tuple(found), (note,), frozenset(gone))
 
 
 def make_plan(
@@ -95,9 +102,9 @@ def make_plan(
     loaded = load_config(config, allow_outside=allow_outside, known_samples=known,
                          environment=environment)  # fmt: skip
     save_cache(cache_path(config), known, (v.sample for v in loaded.state.voices if v.sample))
-    remote, notices = observe_account(client, state)
-    plan = build_plan(loaded.state, remote, state, options or PlanOptions())
-    return Planned(loaded, remote, state, plan, notices)
+    seen = observe_account(client, state)
+    plan = build_plan(loaded.state, seen.remote, state, options or PlanOptions())
+    return Planned(loaded, seen.remote, state, plan, seen.notices, seen.gone)
 
 
 def chosen_environment(config: Path, name: str | None) -> Environment | None:
@@ -172,6 +179,7 @@ def apply_catalog(
         if plan.changes and not confirm(plan):
             raise VoicesyncError("apply cancelled; nothing was changed")
         journal.update(lambda s: refresh_records(s, planned.loaded.state, plan))
+        journal.update(lambda s: without_deleted(s, planned.gone))
         if not plan.changes:
             return Applied(planned, None)
         result = apply_plan(plan, api, journal, options=apply_options, on_event=on_event)
@@ -190,11 +198,11 @@ def make_destroy_plan(
     state = load_state(state_path, endpoint)
     chosen = chosen_environment(config, environment)
     nothing = DesiredState(config.resolve(), str(config), False, (), environment=chosen)
-    remote, notices = observe_account(client, state)
-    plan = build_plan(nothing, remote, state, PlanOptions(force=True))
+    seen = observe_account(client, state)
+    plan = build_plan(nothing, seen.remote, state, PlanOptions(force=True))
     plan = replace(plan, changes=tuple(replace(c, reason=Reason.DESTROY) for c in plan.changes),
                    unmanaged=())  # fmt: skip
-    return Planned(Loaded(nothing, ()), remote, state, plan, notices)
+    return Planned(Loaded(nothing, ()), seen.remote, state, plan, seen.notices, seen.gone)
 
 
 def refresh_records(state: State, desired: DesiredState, plan: Plan) -> State:
@@ -210,6 +218,16 @@ def refresh_records(state: State, desired: DesiredState, plan: Plan) -> State:
             fresh = replace(fresh, sample_sha256=voice.sample.sha256, sample_size=voice.sample.size)
         if fresh != record:
             state = state.with_record(voice.name, fresh)
+    return state
+
+
+def without_deleted(state: State, gone: frozenset[str]) -> State:
+    """Forget old voices left to delete that the API says are gone (404): nothing is left to
+    do for them, and later plans need not ask again."""
+    for name, record in state.records.items():
+        kept = tuple(i for i in record.to_delete if i not in gone)
+        if kept != record.to_delete:
+            state = state.with_record(name, replace(record, to_delete=kept))
     return state
 
 
