@@ -27,11 +27,12 @@ def env(emulator: Emulator) -> dict[str, str]:
     return {"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY}
 
 
-def catalog_with_environments(catalog: Catalog) -> None:
+def catalog_with_environments(catalog: Catalog, *, narrator_in: list[str] | None = None) -> None:
+    where = {"environments": narrator_in} if narrator_in else {}
     catalog.write(
         [
-            {"name": "Narrator", "sample": catalog.sample("n.wav"), "visibility": "PUBLIC",
-             "environments": ["production", "staging"]},
+            {"name": "Narrator", "sample": catalog.sample("n.wav"), "visibility": "PUBLIC"}
+            | where,
             {"name": "Announcer", "sample": catalog.sample("a.wav", period=30)},
             {"name": "Old Man", "key": "elder", "sample": catalog.sample("o.wav", period=40)},
         ],
@@ -53,25 +54,22 @@ def test_production_and_three_pull_requests_share_one_account(
 ) -> None:
     catalog_with_environments(catalog)
     prs = ["pr-1", "pr-2", "pr-3"]
+    every = ("Narrator", "Announcer", "Old Man")
     for name in ["production", *prs]:
         done = cli("apply", str(catalog.path), "--yes", "--env", name, env=env(emulator))
         assert done.code == 0, done.output
         assert f"(environment {name})" in done.stdout
-    names = set(live(emulator))
-    assert {"Narrator", "Announcer", "Old Man"} <= names
-    for pr in prs:  # distinct remote names; Narrator exists only in production and staging
-        assert {f"Announcer [{pr}]", f"Old Man [{pr}]"} <= names
-        assert f"Narrator [{pr}]" not in names
-    assert len(names) == 3 + 2 * len(prs)
+    names = set(live(emulator))  # distinct remote names, one voice of each per environment
+    assert names == {*every, *(f"{n} [{pr}]" for n in every for pr in prs)}
     for name in ["production", *prs]:  # each has its own state file
         assert (catalog.root / f"voices.{name}.lock.json").exists()
     keys = {
         name: json.loads(cli("outputs", str(catalog.path), "--env", name).stdout)
         for name in ["production", *prs]
     }
-    assert set(keys["production"]) == {"Narrator", "Announcer", "elder"}
-    assert all(set(keys[pr]) == {"Announcer", "elder"} for pr in prs)  # declared keys
+    assert all(set(k) == {"Narrator", "Announcer", "elder"} for k in keys.values())  # the same
     assert keys["pr-1"]["elder"] == live(emulator)["Old Man [pr-1]"]
+    assert len({k["Narrator"] for k in keys.values()}) == 4  # each environment its own voice
     production = dict(live(emulator))
 
     emulator.clear_requests()
@@ -80,9 +78,9 @@ def test_production_and_three_pull_requests_share_one_account(
         assert gone.code == 0, gone.output
         assert not (catalog.root / f"voices.{pr}.lock.json").exists()  # nothing left to track
     deleted = {e["path"].rsplit("/", 1)[1] for e in emulator.requests() if e["method"] == "DELETE"}
-    assert deleted == {production[f"{n} [{pr}]"] for n in ("Announcer", "Old Man") for pr in prs}
+    assert deleted == {production[f"{n} [{pr}]"] for n in every for pr in prs}
     assert [e for e in emulator.requests() if e["method"] in ("PATCH", "POST")] == []
-    assert live(emulator) == {n: production[n] for n in ("Narrator", "Announcer", "Old Man")}
+    assert live(emulator) == {n: production[n] for n in every}
     still = cli("plan", str(catalog.path), "--env", "production", "--detailed-exitcode",
                 env=env(emulator))  # fmt: skip
     assert still.code == 0 and "No changes" in still.stdout, still.output
@@ -135,10 +133,13 @@ def test_a_conflict_in_an_environment_prints_a_command_that_works(
 def test_markdown_plans_carry_one_marker_per_environment(
     cli: Cli, catalog: Catalog, emulator: Emulator
 ) -> None:
-    catalog_with_environments(catalog)
+    catalog_with_environments(catalog, narrator_in=["production", "staging"])
     md = cli("plan", str(catalog.path), "--env", "pr-7", "--format", "markdown", env=env(emulator))
     assert md.stdout.splitlines()[0] == "<!-- voicesync-plan:" + str(catalog.path) + ":pr-7 -->"
     assert "(environment pr-7)" in md.stdout.splitlines()[1]
+    assert "Announcer [pr-7]" in md.stdout and "Narrator" not in md.stdout  # not in pr-*
+    staging = cli("plan", str(catalog.path), "--env", "staging", env=env(emulator))
+    assert "Narrator [staging]" in staging.stdout
 
 
 def test_an_environment_takes_its_own_key_and_url(
