@@ -527,3 +527,20 @@ def test_ids_confirmed_gone_leave_the_state_file(catalog: Catalog, emulator: Emu
     emulator.clear_requests()
     apply(catalog, emulator)
     assert [e["operation"] for e in emulator.requests()] == ["list"]
+
+
+def test_the_grace_window_starts_when_the_upload_went_out(
+    catalog: Catalog, make_emulator: MakeEmulator
+) -> None:
+    """A clone refused twice with 429 (Retry-After 1 s) is sent a third time, committed, and its
+    answer lost; the list shows it 1 s later. Measured from when the clone was first queued the
+    1.5 s window is over before the voice could show, and it would be cloned again; measured
+    from the last upload, it is found."""
+    faults = FaultConfig(sequence=("rate_limit", "rate_limit", "lose"), operations=("clone",),
+                         retry_after_s=1)  # fmt: skip
+    emulator = make_emulator(dialect=Dialect(list_lag_s=1.0), faults=faults)
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    applied = apply(catalog, emulator, apply_options=replace(FAST_APPLY, grace_s=1.5))
+    assert applied.result is not None and applied.result.ok, applied.result
+    assert copies(emulator) == {"Narrator": 1}
+    assert clone_posts(emulator) == 3  # two refused with 429, one committed: none sent again

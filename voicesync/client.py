@@ -288,8 +288,10 @@ class VoiceAIClient(ReadOnlyClient):
         language: str | None = None,
         audio_format: str | None = None,
         expected_sha256: str | None = None,
+        on_sent: Callable[[], None] | None = None,
     ) -> CloneAccepted:
-        """Upload ``sample`` (streamed from disk) and start cloning. Sends only fields set."""
+        """Upload ``sample`` (streamed from disk) and start cloning. Sends only fields set.
+        ``on_sent`` is called when the upload's last byte goes out (again on a resend)."""
         fields = {"name": name, "language": language}
         fields["voice_visibility"] = visibility.value if visibility else None
         kind = audio_format or sample.suffix.lstrip(".").lower()
@@ -301,6 +303,7 @@ class VoiceAIClient(ReadOnlyClient):
             filename=sample.name,
             content_type=content_type or "application/octet-stream",
             expected_sha256=expected_sha256,
+            on_sent=on_sent,
         ) as body:
             data = self._call(
                 "POST",

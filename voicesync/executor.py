@@ -173,18 +173,17 @@ class _Runner:
             if found is not None:
                 self.journal.adopt_pending(key, voice, found)
                 return _Pending(change, voice.name, found, self.clock())
-        for _attempt in range(MAX_CLONE_ATTEMPTS):
-            started_at = self.wall()
-            self.journal.start_clone(key, voice, started_at)
-            key = voice.name  # the record now lives under the declared name
+        for attempt in range(MAX_CLONE_ATTEMPTS):
             try:
-                voice_id: str | None = self._post_clone(voice)
+                # The first attempt journals under the record's key; the record then lives
+                # under the declared name.
+                voice_id: str | None = self._post_clone(key if attempt == 0 else voice.name, voice)
             except SampleChangedError as exc:
                 # The upload was cut; a lenient server may still have made a voice of it. The
                 # journal keeps the validated hash, so the next plan retires such a voice.
                 return ChangeResult(change, Outcome.FAILED, _words(exc))
             except (OutcomeUnknownError, ServerError, BadResponseError) as exc:
-                voice_id = self._unanswered(voice.name, started_at, exc)
+                voice_id = self._unanswered(voice.name, self._window_start(voice.name), exc)
             except VoicesyncError as exc:
                 self.journal.clone_abandoned(voice.name)
                 return ChangeResult(change, Outcome.FAILED, _words(exc))
@@ -206,7 +205,8 @@ class _Runner:
         key = change.record or voice.name
         record = self.journal.state.records.get(key)
         pending = record.pending if record else None
-        found = self._look_for(voice.name, started_at)
+        # The voice carries the name the POST sent, which a rename since may have changed.
+        found = self._look_for(pending.name if pending else voice.name, started_at)
         if found is None:
             return None
         sample = voice.sample
@@ -283,10 +283,13 @@ class _Runner:
         known = state.recorded_ids() | state.foreign
         return [v.voice_id for v in remote if v.name == name and v.voice_id not in known]
 
-    def _post_clone(self, voice: DesiredVoice) -> str:
+    def _post_clone(self, key: str | None, voice: DesiredVoice) -> str:
+        """Journal the clone, then send it. Both happen inside the limiter slot, so time spent
+        waiting for a slot never counts against the grace window of a lost answer."""
         sample = voice.sample
         assert sample is not None
         with self.limiter.slot():
+            self.journal.start_clone(key, voice, self.wall())
             accepted = self.api.clone(
                 sample.path,
                 name=voice.name,
@@ -294,8 +297,14 @@ class _Runner:
                 language=voice.language,
                 audio_format=sample.format.value,
                 expected_sha256=sample.sha256,
+                on_sent=lambda: self.journal.clone_sent(voice.name, self.wall()),
             )
         return accepted.voice_id
+
+    def _window_start(self, name: str) -> float:
+        record = self.journal.state.records.get(name)
+        pending = record.pending if record else None
+        return pending.window_start if pending else self.wall()
 
     def _update(self, change: Change) -> ChangeResult:
         voice = _desired(change)

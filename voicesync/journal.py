@@ -58,6 +58,18 @@ class Journal:
 
         self.update(journal)
 
+    def clone_sent(self, name: str, sent_at: float) -> None:
+        """The upload's last byte went out: the grace window for a lost answer starts now."""
+
+        def sent(state: State) -> State:
+            record = state.records.get(name)
+            if record is None or record.pending is None:
+                return state
+            pending = replace(record.pending, sent_at=sent_at)
+            return state.with_record(name, replace(record, pending=pending))
+
+        self.update(sent)
+
     def clone_accepted(self, name: str, voice_id: str) -> None:
         def accept(state: State) -> State:
             record = state.records[name]

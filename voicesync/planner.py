@@ -242,7 +242,7 @@ class _Context:
                 self._ambiguous(voice.name, candidates)
                 return []
             if not candidates:  # not listed (yet): apply looks over the grace window first
-                return self._retry_interrupted(voice, key, settled, pending.started_at)
+                return self._retry_interrupted(voice, key, settled, pending.window_start)
             pending_id = candidates[0].voice_id
         new = self.by_id.get(pending_id)
         if new is None:  # the caller confirmed with GET that it is gone
@@ -381,7 +381,7 @@ class _Context:
             return [self._delete_undeclared(key, record, candidates[0], Match.JOURNAL)]
         return [Change(
             Action.DELETE, key, Reason.NOT_DECLARED, Match.JOURNAL, record=key,
-            protected=record.protected, journal_started_at=pending.started_at,
+            protected=record.protected, journal_started_at=pending.window_start,
         )]  # fmt: skip
 
     def _delete_undeclared(

@@ -16,7 +16,7 @@ import socket
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +36,15 @@ class PendingClone:
     name: str  # the name sent with the POST, to find the voice if the answer was lost
     sample_sha256: str
     sample_size: int
-    started_at: float  # seconds since the epoch
+    started_at: float  # seconds since the epoch, right before the request left
     voice_id: str | None = None
+    sent_at: float | None = None  # when the upload's last byte went out (the latest, on resends)
+
+    @property
+    def window_start(self) -> float:
+        """Where the grace window for finding this clone starts: the server can only have made
+        the voice once it had the whole upload."""
+        return self.sent_at if self.sent_at is not None else self.started_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +82,8 @@ class VoiceRecord:
                 "started_at": self.pending.started_at,
                 "voice_id": self.pending.voice_id,
             }
+            if self.pending.sent_at is not None:
+                out["pending"]["sent_at"] = self.pending.sent_at
         if self.to_delete:
             out["to_delete"] = list(self.to_delete)
         if self.key:
@@ -92,10 +101,16 @@ class VoiceRecord:
             visibility=Visibility(data.get("visibility", "PRIVATE")),
             language=str(data.get("language", "en")),
             protected=bool(data.get("protected", False)),
-            pending=PendingClone(**pending) if isinstance(pending, dict) else None,
+            pending=_pending(pending) if isinstance(pending, dict) else None,
             to_delete=tuple(data.get("to_delete", ())),
             key=str(data.get("key", "")),
         )
+
+
+def _pending(data: Mapping[str, Any]) -> PendingClone:
+    """A journal entry; fields a newer voicesync added are left aside, not called damage."""
+    known = {f.name for f in fields(PendingClone)}
+    return PendingClone(**{k: v for k, v in data.items() if k in known})
 
 
 @dataclass(frozen=True, slots=True)

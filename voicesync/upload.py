@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
@@ -37,6 +37,7 @@ class MultipartFile(io.RawIOBase):
         filename: str,
         content_type: str,
         expected_sha256: str | None = None,
+        on_sent: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
         self.boundary = secrets.token_hex(16)
@@ -51,6 +52,7 @@ class MultipartFile(io.RawIOBase):
         self._path = path
         self._file_size = path.stat().st_size
         self._expected = expected_sha256
+        self._on_sent = on_sent  # called each time the last byte is handed over (also on resends)
         self._file: BinaryIO | None = None
         self._pos = 0
         self._digest = hashlib.sha256()
@@ -106,6 +108,8 @@ class MultipartFile(io.RawIOBase):
             start = self._pos - body_end
             chunk = self._tail[start : start + size]
         self._pos += len(chunk)
+        if chunk and self._pos == len(self) and self._on_sent is not None:
+            self._on_sent()
         return chunk
 
     def _read_file(self, size: int) -> bytes:

@@ -38,6 +38,8 @@ class FaultConfig:
     accept_truncated_bodies: bool = False
     # Only these operations (clone, list, get, update, delete, speech) get faults; () = all.
     operations: tuple[str, ...] = ()
+    # The faults of the first requests, in order (Fault values), before any rate applies.
+    sequence: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FaultConfig:
@@ -45,8 +47,9 @@ class FaultConfig:
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown fault settings: {', '.join(sorted(unknown))}")
-        if "operations" in data:
-            data = data | {"operations": tuple(data["operations"])}
+        for name in ("operations", "sequence"):
+            if name in data:
+                data = data | {name: tuple(data[name])}
         return replace(cls(), **data)
 
 
@@ -69,6 +72,8 @@ class FaultInjector:
             if cfg.operations and operation not in cfg.operations:
                 return Fault.NONE
             self._count += 1
+            if self._count <= len(cfg.sequence):
+                return Fault(cfg.sequence[self._count - 1])
             if cfg.rate_limit_every and self._count % cfg.rate_limit_every == 0:
                 return Fault.RATE_LIMIT
             roll = self._rng.random()
