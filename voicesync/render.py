@@ -122,7 +122,7 @@ def _journal_details(change: Change) -> list[str]:
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(change.journal_started_at))
     then = "clones again" if change.action is not Action.DELETE else "forgets it"
     return [
-        f"journal    a clone started {started} got no answer; apply first looks for its voice "
+        f"journal    a clone sent {started} got no answer; apply first looks for its voice "
         f"(grace window from that time) and {then} only if none appears"
     ]
 
