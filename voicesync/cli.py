@@ -149,7 +149,8 @@ def state_option(func: F) -> F:
         "--state",
         "state_path",
         type=click.Path(dir_okay=False, path_type=Path),
-        help="State file (default: voices.lock.json beside the YAML; .voicesync/ with --emulator).",
+        help="State file (default: <catalog>.lock.json beside the YAML, <catalog>.<env>.lock.json "
+        "with --env; in .voicesync/ with --emulator).",
     )(func)
 
 

@@ -47,7 +47,7 @@ def grace_option(func: F) -> F:
     return click.option(
         "--grace-period", type=click.FloatRange(min=0), default=30.0, show_default=True,
         metavar="SECONDS",
-        help="How long after a clone started its voice may take to show in the list. A clone "
+        help="How long after a clone's upload its voice may take to show in the list. A clone "
         "whose answer was lost is looked for this long before it is sent again.",
     )(func)  # fmt: skip
 
