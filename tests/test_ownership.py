@@ -544,3 +544,20 @@ def test_the_grace_window_starts_when_the_upload_went_out(
     assert applied.result is not None and applied.result.ok, applied.result
     assert copies(emulator) == {"Narrator": 1}
     assert clone_posts(emulator) == 3  # two refused with 429, one committed: none sent again
+
+
+def test_a_prompt_clone_costs_three_state_writes(
+    catalog: Catalog, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Journal, id, promote: the upload time is journalled only when it left late, so the
+    state file (rewritten whole on each write) is not written a fourth time per clone."""
+    import voicesync.journal as journal_module
+
+    writes_done: list[int] = []
+    original = journal_module.save_state
+    monkeypatch.setattr(journal_module, "save_state",
+                        lambda path, state: (writes_done.append(1), original(path, state))[1])  # fmt: skip
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    applied = apply(catalog, emulator)
+    assert applied.result is not None and applied.result.ok
+    assert len(writes_done) == 3

@@ -56,6 +56,7 @@ from voicesync.results import (
 from voicesync.upload import SampleChangedError
 
 MAX_CLONE_ATTEMPTS = 3
+SENT_JOURNAL_AFTER_S = 1.0  # an upload that left later than this after started_at is journalled
 THROTTLED_POLL_S = 1.0
 
 
@@ -289,7 +290,17 @@ class _Runner:
         sample = voice.sample
         assert sample is not None
         with self.limiter.slot():
-            self.journal.start_clone(key, voice, self.wall())
+            started_at = self.wall()
+            self.journal.start_clone(key, voice, started_at)
+
+            def sent() -> None:
+                # Journalled only when the upload left notably later than started_at (a slow
+                # upload, a resend after 429): otherwise started_at is close enough, and the
+                # state file is not rewritten once more per clone.
+                now = self.wall()
+                if now - started_at > SENT_JOURNAL_AFTER_S:
+                    self.journal.clone_sent(voice.name, now)
+
             accepted = self.api.clone(
                 sample.path,
                 name=voice.name,
@@ -297,7 +308,7 @@ class _Runner:
                 language=voice.language,
                 audio_format=sample.format.value,
                 expected_sha256=sample.sha256,
-                on_sent=lambda: self.journal.clone_sent(voice.name, self.wall()),
+                on_sent=sent,
             )
         return accepted.voice_id
 
