@@ -395,3 +395,30 @@ def test_upload_streams_instead_of_holding_the_sample(tmp_path: Path) -> None:
         server.terminate()
         server.communicate(timeout=10)
     assert peak < 1_000_000, f"peak {peak} bytes while uploading {sample.stat().st_size}"
+
+
+def test_an_empty_2xx_on_delete_or_update_is_success(raw: Callable[..., RawServer]) -> None:
+    """A 204 (or an empty 200) needs no body when none is needed; an update re-reads the voice."""
+    voice = json.dumps({"voice_id": "v1", "name": "New", "status": "AVAILABLE"}).encode()
+
+    def reply(method: str, path: str) -> Reply:
+        if method in ("DELETE", "PATCH"):
+            return (204, {}, b"")
+        return (200, {"Content-Type": "application/json"}, voice)
+
+    server = raw(reply)
+    api = raw_client(server)
+    api.delete("v1")
+    updated = api.update("v1", name="New")
+    assert updated.name == "New"
+    assert server.hits[-2:] == [("PATCH", "/api/v1/tts/voice/v1"), ("GET", "/api/v1/tts/voice/v1")]
+
+
+def test_the_servers_detail_comes_first_as_in_the_official_client(
+    raw: Callable[..., RawServer],
+) -> None:
+    body = json.dumps({"error": "Not Found", "detail": "Voice not found", "code": "404"}).encode()
+    server = raw(lambda m, p: (404, {"Content-Type": "application/json"}, body))
+    with pytest.raises(NotFoundError) as caught:
+        raw_client(server).get_voice("v1")
+    assert "Voice not found" in str(caught.value)

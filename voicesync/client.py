@@ -229,6 +229,8 @@ class ReadOnlyClient:
             self._debug(_exchange_text(response, self._key))
         if response.status_code >= 400:
             raise self._http_error(response, method, path)
+        if not response.content.strip():
+            return None  # a 204, or an empty 200: the caller decides whether it needed a body
         return _parse_json(response, method, path)
 
     def _count(self, response: requests.Response, method: str, path: str) -> None:
@@ -325,7 +327,10 @@ class VoiceAIClient(ReadOnlyClient):
         if visibility is not None:
             body["voice_visibility"] = visibility.value
         path = _voice_path(voice_id)
-        return self._voice(self._call("PATCH", path, json=body), "PATCH", path)
+        data = self._call("PATCH", path, json=body)
+        if not isinstance(data, Mapping) or "voice_id" not in data:
+            return self.get_voice(voice_id)  # an empty or partial answer: read the voice back
+        return self._voice(data, "PATCH", path)
 
     def delete(self, voice_id: str) -> None:
         """Delete a voice. Either documented answer shape is accepted."""
@@ -393,11 +398,13 @@ def _server_message(response: requests.Response) -> str:
         detail = data.get("detail")
         if isinstance(detail, list):
             return "; ".join(_validation_item(d) for d in detail) or "validation error"
+        # As voice.ai's own client does: the specific detail ("Voice not found") before the
+        # generic error ("Not Found").
+        if isinstance(detail, str) and detail:
+            return detail
         for key in ("error", "message"):
             if isinstance(data.get(key), str) and data[key]:
                 return str(data[key])
-        if isinstance(detail, str) and detail:
-            return detail
     return json.dumps(data)[:200]
 
 
