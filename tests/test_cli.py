@@ -148,3 +148,46 @@ def test_no_color_applies_to_errors_too(cli: Cli) -> None:
     assert result.code == 1 and result.stderr.startswith("error: no API key")
     colored = cli("list", env={"FORCE_COLOR": "1"})
     assert colored.stderr.startswith("\x1b[")
+
+
+# -- hardening (issue 13: 3, 12, 17) ----------------------------------------------------------------
+def test_forget_takes_just_a_name(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voicesync.model import Visibility
+    from voicesync.state import State, VoiceRecord, load_state, save_state
+
+    monkeypatch.chdir(tmp_path)
+    Path("voices.yaml").write_text("version: 1\nvoices: []\n")
+    record = VoiceRecord("v1", "a" * 64, 1, "Narrator", Visibility.PRIVATE, "en")
+    save_state(Path("voices.lock.json"), State("https://dev.voice.ai", {"Narrator": record}))
+    done = cli("forget", "Narrator")
+    assert done.code == 0, done.output
+    assert load_state(Path("voices.lock.json"), None).records == {}
+
+
+def test_outputs_refuses_names_that_make_one_variable(cli: Cli, tmp_path: Path) -> None:
+    from voicesync.model import Visibility
+    from voicesync.state import State, VoiceRecord, save_state
+
+    catalog = tmp_path / "voices.yaml"
+    nothing = cli("outputs", str(catalog), "--format", "env")
+    assert nothing.code == 1 and "nothing recorded" in nothing.stderr
+    records = {n: VoiceRecord(f"id-{n}", "a" * 64, 1, n, Visibility.PRIVATE, "en")
+               for n in ("Old Man", "old-man")}  # fmt: skip
+    save_state(tmp_path / "voices.lock.json", State("https://dev.voice.ai", records))
+    clash = cli("outputs", str(catalog), "--format", "env")
+    assert clash.code == 1 and "VOICE_ID_OLD_MAN" in clash.stderr
+    assert "'Old Man'" in clash.stderr and "'old-man'" in clash.stderr
+
+
+@pytest.mark.parametrize("key", ["vk_first\nsecond", "vk_caf\u00e9_key"])
+def test_a_key_that_cannot_be_a_header_is_a_clear_error(cli: Cli, key: str) -> None:
+    result = cli("list", env={"VOICEAI_API_KEY": key, "VOICEAI_BASE_URL": "http://127.0.0.1:9"})
+    assert result.code == 1 and "VOICEAI_API_KEY" in result.stderr
+    assert "cannot go in an HTTP header" in result.stderr
+    assert (
+        key not in result.output
+        and "second" not in result.output
+        and "Traceback" not in result.output
+    )

@@ -27,7 +27,7 @@ from voicesync.cli import (
     state_option,
 )
 from voicesync.client import VoiceAIClient
-from voicesync.errors import EXIT_ERROR, UsageError
+from voicesync.errors import EXIT_ERROR, StateError, UsageError
 from voicesync.executor import ApplyOptions
 from voicesync.plan import Plan
 from voicesync.planfile import options_from_saved, read_plan_file
@@ -190,13 +190,32 @@ def outputs_command(config: Path, fmt: str, emulator: bool, state_path: Path | N
     them; the same keys in every environment."""
     chosen_environment(config, env_name)
     path = state_file(config, state_path, emulator, env_name)
+    if not path.exists():
+        raise StateError(f"nothing recorded: there is no state file {path}",
+                         hint="apply the catalog first (voicesync apply)")  # fmt: skip
     ids = outputs(load_state(path, None))
     if fmt == "env":
+        _refuse_clashes(ids)
         lines = [f"VOICE_ID_{variable_name(name)}={voice_id}" for name, voice_id in ids.items()]
         _app().console.out("\n".join(lines))
     else:
         _app().console.out(json.dumps(ids, indent=2, sort_keys=True))
     return 0
+
+
+def _refuse_clashes(ids: dict[str, str]) -> None:
+    """Two names that make one variable would hand an application the wrong voice."""
+    by_variable: dict[str, list[str]] = {}
+    for name in ids:
+        by_variable.setdefault(variable_name(name), []).append(name)
+    clashes = {v: names for v, names in by_variable.items() if len(names) > 1}
+    if clashes:
+        listed = "; ".join(
+            f"VOICE_ID_{v} from " + " and ".join(f"'{n}'" for n in names)
+            for v, names in sorted(clashes.items())
+        )
+        raise UsageError(f"outputs --format env: names make the same variable: {listed}",
+                         hint="give one of them a key: in voices.yaml (key: elder)")  # fmt: skip
 
 
 def variable_name(name: str) -> str:

@@ -118,14 +118,18 @@ def prove_owned(
 
 
 @cli.command("forget")
-@config_argument
-@click.argument("name")
+@click.argument("words", nargs=-1, required=True, metavar="[CONFIG] NAME")
 @click.option("--emulator", is_flag=True, help="Use the state kept for the built-in emulator.")
 @state_option
 @env_option
-def forget_command(config: Path, name: str, emulator: bool, state_path: Path | None,
+def forget_command(words: tuple[str, ...], emulator: bool, state_path: Path | None,
                    env_name: str | None) -> int:  # fmt: skip
     """Stop managing voice NAME (its remote name) without deleting it."""
+    if len(words) > 2:
+        raise UsageError("forget takes [CONFIG] NAME: one catalog and one voice name",
+                         hint="quote a name with spaces: voicesync forget 'Old Man'")  # fmt: skip
+    config = Path(words[0] if len(words) == 2 else "voices.yaml")
+    name = words[-1]
     chosen_environment(config, env_name)
     if name in _declared(config, env_name):
         raise UsageError(f"'{name}' is still declared in {config}; remove it there first",

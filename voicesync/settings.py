@@ -62,6 +62,15 @@ def is_loopback(host: str) -> bool:
 def api_key_from(environ: Mapping[str, str], variables: tuple[str, ...] = KEY_VARIABLES) -> str:
     for name in variables:
         value = environ.get(name, "").strip()
+        if value and not all(33 <= ord(c) <= 126 for c in value):
+            # Never echoed: a newline or a non-ASCII character cannot go in a header, and
+            # requests' own error would print the whole key.
+            raise SettingsError(
+                f"{name} holds a character that cannot go in an HTTP header (a space, a "
+                "newline or a non-ASCII character)",
+                hint=f"set {name} again to exactly the key, e.g. from a file: "
+                f"export {name}=\"$(tr -d '\\n' < key.txt)\"",
+            )
         if value:
             return value
     raise SettingsError(
