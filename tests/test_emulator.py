@@ -111,7 +111,8 @@ def test_clone_accepts_the_older_json_base64_body(emulator: Emulator) -> None:
     assert [(v["name"], v["voice_visibility"]) for v in voices] == [("B64", "PRIVATE")]
 
 
-def test_update_patch_and_put_return_the_full_voice(emulator: Emulator) -> None:
+def test_update_patch_and_put_return_the_full_voice(make_emulator: object) -> None:
+    emulator = make_emulator(dialect=Dialect(accept_put=True))  # type: ignore[operator]
     voice_id = clone(emulator, name="A").json()["voice_id"]
     url = api(emulator, f"/voice/{voice_id}")
     patched = requests.patch(url, headers=AUTH, json={"name": "B"}).json()
@@ -200,7 +201,7 @@ def test_third_party_dialect(make_emulator: object) -> None:
     gone = requests.delete(api(emulator, f"/voice/{created['voice_id']}"), headers=AUTH).json()
     assert gone["success"] is True
     missing = requests.get(api(emulator, "/voice/nope"), headers=AUTH).json()
-    assert missing == {"error": "Voice not found", "detail": "Voice not found", "code": 404}
+    assert missing == {"error": "Not Found", "detail": "Voice not found", "code": "404"}
 
 
 @pytest.mark.parametrize(("fmt", "kind"), [("mp3", "mp3"), ("wav", "wav"), (None, "mp3")])
@@ -351,3 +352,38 @@ def test_faults_can_aim_at_one_operation(make_emulator: object) -> None:
     voice_id = clone(emulator, name="Kept").json()["voice_id"]
     assert requests.get(api(emulator, "/voices"), headers=AUTH).status_code == 200
     assert requests.delete(api(emulator, f"/voice/{voice_id}"), headers=AUTH).status_code >= 500
+
+
+# -- fidelity to FastAPI and to the documented error shapes (issue 14: 5, 8, 9) ---------------------
+def test_put_is_refused_unless_the_service_is_told_to_accept_it(emulator: Emulator) -> None:
+    voice_id = clone(emulator, name="A").json()["voice_id"]
+    put = requests.put(api(emulator, f"/voice/{voice_id}"), headers=AUTH, json={"name": "B"})
+    assert put.status_code == 405  # the docs and the SDK update with PATCH only
+
+
+@pytest.mark.parametrize(
+    ("dialect", "body"),
+    [
+        (Dialect(), {"detail": "Voice not found"}),
+        (
+            Dialect(error_shape="official"),
+            {"error": "Not Found", "detail": "Voice not found", "code": "404"},
+        ),
+    ],
+    ids=["fastapi", "official"],
+)
+def test_error_shapes(make_emulator: object, dialect: Dialect, body: dict[str, str]) -> None:
+    emulator = make_emulator(dialect=dialect)  # type: ignore[operator]
+    missing = requests.get(api(emulator, "/voice/nope"), headers=AUTH)
+    assert (missing.status_code, missing.json()) == (404, body)
+
+
+def test_paths_are_read_as_fastapi_reads_them(emulator: Emulator) -> None:
+    voice_id = clone(emulator, name="A").json()["voice_id"]
+    encoded = "".join(f"%{ord(c):02X}" for c in voice_id)
+    assert requests.get(api(emulator, f"/voice/{encoded}"), headers=AUTH).json()["name"] == "A"
+    slash = requests.get(api(emulator, "/voices/?x=1"), headers=AUTH, allow_redirects=False)
+    assert slash.status_code == 307
+    assert slash.headers["Location"].endswith("/api/v1/tts/voices?x=1")
+    followed = requests.get(api(emulator, "/voices/"), headers=AUTH)
+    assert [v["name"] for v in followed.json()] == ["A"]

@@ -367,6 +367,9 @@ def show_command(plan_file: Path, fmt: str) -> int:
               help="capped: an object list that honours limit/offset up to --page-size and "
               "says nothing of a total.")  # fmt: skip
 @click.option("--page-size", type=int, help="Largest page a paged list returns.")
+@click.option("--error-shape", type=click.Choice(["fastapi", "official"]),
+              help="Error bodies: {detail}, or ErrorResponse {error, detail, code}.")  # fmt: skip
+@click.option("--accept-put", is_flag=True, help="Also update with PUT (the n8n node does).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--server-error-rate", type=float, default=0.0)
 @click.option("--drop-rate", type=float, default=0.0)

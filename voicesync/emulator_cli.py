@@ -18,6 +18,10 @@ def build_emulator(opts: Mapping[str, Any], environ: Mapping[str, str]) -> Emula
         dialect, list_public=opts.get("list_public", False), list_lag_s=opts.get("list_lag_s", 0.0),
         list_omits_processing=opts.get("list_omits_processing", False),
     )  # fmt: skip
+    if opts.get("error_shape"):
+        dialect = replace(dialect, error_shape=opts["error_shape"])
+    if opts.get("accept_put"):
+        dialect = replace(dialect, accept_put=True)
     if opts.get("page_size"):
         dialect = replace(dialect, page_size=opts["page_size"], max_page_size=opts["page_size"])
     api_key = None

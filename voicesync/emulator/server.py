@@ -18,10 +18,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from voicesync.emulator import audio
 from voicesync.emulator.faults import Fault, FaultConfig, FaultInjector
@@ -54,7 +55,9 @@ class Dialect:
     visibility_field: str = "voice_visibility"  # or "visibility" (third-party manifest)
     clone_status: str = "PENDING"  # or "PROCESSING" (third-party manifest)
     delete_shape: str = "first_party"  # {"status": "deleted", ...} or third_party {"success": ...}
-    error_shape: str = "detail"  # {"detail": msg} or "error": {"error", "detail", "code"}
+    # fastapi: {"detail": msg}; official: ErrorResponse {"error", "detail", "code": str}
+    error_shape: str = "fastapi"
+    accept_put: bool = False  # the n8n node updates with PUT; the docs and the SDK use PATCH
     extra_fields: bool = False  # language, created_at, updated_at on voice objects
     include_catalog: bool = True  # list shows the default/public catalog voices too (SDK)
     # Hazards a real service may show; each is a way voicesync could misread the account.
@@ -66,7 +69,7 @@ class Dialect:
     def third_party(cls) -> Dialect:
         return cls(
             list_shape="paged", visibility_field="visibility", clone_status="PROCESSING",
-            delete_shape="third_party", error_shape="error", extra_fields=True,
+            delete_shape="third_party", error_shape="official", extra_fields=True,
         )  # fmt: skip
 
 
@@ -199,8 +202,10 @@ class Emulator:
         if status == 422:
             loc = ["body", field_name] if field_name else ["body"]
             return _json(422, {"detail": [{"loc": loc, "msg": message, "type": "value_error"}]})
-        if self.dialect.error_shape == "error":
-            return _json(status, {"error": message, "detail": message, "code": status})
+        if self.dialect.error_shape == "official":
+            reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
+            return _json(status, {"error": reason or message, "detail": message,
+                                  "code": str(status)})  # fmt: skip
         return _json(status, {"detail": message})
 
     # -- API operations -------------------------------------------------------------------
@@ -433,17 +438,27 @@ _HTML_PAGE = (
 )
 
 
-def _route(method: str, path: str) -> tuple[str, str | None] | None:
-    """(operation, voice_id) for a known method and path; ('', None) for a wrong method."""
+def _route(method: str, path: str, *, accept_put: bool = False) -> tuple[str, str | None] | None:
+    """(operation, voice_id) for a known method and path; ('', None) for a wrong method. Path
+    parameters are percent-decoded, as Starlette does."""
     path_known = False
     for route_method, pattern, operation in _ROUTES:
         match = pattern.match(path)
         if match is None:
             continue
         path_known = True
-        if route_method == method:
-            return operation, match.groupdict().get("id")
+        if route_method == method and (method != "PUT" or accept_put):
+            voice_id = match.groupdict().get("id")
+            return operation, unquote(voice_id) if voice_id is not None else None
     return ("", None) if path_known else None
+
+
+def _slash_redirect(path: str, query: str) -> str | None:
+    """Where Starlette's redirect_slashes sends a known path written with a trailing slash."""
+    bare = path.rstrip("/")
+    if path == bare or (_route("GET", bare) is None and _route("POST", bare) is None):
+        return None
+    return bare + (f"?{query}" if query else "")
 
 
 class _Server(ThreadingHTTPServer):
@@ -515,7 +530,11 @@ class _Handler(BaseHTTPRequestHandler):
         if url.path.startswith("/_emulator/"):
             self._send(self._guard(lambda: self.app.admin(method, url.path, self.headers, body)))
             return
-        route = _route(method, url.path)
+        redirect = _slash_redirect(url.path, url.query)
+        if redirect is not None:
+            self._send(Response(307, b"", headers=(("Location", redirect),)))
+            return
+        route = _route(method, url.path, accept_put=self.app.dialect.accept_put)
         operation = route[0] if route else ""
         entry: dict[str, Any] = {
             "method": method, "path": url.path, "query": url.query, "operation": operation,
