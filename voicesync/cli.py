@@ -229,7 +229,7 @@ def _validate_one(config: Path, allow_outside: tuple[Path, ...], fmt: str) -> in
     if fmt == "json":
         console.out(_problems_json(True, loaded.warnings))
         return 0
-    _print_problems(loaded.warnings)
+    print_problems(loaded.warnings)
     count = len(loaded.state.voices)
     console.out(f"{config}: valid ({count} voice{'s' if count != 1 else ''}"
                 f"{f', {len(loaded.warnings)} warnings' if loaded.warnings else ''})")  # fmt: skip
@@ -245,12 +245,13 @@ def _problems_json(valid: bool, problems: Sequence[Problem]) -> str:
     return json.dumps({"valid": valid, "problems": rows}, indent=2)
 
 
-def _print_notices(planned: Planned) -> None:
+def print_notices(planned: Planned) -> None:
+    """What the user should know about the evidence a plan rests on, on stderr."""
     for notice in planned.notices:
         _app().console.warn(notice)
 
 
-def _print_problems(problems: Sequence[Problem]) -> None:
+def print_problems(problems: Sequence[Problem]) -> None:
     for problem in problems:
         click.echo(_scrub(str(problem)), err=True)
 
@@ -290,8 +291,8 @@ def planning(config: Path, opts: dict[str, Any], force: bool = False) -> Iterato
                                       opts["adopt"]),
                 allow_outside=opts["allow_outside"], environment=opts["env_name"],
             )  # fmt: skip
-        _print_problems(planned.warnings)
-        _print_notices(planned)
+        print_problems(planned.warnings)
+        print_notices(planned)
         yield planned
 
 
@@ -428,7 +429,7 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 def _report(exc: VoicesyncError, console: Console) -> None:
     if isinstance(exc, ConfigError):
-        _print_problems(exc.problems)
+        print_problems(exc.problems)
     console.error(_scrub(exc.message), _scrub(exc.hint) if exc.hint else None)
 
 

@@ -22,6 +22,8 @@ from voicesync.cli import (
     env_option,
     open_connection,
     plan_options,
+    print_notices,
+    print_problems,
     render_plan,
     state_file,
     state_option,
@@ -76,10 +78,8 @@ def _run(config: Path, opts: dict[str, Any], *, destroy: bool, yes: bool, fmt: s
     )  # fmt: skip
 
     def show(planned: Planned) -> None:
-        for problem in planned.warnings:
-            click.echo(str(problem), err=True)
-        for notice in planned.notices:
-            console.warn(notice)
+        print_problems(planned.warnings)
+        print_notices(planned)
         if fmt == "text":
             console.out(render_plan(planned.plan, "text"))
 

@@ -280,8 +280,7 @@ class _Runner:
     def _candidates(self, name: str) -> list[str]:
         with self.limiter.slot():
             remote = self.api.list_voices()
-        state = self.journal.state
-        known = state.recorded_ids() | state.foreign
+        known = self.journal.state.known_ids()
         return [v.voice_id for v in remote if v.name == name and v.voice_id not in known]
 
     def _post_clone(self, key: str | None, voice: DesiredVoice) -> str:

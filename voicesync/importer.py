@@ -37,7 +37,7 @@ class Imported:
 
 def choose(remote: Sequence[RemoteVoice], names: Iterable[str], everything: bool,
            state: State, declared: set[str]) -> list[RemoteVoice]:  # fmt: skip
-    known = state.recorded_ids() | state.foreign
+    known = state.known_ids()
     candidates = [v for v in remote if v.voice_id not in known and v.name]
     wanted = set(names)
     if not everything and not wanted:

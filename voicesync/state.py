@@ -132,6 +132,10 @@ class State:
             ids.update(record.to_delete)
         return frozenset(ids)
 
+    def known_ids(self) -> frozenset[str]:
+        """Every voice the state speaks for: recorded ones, and foreign ones it must not touch."""
+        return self.recorded_ids() | self.foreign
+
     def with_record(self, name: str, record: VoiceRecord, *, old_name: str | None = None) -> State:
         records = {k: v for k, v in self.records.items() if k != old_name}
         records[name] = record
