@@ -32,13 +32,13 @@ from typing import Any
 import requests
 import yaml
 
-from voicesync.config import load_config
+from testing.tones import tone_wav
+from voicesync.catalog.loader import load_config
+from voicesync.catalog.samplecache import cache_path
 from voicesync.emulator import account_of
 from voicesync.emulator.store import StoredVoice
 from voicesync.model import Visibility
-from voicesync.samplecache import cache_path
-from voicesync.state import State, VoiceRecord, save_state
-from voicesync.tones import tone_wav
+from voicesync.state.store import State, VoiceRecord, save_state
 
 KEY = "vk_benchmark"
 PENDING_S, PROCESSING_S = 0.5, 3.0

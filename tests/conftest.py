@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from testing.tones import tone_wav
+from voicesync.api.client import VoiceAIClient
+from voicesync.api.retry import RetryPolicy
+from voicesync.api.settings import Connection
 from voicesync.cli import run
-from voicesync.client import RetryPolicy, VoiceAIClient
 from voicesync.emulator import Emulator, EmulatorConfig, Timing
-from voicesync.settings import Connection
-from voicesync.tones import tone_wav
 
 TEST_KEY = "vk_test_0123456789abcdef"
 FAST_TIMING = Timing(pending_s=0.05, processing_s=0.1)

@@ -10,16 +10,16 @@ from typing import Any
 import pytest
 
 from tests.conftest import FAST_RETRY, TEST_KEY, Catalog, CliResult
-from voicesync.client import VoiceAIClient
+from voicesync.api.client import VoiceAIClient
+from voicesync.api.settings import Connection
+from voicesync.apply.events import ApplyResult, Event, Outcome
+from voicesync.apply.executor import ApplyOptions
 from voicesync.emulator import Emulator, FaultConfig, Timing, account_of
 from voicesync.errors import PlanError
-from voicesync.executor import ApplyOptions
-from voicesync.plan import Action, Reason
-from voicesync.planner import PlanOptions
-from voicesync.results import ApplyResult, Event, Outcome
-from voicesync.settings import Connection
-from voicesync.state import load_state
-from voicesync.workflow import Applied, apply_catalog
+from voicesync.plan.model import Action, Reason
+from voicesync.plan.planner import PlanOptions
+from voicesync.service import Applied, apply_catalog
+from voicesync.state.store import load_state
 
 Cli = Callable[..., CliResult]
 MakeEmulator = Callable[..., Emulator]

@@ -155,7 +155,7 @@ def test_forget_takes_just_a_name(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from voicesync.model import Visibility
-    from voicesync.state import State, VoiceRecord, load_state, save_state
+    from voicesync.state.store import State, VoiceRecord, load_state, save_state
 
     monkeypatch.chdir(tmp_path)
     Path("voices.yaml").write_text("version: 1\nvoices: []\n")
@@ -168,7 +168,7 @@ def test_forget_takes_just_a_name(
 
 def test_outputs_refuses_names_that_make_one_variable(cli: Cli, tmp_path: Path) -> None:
     from voicesync.model import Visibility
-    from voicesync.state import State, VoiceRecord, save_state
+    from voicesync.state.store import State, VoiceRecord, save_state
 
     catalog = tmp_path / "voices.yaml"
     nothing = cli("outputs", str(catalog), "--format", "env")

@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from testing.rawserver import RawServer, Reply
 from tests.conftest import FAST_RETRY, TEST_KEY, client_for, tone_wav_bytes
-from tests.rawserver import RawServer, Reply
-from voicesync.client import ReadOnlyClient, RetryNotice, RetryPolicy, VoiceAIClient
+from voicesync.api.client import ReadOnlyClient, VoiceAIClient
+from voicesync.api.retry import RetryNotice, RetryPolicy
+from voicesync.api.settings import Connection
+from voicesync.api.upload import MultipartFile, SampleChangedError
 from voicesync.emulator import Dialect, Emulator, FaultConfig, account_of
 from voicesync.errors import (
     AuthError,
@@ -27,8 +30,6 @@ from voicesync.errors import (
     ServerError,
 )
 from voicesync.model import Visibility, VoiceStatus
-from voicesync.settings import Connection
-from voicesync.upload import MultipartFile, SampleChangedError
 
 MakeEmulator = Callable[..., Emulator]
 
@@ -182,15 +183,15 @@ def test_pagination_that_never_ends_is_bounded(raw: Callable[..., RawServer]) ->
     page = json.dumps({"voices": [{"voice_id": "a", "status": "AVAILABLE"}], "next": "/again"})
     server = raw(lambda m, p: (200, {}, page.encode()))
     api = raw_client(server)
-    import voicesync.client as client_module
+    import voicesync.api.pager as pager_module
 
-    original = client_module.MAX_PAGES
-    client_module.MAX_PAGES = 5
+    original = pager_module.MAX_PAGES
+    pager_module.MAX_PAGES = 5
     try:
         with pytest.raises(BadResponseError, match="did not end"):
             api.list_voices()
     finally:
-        client_module.MAX_PAGES = original
+        pager_module.MAX_PAGES = original
 
 
 def test_wrong_key_is_an_auth_error_without_the_key(make_emulator: MakeEmulator) -> None:

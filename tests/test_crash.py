@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import TEST_KEY, Catalog, CliResult
 from voicesync.emulator import Emulator, FaultConfig, Timing, account_of
-from voicesync.state import load_state
+from voicesync.state.store import load_state
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 

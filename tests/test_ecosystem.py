@@ -14,9 +14,9 @@ import pytest
 import yaml
 
 from tests.conftest import TEST_KEY, Catalog, CliResult, assert_valid_for
-from voicesync.config import voices_schema
+from voicesync.catalog.loader import voices_schema
 from voicesync.emulator import Emulator, account_of
-from voicesync.state import load_state
+from voicesync.state.store import load_state
 
 Cli = Callable[..., CliResult]
 ROOT = Path(__file__).resolve().parent.parent

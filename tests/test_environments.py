@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TEST_KEY, Catalog, CliResult
-from voicesync.config import load_config
+from voicesync.catalog.loader import load_config
 from voicesync.emulator import Emulator, account_of
 from voicesync.errors import ConfigError, UsageError
 from voicesync.model import Visibility

@@ -14,7 +14,7 @@ import yaml
 
 from tests.conftest import TEST_KEY, Catalog, CliResult, assert_valid_for
 from voicesync.emulator import Emulator
-from voicesync.state import load_state
+from voicesync.state.store import load_state
 
 Cli = Callable[..., CliResult]
 

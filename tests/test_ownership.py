@@ -23,18 +23,18 @@ import pytest
 
 from tests.conftest import FAST_RETRY, TEST_KEY, Catalog, CliResult
 from tests.test_apply import FAST_APPLY
-from voicesync.client import VoiceAIClient
+from voicesync.api.client import VoiceAIClient
+from voicesync.api.settings import Connection
+from voicesync.apply.events import Outcome
+from voicesync.apply.executor import ApplyOptions, apply_plan
 from voicesync.emulator import Dialect, Emulator, FaultConfig, Timing, account_of
 from voicesync.errors import PlanError
-from voicesync.executor import ApplyOptions, apply_plan
-from voicesync.journal import Journal
 from voicesync.model import Visibility
-from voicesync.plan import Action, Match, Plan, Reason
-from voicesync.planner import PlanOptions
-from voicesync.results import Outcome
-from voicesync.settings import Connection
-from voicesync.state import PendingClone, State, VoiceRecord, load_state, save_state
-from voicesync.workflow import Applied, apply_catalog, make_plan
+from voicesync.plan.model import Action, Match, Plan, Reason
+from voicesync.plan.planner import PlanOptions
+from voicesync.service import Applied, apply_catalog, make_plan
+from voicesync.state.journal import Journal
+from voicesync.state.store import PendingClone, State, VoiceRecord, load_state, save_state
 
 Cli = Callable[..., CliResult]
 MakeEmulator = Callable[..., Emulator]
@@ -551,7 +551,7 @@ def test_a_prompt_clone_costs_three_state_writes(
 ) -> None:
     """Journal, id, promote: the upload time is journalled only when it left late, so the
     state file (rewritten whole on each write) is not written a fourth time per clone."""
-    import voicesync.journal as journal_module
+    import voicesync.state.journal as journal_module
 
     writes_done: list[int] = []
     original = journal_module.save_state

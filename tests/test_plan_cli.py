@@ -11,13 +11,13 @@ import jsonschema
 import pytest
 
 from tests.conftest import FAST_RETRY, TEST_KEY, Catalog, CliResult
-from voicesync.client import VoiceAIClient
+from voicesync.api.client import VoiceAIClient
+from voicesync.api.settings import Connection
+from voicesync.apply.executor import ApplyOptions
 from voicesync.emulator import Dialect, Emulator, account_of
-from voicesync.executor import ApplyOptions
 from voicesync.model import Visibility
-from voicesync.settings import Connection
-from voicesync.state import State, VoiceRecord, save_state
-from voicesync.workflow import apply_catalog
+from voicesync.service import apply_catalog
+from voicesync.state.store import State, VoiceRecord, save_state
 
 Cli = Callable[..., CliResult]
 GOLDEN = Path(__file__).parent / "golden"
@@ -133,7 +133,7 @@ def test_250_voices_planned_with_one_list_walk(
 ) -> None:
     emulator = make_emulator(dialect=Dialect(list_shape="paged", max_page_size=100))
     sample = catalog.sample("shared.wav")
-    from voicesync.samples import inspect_sample
+    from voicesync.catalog.samples import inspect_sample
 
     info, _ = inspect_sample(catalog.root / sample, sample)
     assert info is not None

@@ -17,9 +17,9 @@ from voicesync.model import (
     Visibility,
     VoiceStatus,
 )
-from voicesync.plan import Action, Match, Plan, Reason, SafetyLimits
-from voicesync.planner import PlanOptions, build_plan
-from voicesync.state import PendingClone, State, VoiceRecord
+from voicesync.plan.model import Action, Match, Plan, Reason, SafetyLimits
+from voicesync.plan.planner import PlanOptions, build_plan
+from voicesync.state.store import PendingClone, State, VoiceRecord
 
 PRIVATE, PUBLIC = Visibility.PRIVATE, Visibility.PUBLIC
 AVAILABLE = VoiceStatus.AVAILABLE

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from voicesync.console import Console
+from voicesync.apply.events import (
+    ChangeFinished,
+    ChangeResult,
+    Notice,
+    Outcome,
+    Waiting,
+    WaitingVoice,
+)
+from voicesync.cli.console import Console
+from voicesync.cli.progress import PERIODIC_S, Progress
 from voicesync.model import DesiredVoice, Source, Visibility
-from voicesync.plan import Action, Change, Reason
-from voicesync.progress import PERIODIC_S, Progress
-from voicesync.results import ChangeFinished, ChangeResult, Notice, Outcome, Waiting, WaitingVoice
+from voicesync.plan.model import Action, Change, Reason
 
 VOICE = DesiredVoice("Narrator", "n.wav", Visibility.PRIVATE, "en", Source("v.yaml", 1, 1))
 CLONE = Change(Action.CLONE, "Narrator", Reason.NEW, desired=VOICE)

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
+from testing.rawserver import RawServer, Reply
 from tests.conftest import FAST_RETRY, TEST_KEY, Catalog, CliResult
-from tests.rawserver import RawServer, Reply
 from tests.test_apply import FAST_APPLY, live
-from voicesync.client import VoiceAIClient
+from voicesync.api.client import VoiceAIClient
+from voicesync.api.settings import Connection
 from voicesync.emulator import Emulator, EmulatorConfig, FaultConfig, Timing, account_of
 from voicesync.errors import LockError
-from voicesync.settings import Connection
-from voicesync.state import load_state, state_lock
-from voicesync.workflow import Applied, apply_catalog
+from voicesync.service import Applied, apply_catalog
+from voicesync.state.store import load_state, state_lock
 
 Cli = Callable[..., CliResult]
 MakeEmulator = Callable[..., Emulator]
@@ -114,7 +114,7 @@ def test_a_held_lock_names_its_holder(catalog: Catalog) -> None:
     catalog.write([])
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time\nfrom pathlib import Path\n"
-         "from voicesync.state import state_lock\n"
+         "from voicesync.state.store import state_lock\n"
          "with state_lock(Path(sys.argv[1])):\n    print('held', flush=True)\n    time.sleep(30)\n",
          str(catalog.state_path)],
         stdout=subprocess.PIPE, text=True,
@@ -224,9 +224,9 @@ def test_clone_answered_without_voice_id_is_not_repeated_blindly(
 
 
 def test_enormous_answers_are_refused(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    import voicesync.client as client_module
+    import voicesync.api.responses as responses_module
 
-    monkeypatch.setattr(client_module, "MAX_RESPONSE_BYTES", 100_000)
+    monkeypatch.setattr(responses_module, "MAX_RESPONSE_BYTES", 100_000)
     huge = json.dumps([{"voice_id": str(i), "status": "AVAILABLE"} for i in range(10_000)]).encode()
     server = RawServer(lambda m, p: (200, {}, huge))
     try:

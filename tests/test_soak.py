@@ -3,7 +3,7 @@ hazards on (list lag, capped pages, voices the account cannot change)."""
 
 from __future__ import annotations
 
-from voicesync.soak import PROFILES, SoakConfig, matrix, run_soak
+from testing.soak import PROFILES, SoakConfig, matrix, run_soak
 
 
 def test_short_soak_converges_without_duplicates_or_losses() -> None:

@@ -1,18 +1,31 @@
 """voicesync: manage voice.ai cloned voices as code.
 
-The public library API; the CLI is a thin layer over it.
+The public library API; the CLI is a thin layer over it. Names are imported on first use, so
+``import voicesync`` (and ``voicesync --version``) stays light.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.2.0"
 
-from voicesync.client import ReadOnlyClient, RetryPolicy, VoiceAIClient
-from voicesync.config import load_config
-from voicesync.executor import ApplyOptions, apply_plan
-from voicesync.journal import Journal
-from voicesync.plan import Plan
-from voicesync.planner import PlanOptions, build_plan
-from voicesync.settings import Connection
-from voicesync.workflow import apply_catalog, make_plan
+_EXPORTS = {
+    "ApplyOptions": "voicesync.apply.executor",
+    "Connection": "voicesync.api.settings",
+    "Journal": "voicesync.state.journal",
+    "Plan": "voicesync.plan.model",
+    "PlanOptions": "voicesync.plan.planner",
+    "ReadOnlyClient": "voicesync.api.client",
+    "RetryPolicy": "voicesync.api.retry",
+    "VoiceAIClient": "voicesync.api.client",
+    "apply_catalog": "voicesync.service",
+    "apply_plan": "voicesync.apply.executor",
+    "build_plan": "voicesync.plan.planner",
+    "load_config": "voicesync.catalog.loader",
+    "make_plan": "voicesync.service",
+}
 
 __all__ = [
     "ApplyOptions",
@@ -30,3 +43,21 @@ __all__ = [
     "load_config",
     "make_plan",
 ]
+
+if TYPE_CHECKING:
+    from voicesync.api.client import ReadOnlyClient, VoiceAIClient
+    from voicesync.api.retry import RetryPolicy
+    from voicesync.api.settings import Connection
+    from voicesync.apply.executor import ApplyOptions, apply_plan
+    from voicesync.catalog.loader import load_config
+    from voicesync.plan.model import Plan
+    from voicesync.plan.planner import PlanOptions, build_plan
+    from voicesync.service import apply_catalog, make_plan
+    from voicesync.state.journal import Journal
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'voicesync' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

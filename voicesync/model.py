@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from voicesync.environments import Environment
+    from voicesync.catalog.environments import Environment
 
 LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "de", "it", "pt", "pl", "ru", "nl", "sv", "ca")
 DEFAULT_LANGUAGE = "en"

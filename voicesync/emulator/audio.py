@@ -1,8 +1,9 @@
 """What the emulated service learns from an uploaded sample.
 
-Deliberately independent of ``voicesync.samples``: if the client misreads audio, the emulator must
-not repeat the mistake. The service accepts MP3, WAV and OGG by content; a sample it can sniff but
-not use (no audio data, or silence) is accepted and later ends FAILED, as a real clone would.
+Deliberately independent of ``voicesync.catalog.samples``: if the client misreads audio, the
+emulator must not repeat the mistake. The service accepts MP3, WAV and OGG by content; a sample
+it can sniff but not use (no audio data, or silence) is accepted and later ends FAILED, as a real
+clone would.
 """
 
 from __future__ import annotations

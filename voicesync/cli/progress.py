@@ -8,9 +8,7 @@ from collections.abc import Callable
 
 import click
 
-from voicesync.console import Console
-from voicesync.plan import Action
-from voicesync.results import (
+from voicesync.apply.events import (
     ChangeFinished,
     ChangeStarted,
     Event,
@@ -18,6 +16,8 @@ from voicesync.results import (
     Outcome,
     Waiting,
 )
+from voicesync.cli.console import Console
+from voicesync.plan.model import Action
 
 PERIODIC_S = 10.0
 _VERBS = {

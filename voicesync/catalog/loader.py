@@ -20,7 +20,7 @@ from typing import Any
 
 import jsonschema
 
-from voicesync.environments import (
+from voicesync.catalog.environments import (
     ENV_NAME,
     Environment,
     environment,
@@ -28,6 +28,8 @@ from voicesync.environments import (
     is_glob,
     matching_key,
 )
+from voicesync.catalog.samples import SampleError, inspect_sample, resolve_sample
+from voicesync.catalog.yamlsource import Document, Path_, Position, YamlProblem, parse
 from voicesync.errors import ConfigError, Problem, Severity, UsageError
 from voicesync.model import (
     DEFAULT_LANGUAGE,
@@ -38,8 +40,6 @@ from voicesync.model import (
     Source,
     Visibility,
 )
-from voicesync.samples import SampleError, inspect_sample, resolve_sample
-from voicesync.yamlsource import Document, Path_, Position, YamlProblem, parse
 
 MAX_CONFIG_BYTES = 5 * 1024 * 1024
 

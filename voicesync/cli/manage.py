@@ -8,9 +8,11 @@ from typing import Any
 
 import click
 
-from voicesync.cli import (
-    _app,
-    cli,
+from voicesync.api.client import VoiceAIClient
+from voicesync.catalog.importer import choose, import_voices
+from voicesync.catalog.loader import load_config
+from voicesync.cli.console import app
+from voicesync.cli.options import (
     client_options,
     config_argument,
     connection_options,
@@ -19,8 +21,6 @@ from voicesync.cli import (
     state_file,
     state_option,
 )
-from voicesync.client import VoiceAIClient
-from voicesync.config import load_config
 from voicesync.errors import (
     EXIT_ERROR,
     ConfigError,
@@ -29,10 +29,9 @@ from voicesync.errors import (
     StateError,
     UsageError,
 )
-from voicesync.importer import choose, import_voices
 from voicesync.model import RemoteVoice
-from voicesync.state import load_state, save_state, state_lock
-from voicesync.workflow import chosen_environment, declared_names
+from voicesync.service import chosen_environment, declared_names
+from voicesync.state.store import load_state, save_state, state_lock
 
 
 def _declared(config: Path, environment: str | None = None) -> set[str]:
@@ -47,7 +46,7 @@ def _declared(config: Path, environment: str | None = None) -> set[str]:
                          hint="voicesync validate shows them all") from exc  # fmt: skip
 
 
-@cli.command("import")
+@click.command("import")
 @config_argument
 @click.option("--name", "names", multiple=True, metavar="NAME", help="Import this voice.")
 @click.option("--all", "everything", is_flag=True, help="Import every unrecorded voice.")
@@ -62,7 +61,7 @@ def import_command(config: Path, names: tuple[str, ...], everything: bool,
     Each voice is first proved to be the account's (a PATCH that changes nothing): catalog
     voices and other accounts' public voices are refused, remembered as foreign, not imported.
     """
-    console = _app().console
+    console = app().console
     declared = _declared(config)
     if config.exists() and load_config(config, inspect_samples=False).state.environment_keys:
         raise UsageError(
@@ -117,7 +116,7 @@ def prove_owned(
     return owned, refused
 
 
-@cli.command("forget")
+@click.command("forget")
 @click.argument("words", nargs=-1, required=True, metavar="[CONFIG] NAME")
 @click.option("--emulator", is_flag=True, help="Use the state kept for the built-in emulator.")
 @state_option
@@ -144,18 +143,19 @@ def forget_command(words: tuple[str, ...], emulator: bool, state_path: Path | No
         if record.pending is not None:
             raise StateError(f"'{name}' has a clone in flight; apply first, then forget it")
         save_state(path, state.without(name))
-    _app().console.out(f"voicesync no longer manages '{name}' ({record.voice_id}); the voice "
+    app().console.out(f"voicesync no longer manages '{name}' ({record.voice_id}); the voice "
                        "itself was not touched.")  # fmt: skip
     return 0
 
 
-@cli.command("completion")
+@click.command("completion")
 @click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
 def completion_command(shell: str) -> int:
     """Print the shell completion script, e.g. eval "$(voicesync completion bash)"."""
     from click.shell_completion import get_completion_class
 
     completion = get_completion_class(shell)
+    root = click.get_current_context().find_root().command
     assert completion is not None
-    _app().console.out(completion(cli, {}, "voicesync", "_VOICESYNC_COMPLETE").source())
+    app().console.out(completion(root, {}, "voicesync", "_VOICESYNC_COMPLETE").source())
     return 0

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
 import click
+
+from voicesync.api.settings import KEY_VARIABLES
+from voicesync.errors import ConfigError, Problem, VoicesyncError
 
 _STYLES = {
     "add": {"fg": "green"},
@@ -71,3 +74,38 @@ class Console:
         click.echo(f"{self.style('error:', 'error')} {text}", err=True, color=self.color)
         if hint:
             click.echo(f"  hint: {hint}", err=True, color=self.color)
+
+
+def scrub(text: str) -> str:
+    """Belt and braces: no message may carry the API key, whatever produced it."""
+    for name in KEY_VARIABLES:
+        key = os.environ.get(name, "").strip()
+        if len(key) >= 4:
+            text = text.replace(key, "<redacted>")
+    return text
+
+
+def print_problems(problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        click.echo(scrub(str(problem)), err=True)
+
+
+def report(exc: VoicesyncError, console: Console) -> None:
+    """A voicesync error as the user sees it: its problems, then ``error: …`` and a hint."""
+    if isinstance(exc, ConfigError):
+        print_problems(exc.problems)
+    console.error(scrub(exc.message), scrub(exc.hint) if exc.hint else None)
+
+
+@dataclass(frozen=True, slots=True)
+class App:
+    """What the group's options decided, for every command of this run."""
+
+    console: Console
+    debug: bool
+
+
+def app() -> App:
+    app = click.get_current_context().find_object(App)
+    assert app is not None
+    return app

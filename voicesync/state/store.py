@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from voicesync.errors import LockError, StateError
-from voicesync.local import LOCAL_DIR, ensure_local_dir
 from voicesync.model import Visibility
+from voicesync.state.local import LOCAL_DIR, ensure_local_dir
 
 STATE_FORMAT = 1
 STATE_SUFFIX = ".lock.json"
@@ -255,3 +255,14 @@ def state_lock(path: Path, *, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[str
         with contextlib.suppress(FileNotFoundError):
             holder.unlink()
         lock.release()
+
+
+def default_state_path(
+    config: Path, *, local_emulator: bool = False, environment: str | None = None
+) -> Path:
+    """``<stem>.lock.json`` beside the catalog, so two catalogs in one folder never share one
+    (``voices.yaml`` → ``voices.lock.json``, ``prod.yaml`` → ``prod.lock.json``); with an
+    environment ``<stem>.<env>.lock.json``."""
+    base = config.resolve().parent
+    name = config.stem + (f".{environment}" if environment else "") + STATE_SUFFIX
+    return (base / LOCAL_DIR / name) if local_emulator else base / name

@@ -6,9 +6,9 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from voicesync.apply.events import ApplyResult, Outcome
 from voicesync.model import RemoteVoice
-from voicesync.plan import PLAN_FORMAT, Action, Change, FieldChange, Match, Plan
-from voicesync.results import ApplyResult, Outcome
+from voicesync.plan.model import PLAN_FORMAT, Action, Change, FieldChange, Match, Plan
 
 Style = Callable[[str, str], str]
 SYMBOLS = {

@@ -10,12 +10,13 @@ from typing import Any
 
 import click
 
-from voicesync.cli import (
+from voicesync.api.client import VoiceAIClient
+from voicesync.apply.executor import ApplyOptions
+from voicesync.cli.console import app, print_problems
+from voicesync.cli.options import (
     F,
-    _app,
-    _plan_options,
     allow_outside_option,
-    cli,
+    build_plan_options,
     client_options,
     config_argument,
     connection_options,
@@ -23,26 +24,23 @@ from voicesync.cli import (
     open_connection,
     plan_options,
     print_notices,
-    print_problems,
     render_plan,
     state_file,
     state_option,
 )
-from voicesync.client import VoiceAIClient
+from voicesync.cli.progress import Progress
+from voicesync.cli.render import apply_json, apply_summary
 from voicesync.errors import EXIT_ERROR, StateError, UsageError
-from voicesync.executor import ApplyOptions
-from voicesync.plan import Plan
-from voicesync.planfile import options_from_saved, read_plan_file
-from voicesync.progress import Progress
-from voicesync.render import apply_json, apply_summary
-from voicesync.state import load_state
-from voicesync.workflow import (
+from voicesync.plan.model import Plan
+from voicesync.plan.planfile import options_from_saved, read_plan_file
+from voicesync.service import (
     Applied,
     Planned,
     apply_catalog,
     chosen_environment,
     outputs,
 )
+from voicesync.state.store import load_state
 
 
 def grace_option(func: F) -> F:
@@ -70,9 +68,9 @@ def _confirm(yes: bool, action: str) -> Any:
 
 def _run(config: Path, opts: dict[str, Any], *, destroy: bool, yes: bool, fmt: str,
          apply_options: ApplyOptions, plan_file: Path | None = None) -> int:  # fmt: skip
-    console = _app().console
+    console = app().console
     saved = (plan_file, read_plan_file(plan_file)) if plan_file else None
-    options = options_from_saved(saved[1]) if saved else _plan_options(
+    options = options_from_saved(saved[1]) if saved else build_plan_options(
         opts.get("target", ()), opts.get("replace", ()), opts.get("prune"),
         opts.get("force", False), opts.get("adopt", ()),
     )  # fmt: skip
@@ -115,11 +113,11 @@ def _remove_if_empty(state_path: Path, endpoint: str) -> None:
     state = load_state(state_path, endpoint)
     if not state.records and state_path.exists():
         state_path.unlink()
-        _app().console.info(f"Removed {state_path}: the environment holds no voice any more.")
+        app().console.info(f"Removed {state_path}: the environment holds no voice any more.")
 
 
 def _report(applied: Applied, fmt: str) -> int:
-    console = _app().console
+    console = app().console
     result = applied.result
     if fmt == "json":
         payload = apply_json(result) if result else {"ok": True, "results": []}
@@ -130,7 +128,7 @@ def _report(applied: Applied, fmt: str) -> int:
     return 0 if result is None or result.ok else EXIT_ERROR
 
 
-@cli.command("apply")
+@click.command("apply")
 @config_argument
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -159,7 +157,7 @@ def apply_command(config: Path, yes: bool, plan_file: Path | None, parallelism: 
                 apply_options=apply_options, plan_file=plan_file)  # fmt: skip
 
 
-@cli.command("destroy")
+@click.command("destroy")
 @config_argument
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--parallelism", type=click.IntRange(1, 64), default=4, show_default=True)
@@ -178,7 +176,7 @@ def destroy_command(config: Path, yes: bool, parallelism: int, fmt: str, force: 
                 apply_options=options)  # fmt: skip
 
 
-@cli.command("outputs")
+@click.command("outputs")
 @config_argument
 @click.option("--format", "fmt", type=click.Choice(["json", "env"]), default="json")
 @click.option("--emulator", is_flag=True, help="Read the state kept for the built-in emulator.")
@@ -197,9 +195,9 @@ def outputs_command(config: Path, fmt: str, emulator: bool, state_path: Path | N
     if fmt == "env":
         _refuse_clashes(ids)
         lines = [f"VOICE_ID_{variable_name(name)}={voice_id}" for name, voice_id in ids.items()]
-        _app().console.out("\n".join(lines))
+        app().console.out("\n".join(lines))
     else:
-        _app().console.out(json.dumps(ids, indent=2, sort_keys=True))
+        app().console.out(json.dumps(ids, indent=2, sort_keys=True))
     return 0
 
 

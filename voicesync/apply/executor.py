@@ -28,21 +28,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from voicesync.client import RetryNotice, VoiceAIClient
-from voicesync.errors import (
-    ApiError,
-    BadResponseError,
-    ForbiddenError,
-    NotFoundError,
-    OutcomeUnknownError,
-    ServerError,
-    VoicesyncError,
-)
-from voicesync.journal import Journal
-from voicesync.limiter import AdaptiveLimiter
-from voicesync.model import DesiredVoice, RemoteVoice, VoiceStatus
-from voicesync.plan import Action, Change, Match, Plan
-from voicesync.results import (
+from voicesync.api.client import VoiceAIClient
+from voicesync.api.retry import RetryNotice
+from voicesync.api.upload import SampleChangedError
+from voicesync.apply.events import (
     ApplyResult,
     ChangeFinished,
     ChangeResult,
@@ -53,7 +42,19 @@ from voicesync.results import (
     Waiting,
     WaitingVoice,
 )
-from voicesync.upload import SampleChangedError
+from voicesync.apply.limiter import AdaptiveLimiter
+from voicesync.errors import (
+    ApiError,
+    BadResponseError,
+    ForbiddenError,
+    NotFoundError,
+    OutcomeUnknownError,
+    ServerError,
+    VoicesyncError,
+)
+from voicesync.model import DesiredVoice, RemoteVoice, VoiceStatus
+from voicesync.plan.model import Action, Change, Match, Plan
+from voicesync.state.journal import Journal
 
 MAX_CLONE_ATTEMPTS = 3
 SENT_JOURNAL_AFTER_S = 1.0  # an upload that left later than this after started_at is journalled

@@ -16,9 +16,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from voicesync.local import LOCAL_DIR, ensure_local_dir
 from voicesync.model import AudioFormat, SampleInfo
-from voicesync.state import atomic_write_text
+from voicesync.state.local import LOCAL_DIR, ensure_local_dir
+from voicesync.state.store import atomic_write_text
 
 CACHE_FORMAT = 1
 

@@ -1,7 +1,7 @@
 """Fault soak: many seeded apply cycles of a 20-50 voice catalog against the emulator with faults
 on, plus rounds where the apply process is killed with SIGKILL and run again.
 
-    python -m voicesync.soak --cycles 30 --kill-rounds 10 --seed 1
+    python -m testing.soak --cycles 30 --kill-rounds 10 --seed 1
 
 The emulator also shows the hazards of a real service throughout: new voices reach the list
 only --list-lag-s later, the list is an object capped at --page-cap voices a page with no
@@ -33,7 +33,10 @@ from typing import Any
 
 import yaml
 
-from voicesync.client import RetryNotice, RetryPolicy, VoiceAIClient
+from testing.tones import tone_wav
+from voicesync.api.client import RetryNotice, RetryPolicy, VoiceAIClient
+from voicesync.api.settings import Connection
+from voicesync.apply.executor import ApplyOptions
 from voicesync.emulator import (
     Dialect,
     Emulator,
@@ -43,12 +46,9 @@ from voicesync.emulator import (
     account_of,
 )
 from voicesync.errors import VoicesyncError
-from voicesync.executor import ApplyOptions
-from voicesync.planner import PlanOptions
-from voicesync.settings import Connection
-from voicesync.state import load_state
-from voicesync.tones import tone_wav
-from voicesync.workflow import apply_catalog
+from voicesync.plan.planner import PlanOptions
+from voicesync.service import apply_catalog
+from voicesync.state.store import load_state
 
 KEY = "vk_soak_account"
 MAX_RUNS = 8
@@ -381,7 +381,7 @@ def matrix(report: SoakReport) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m voicesync.soak", description=__doc__.split("\n")[0]
+        prog="python -m testing.soak", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--cycles", type=int, default=30)
     parser.add_argument("--kill-rounds", type=int, default=10)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from voicesync.cli.render import saved_plan_json
 from voicesync.errors import PlanError
 from voicesync.model import (
     AudioFormat,
@@ -22,7 +23,7 @@ from voicesync.model import (
     Visibility,
     VoiceStatus,
 )
-from voicesync.plan import (
+from voicesync.plan.model import (
     PLAN_FORMAT,
     Action,
     Change,
@@ -33,9 +34,8 @@ from voicesync.plan import (
     Refusal,
     SafetyLimits,
 )
-from voicesync.planner import PlanOptions
-from voicesync.render import saved_plan_json
-from voicesync.state import atomic_write_text
+from voicesync.plan.planner import PlanOptions
+from voicesync.state.store import atomic_write_text
 
 
 def write_plan_file(path: Path, plan: Plan) -> None:

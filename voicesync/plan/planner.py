@@ -20,7 +20,7 @@ from typing import Any
 
 from voicesync.errors import PlanError
 from voicesync.model import DesiredState, DesiredVoice, RemoteVoice, VoiceStatus
-from voicesync.plan import (
+from voicesync.plan.model import (
     Action,
     Change,
     FieldChange,
@@ -31,7 +31,7 @@ from voicesync.plan import (
     assess_safety,
     digest,
 )
-from voicesync.state import PendingClone, State, VoiceRecord
+from voicesync.state.store import PendingClone, State, VoiceRecord
 
 _UPDATE_REASONS = (
     Reason.RENAMED, Reason.VISIBILITY_CHANGED, Reason.DRIFT_RENAMED, Reason.DRIFT_VISIBILITY,

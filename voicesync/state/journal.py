@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from voicesync.model import DesiredVoice
-from voicesync.state import PendingClone, State, VoiceRecord, save_state
+from voicesync.state.store import PendingClone, State, VoiceRecord, save_state
 
 
 class Journal:

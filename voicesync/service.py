@@ -14,19 +14,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from voicesync.client import ReadOnlyClient, VoiceAIClient
-from voicesync.config import Loaded, load_config
-from voicesync.environments import Environment
+from voicesync.api.client import ReadOnlyClient, VoiceAIClient
+from voicesync.apply.events import ApplyResult, Event, Notice
+from voicesync.apply.executor import ApplyOptions, apply_plan
+from voicesync.catalog.environments import Environment
+from voicesync.catalog.loader import Loaded, load_config
+from voicesync.catalog.samplecache import cache_path, load_cache, save_cache
 from voicesync.errors import NotFoundError, PlanError, Problem, UsageError, VoicesyncError
-from voicesync.executor import ApplyOptions, apply_plan
-from voicesync.journal import Journal
 from voicesync.model import DesiredState, RemoteVoice
-from voicesync.plan import Plan, Reason
-from voicesync.planfile import check_saved_plan
-from voicesync.planner import PlanOptions, build_plan
-from voicesync.results import ApplyResult, Event, Notice
-from voicesync.samplecache import cache_path, load_cache, save_cache
-from voicesync.state import STATE_SUFFIX, State, load_state, state_lock
+from voicesync.plan.model import Plan, Reason
+from voicesync.plan.planfile import check_saved_plan
+from voicesync.plan.planner import PlanOptions, build_plan
+from voicesync.state.journal import Journal
+from voicesync.state.store import State, default_state_path, load_state, state_lock
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,17 +41,6 @@ class Planned:
     @property
     def warnings(self) -> tuple[Problem, ...]:
         return self.loaded.warnings
-
-
-def default_state_path(
-    config: Path, *, local_emulator: bool = False, environment: str | None = None
-) -> Path:
-    """``<stem>.lock.json`` beside the catalog, so two catalogs in one folder never share one
-    (``voices.yaml`` → ``voices.lock.json``, ``prod.yaml`` → ``prod.lock.json``); with an
-    environment ``<stem>.<env>.lock.json``."""
-    base = config.resolve().parent
-    name = config.stem + (f".{environment}" if environment else "") + STATE_SUFFIX
-    return (base / ".voicesync" / name) if local_emulator else base / name
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import yaml
 
+from voicesync.catalog.samples import inspect_sample
+from voicesync.catalog.yamlsource import parse
 from voicesync.errors import UsageError
 from voicesync.model import DEFAULT_LANGUAGE, DEFAULT_VISIBILITY, RemoteVoice
-from voicesync.samples import inspect_sample
-from voicesync.state import State, VoiceRecord
-from voicesync.yamlsource import parse
+from voicesync.state.store import State, VoiceRecord
 
 SAMPLE_SUFFIXES = (".wav", ".mp3", ".ogg")
 TODO = "# TODO: put the sample this voice was cloned from here"

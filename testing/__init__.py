@@ -1,0 +1,1 @@
+"""Test tooling for tests/ and benchmarks/: tone samples, raw servers, the soak. Not shipped."""

@@ -1,0 +1,91 @@
+"""When a call may be tried again, as urllib3 ``Retry`` settings on the session's adapter.
+
+Idempotent calls (GET, PATCH, PUT, DELETE) are retried with jittered backoff on 429/5xx and
+dropped connections, honouring ``Retry-After`` (capped). A clone POST is resent only after a 429
+(the server refused it) or a failed connect (nothing was sent).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import requests
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    InvalidHeader,
+    NameResolutionError,
+    NewConnectionError,
+)
+from urllib3.util import Retry
+
+RETRY_AFTER_MAX_S = 120
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PATCH", "PUT", "DELETE", "OPTIONS"})
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How hard to try. Tests shrink the backoff; users keep the defaults."""
+
+    attempts: int = 6
+    # Refused connections rarely heal within seconds; fail fast rather than back off for 30 s.
+    connect_attempts: int = 3
+    backoff_s: float = 0.5
+    backoff_max_s: float = 30.0
+    jitter_s: float = 0.5
+    retry_after_max_s: int = RETRY_AFTER_MAX_S
+
+
+@dataclass(frozen=True, slots=True)
+class RetryNotice:
+    """Emitted when the server pushed back (429) or failed (5xx) and a call was retried."""
+
+    method: str
+    path: str
+    status: int | None
+
+
+class CloneSafeRetry(Retry):
+    """urllib3 Retry that may resend a POST only when the server refused it with 429."""
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if method.upper() == "POST":
+            return status_code == 429
+        return super().is_retry(method, status_code, has_retry_after)
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        try:
+            return super().parse_retry_after(retry_after)
+        except InvalidHeader:
+            return self.get_backoff_time() or 1.0  # a garbled header must not crash a run
+
+
+def retry_for(policy: RetryPolicy) -> Retry:
+    return CloneSafeRetry(
+        total=policy.attempts,
+        connect=policy.connect_attempts,
+        backoff_factor=policy.backoff_s,
+        backoff_max=policy.backoff_max_s,
+        backoff_jitter=policy.jitter_s,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=IDEMPOTENT_METHODS,
+        raise_on_status=False,
+        respect_retry_after_header=True,
+        retry_after_max=policy.retry_after_max_s,
+    )
+
+
+def never_sent(exc: BaseException) -> bool:
+    """True when the failure happened before any byte of the request left this machine."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, (NewConnectionError, ConnectTimeoutError, NameResolutionError)):
+            return True
+        if isinstance(seen, requests.exceptions.ConnectTimeout):
+            return True
+        reason = getattr(seen, "reason", None)
+        nested = seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None
+        seen = reason if isinstance(reason, BaseException) else nested
+    return False

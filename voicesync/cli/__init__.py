@@ -1,0 +1,109 @@
+"""The ``voicesync`` command: parse, build library objects, call them, print, map errors.
+
+One error boundary (:func:`run`): a :class:`VoicesyncError` becomes ``error: …`` plus a hint on
+stderr and its exit code; a usage error exits 1 (2 is reserved for "plan found changes"); Ctrl-C
+exits 130; anything unexpected shows a traceback only with ``--debug``.
+
+Imports run one way: this module loads each command's module only when that command runs (or
+``--help`` lists it), so ``voicesync --version`` imports neither the HTTP nor the schema stack.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import NoReturn
+
+import click
+
+from voicesync import __version__
+from voicesync.cli.console import App, Console, report, scrub
+from voicesync.errors import EXIT_ERROR, EXIT_INTERRUPTED, VoicesyncError
+
+# name -> "module:attribute"; the module is imported when the command is first needed.
+COMMANDS = {
+    "apply": "voicesync.cli.apply:apply_command",
+    "completion": "voicesync.cli.manage:completion_command",
+    "destroy": "voicesync.cli.apply:destroy_command",
+    "emulator": "voicesync.cli.emulator:emulator_command",
+    "forget": "voicesync.cli.manage:forget_command",
+    "import": "voicesync.cli.manage:import_command",
+    "list": "voicesync.cli.plan:list_command",
+    "outputs": "voicesync.cli.apply:outputs_command",
+    "plan": "voicesync.cli.plan:plan_command",
+    "show": "voicesync.cli.plan:show_command",
+    "validate": "voicesync.cli.plan:validate_command",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use (click's documented lazy-loading)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attribute = target.partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{target} is not a click command")
+        return command
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(__version__, "--version", prog_name="voicesync")
+@click.option("--debug", is_flag=True, help="Show a traceback for unexpected errors.")
+@click.option("--no-color", is_flag=True, help="Never colour output (NO_COLOR is honoured too).")
+@click.option("-q", "--quiet", is_flag=True, help="Print results only, no progress.")
+@click.option("-v", "--verbose", count=True, help="Say more (repeatable).")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, no_color: bool, quiet: bool, verbose: int) -> None:
+    """Manage voice.ai cloned voices as code: validate, plan and apply a voices.yaml catalog."""
+    ctx.obj = App(Console.detect(no_color=no_color, quiet=quiet, verbose=verbose), debug)
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return the exit code (the single error boundary)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    # The group's options may not have been parsed when an error comes: read them from args.
+    console = Console.detect(no_color="--no-color" in args, quiet=False, verbose=0)
+    try:
+        result = cli.main(args=args, prog_name="voicesync", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except (click.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+        click.echo(
+            "\nInterrupted. The state file records everything that was done; run the "
+            "same command again to go on.",
+            err=True,
+        )
+        return EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_ERROR
+    except VoicesyncError as exc:
+        report(exc, console)
+        return exc.exit_code
+    except Exception:
+        _report_bug(debug, console)
+        return EXIT_ERROR
+    return result if isinstance(result, int) else 0
+
+
+def _report_bug(debug: bool, console: Console) -> None:
+    if debug:
+        click.echo(scrub(traceback.format_exc()), err=True)
+    console.error("unexpected internal error", "run again with --debug and report the traceback")
+
+
+def main() -> NoReturn:
+    sys.exit(run())

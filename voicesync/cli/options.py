@@ -1,0 +1,185 @@
+"""What the commands share: the options they take and the connection, state and plan they open.
+
+Command modules import from here; nothing here imports a command module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from voicesync.api.client import ReadOnlyClient
+from voicesync.api.settings import Connection, resolve_connection
+from voicesync.catalog.environments import Environment
+from voicesync.cli.console import app, print_problems
+from voicesync.cli.render import plan_json, plan_markdown, plan_text
+from voicesync.plan.model import Plan
+from voicesync.plan.planner import PlanOptions
+from voicesync.service import Planned, chosen_environment, make_plan
+from voicesync.state.local import ensure_local_dir, local_dir
+from voicesync.state.store import default_state_path
+
+LOCAL_ENDPOINT = "emulator"
+# Not a secret: the local emulator's voices belong to this fixed demo account.
+LOCAL_KEY = "vk_local_emulator"
+LOCAL_PENDING_S = 0.5
+LOCAL_PROCESSING_S = 2.0
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULT_CONFIG = "voices.yaml"
+
+
+def config_argument(func: F) -> F:
+    return click.argument(
+        "config",
+        required=False,
+        default=DEFAULT_CONFIG,
+        type=click.Path(dir_okay=False, path_type=Path),
+    )(func)
+
+
+def allow_outside_option(func: F) -> F:
+    return click.option(
+        "--allow-outside",
+        multiple=True,
+        metavar="DIR",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Also accept samples under DIR (outside the YAML's folder). Repeatable.",
+    )(func)
+
+
+def client_options() -> dict[str, Any]:
+    """-vv prints every HTTP exchange (Authorization redacted) on stderr."""
+    console = app().console
+    return {"debug": console.debug} if console.verbose >= 2 else {}
+
+
+def state_file(config: Path, given: Path | None, emulator: bool, env: str | None = None) -> Path:
+    """--state if given, else the default beside the YAML (in .voicesync/ with --emulator);
+    with an environment, its own file: <stem>.<env>.lock.json."""
+    return given or default_state_path(config, local_emulator=emulator, environment=env)
+
+
+def env_option(func: F) -> F:
+    return click.option(
+        "--env", "env_name", envvar="VOICESYNC_ENV", metavar="NAME",
+        help="The environment to work on, when voices.yaml declares environments "
+        "(env VOICESYNC_ENV).",
+    )(func)  # fmt: skip
+
+
+def connection_options(func: F) -> F:
+    func = env_option(func)
+    func = click.option(
+        "--emulator",
+        is_flag=True,
+        help="Use a built-in emulator of the API (voices kept in .voicesync/ beside the YAML).",
+    )(func)
+    return click.option(
+        "--base-url",
+        metavar="URL",
+        help="API base URL (env VOICEAI_BASE_URL; default https://dev.voice.ai).",
+    )(func)
+
+
+@contextlib.contextmanager
+def open_connection(
+    base_url: str | None, emulator: bool, base_dir: Path, env: Environment | None = None
+) -> Iterator[Connection]:
+    """The built-in emulator, or the API: --base-url, else the environment's base_url, else
+    VOICEAI_BASE_URL; the key from the environment's api_key_env, else VOICEAI_API_KEY."""
+    if emulator:
+        with local_emulator(base_dir) as connection:
+            yield connection
+        return
+    url = base_url or (env.base_url if env else None)
+    yield resolve_connection(url, os.environ, key_variable=env.api_key_env if env else None)
+
+
+def state_option(func: F) -> F:
+    return click.option(
+        "--state",
+        "state_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="State file (default: <catalog>.lock.json beside the YAML, <catalog>.<env>.lock.json "
+        "with --env; in .voicesync/ with --emulator).",
+    )(func)
+
+
+def print_notices(planned: Planned) -> None:
+    """What the user should know about the evidence a plan rests on, on stderr."""
+    for notice in planned.notices:
+        app().console.warn(notice)
+
+
+def plan_options(func: F) -> F:
+    func = click.option(
+        "--adopt", multiple=True, metavar="NAME",
+        help="Take over the unrecorded remote voice of this declared name, after proving the "
+        "account may change it (repeatable).",
+    )(func)  # fmt: skip
+    func = click.option(
+        "--prune", is_flag=True, default=None, help="Delete every undeclared voice of the account."
+    )(func)
+    func = click.option("--replace", multiple=True, metavar="NAME", help="Force a re-clone.")(func)
+    return click.option(
+        "--target", multiple=True, metavar="NAME", help="Plan only these voices (repeatable)."
+    )(func)
+
+
+def build_plan_options(target: tuple[str, ...], replace: tuple[str, ...], prune: bool | None,
+                  force: bool = False, adopt: tuple[str, ...] = ()) -> PlanOptions:  # fmt: skip
+    return PlanOptions(frozenset(target), frozenset(replace), prune or None, force,
+                       adopt=frozenset(adopt))  # fmt: skip
+
+
+@contextlib.contextmanager
+def planning(config: Path, opts: dict[str, Any], force: bool = False) -> Iterator[Planned]:
+    """Open the connection, validate, list, read the state and plan (read-only)."""
+    base_dir = config.resolve().parent
+    env = chosen_environment(config, opts["env_name"])
+    with open_connection(opts["base_url"], opts["emulator"], base_dir, env) as connection:
+        state_path = state_file(config, opts["state_path"], opts["emulator"], opts["env_name"])
+        with ReadOnlyClient(connection, **client_options()) as client:
+            planned = make_plan(
+                config, client, endpoint=connection.endpoint, state_path=state_path,
+                options=build_plan_options(opts["target"], opts["replace"], opts["prune"], force,
+                                      opts["adopt"]),
+                allow_outside=opts["allow_outside"], environment=opts["env_name"],
+            )  # fmt: skip
+        print_problems(planned.warnings)
+        print_notices(planned)
+        yield planned
+
+
+def render_plan(plan: Plan, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(plan_json(plan), indent=2)
+    if fmt == "markdown":
+        return plan_markdown(plan)
+    return plan_text(plan, app().console.style)
+
+
+@contextmanager
+def local_emulator(base: Path) -> Iterator[Connection]:
+    """Serve an emulator on loopback whose voices persist in ``base/.voicesync/``."""
+    from voicesync.emulator import Emulator, EmulatorConfig, Timing
+
+    folder = local_dir(base)
+    config = EmulatorConfig(
+        state_path=folder / "emulator.json",
+        timing=Timing(pending_s=LOCAL_PENDING_S, processing_s=LOCAL_PROCESSING_S),
+    )
+    try:
+        with Emulator(config) as emulator:
+            yield Connection(emulator.url, LOCAL_KEY, endpoint=LOCAL_ENDPOINT)
+    finally:
+        if folder.exists():  # made by this run: keep it out of git
+            ensure_local_dir(folder)

@@ -1,0 +1,163 @@
+"""The read-only commands: list, validate, plan and show. None of them changes anything."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from voicesync.api.client import ReadOnlyClient
+from voicesync.catalog.environments import Environment
+from voicesync.catalog.loader import load_config
+from voicesync.cli.console import app, print_problems, report
+from voicesync.cli.options import (
+    DEFAULT_CONFIG,
+    allow_outside_option,
+    client_options,
+    config_argument,
+    connection_options,
+    open_connection,
+    plan_options,
+    planning,
+    render_plan,
+    state_file,
+    state_option,
+)
+from voicesync.cli.render import voice_row, voices_table
+from voicesync.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, ConfigError, Problem
+from voicesync.model import RemoteVoice
+from voicesync.plan.planfile import plan_from_saved, read_plan_file, write_plan_file
+from voicesync.service import chosen_environment, declared_names
+from voicesync.state.store import load_state
+
+
+@click.command("list")
+@click.argument("config", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@state_option
+@connection_options
+def list_command(config: Path | None, fmt: str, state_path: Path | None, base_url: str | None,
+                 emulator: bool, env_name: str | None) -> int:  # fmt: skip
+    """List the account's voices, marked managed, declared (unrecorded) or unmanaged."""
+    catalog = config or Path(DEFAULT_CONFIG)
+    env = chosen_environment(catalog, env_name)
+    with open_connection(base_url, emulator, catalog.resolve().parent, env) as connection:
+        marks_for = _marker(catalog, state_path, connection.endpoint, emulator, env)
+        with ReadOnlyClient(connection, **client_options()) as client:
+            voices = client.list_voices()
+    marks = marks_for(voices)
+    console = app().console
+    if fmt == "json":
+        rows = [voice_row(v) | ({"managed": marks[v.voice_id]} if marks else {}) for v in voices]
+        console.out(json.dumps(rows, indent=2))
+    else:
+        table = voices_table(voices, marks or None)
+        console.out(table + (f" (environment {env.name})" if env and voices else ""))
+    return 0
+
+
+def _marker(
+    catalog: Path, state_path: Path | None, endpoint: str, emulator: bool,
+    env: Environment | None = None,
+) -> Callable[[Sequence[RemoteVoice]], dict[str, str]]:  # fmt: skip
+    """How to mark voices, from the state file and the names voices.yaml declares (if any)."""
+    if not catalog.exists():
+        return lambda _voices: {}
+    name = env.name if env else None
+    state = load_state(state_file(catalog, state_path, emulator, name), endpoint)
+    try:
+        declared = declared_names(catalog, name)
+    except ConfigError:
+        declared = set()
+    recorded = state.recorded_ids()
+
+    def marks(voices: Sequence[RemoteVoice]) -> dict[str, str]:
+        return {
+            v.voice_id: "managed" if v.voice_id in recorded
+            else "foreign" if v.voice_id in state.foreign
+            else "declared (unrecorded)" if v.name in declared
+            else "unmanaged"
+            for v in voices
+        }  # fmt: skip
+
+    return marks
+
+
+@click.command("validate")
+@click.argument("configs", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@allow_outside_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def validate_command(configs: tuple[Path, ...], allow_outside: tuple[Path, ...], fmt: str) -> int:
+    """Check voices.yaml (or each FILE given) and its samples. Touches no network."""
+    codes = [_validate_one(c, allow_outside, fmt) for c in configs or (Path(DEFAULT_CONFIG),)]
+    return max(codes)
+
+
+def _validate_one(config: Path, allow_outside: tuple[Path, ...], fmt: str) -> int:
+    console = app().console
+    try:
+        loaded = load_config(config, allow_outside=allow_outside)
+    except ConfigError as exc:
+        if fmt == "json":
+            console.out(_problems_json(False, exc.problems))
+        else:
+            report(exc, console)
+        return EXIT_ERROR
+    if fmt == "json":
+        console.out(_problems_json(True, loaded.warnings))
+        return 0
+    print_problems(loaded.warnings)
+    count = len(loaded.state.voices)
+    console.out(f"{config}: valid ({count} voice{'s' if count != 1 else ''}"
+                f"{f', {len(loaded.warnings)} warnings' if loaded.warnings else ''})")  # fmt: skip
+    return 0
+
+
+def _problems_json(valid: bool, problems: Sequence[Problem]) -> str:
+    rows = [
+        {"file": p.file, "line": p.line, "column": p.column, "severity": p.severity.value,
+         "message": p.message}
+        for p in problems
+    ]  # fmt: skip
+    return json.dumps({"valid": valid, "problems": rows}, indent=2)
+
+
+@click.command("plan")
+@config_argument
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Save the plan for apply --plan.")  # fmt: skip
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
+@plan_options
+@state_option
+@allow_outside_option
+@connection_options
+def plan_command(config: Path, fmt: str, out: Path | None, detailed_exitcode: bool,
+                 **opts: Any) -> int:  # fmt: skip
+    """Show what apply would change. Never changes anything."""
+    with planning(config, opts) as planned:
+        app().console.out(render_plan(planned.plan, fmt))
+        if out is not None:
+            write_plan_file(out, planned.plan)
+            app().console.info(f"Saved the plan to {out}; apply it with: voicesync apply "
+                                f"{config} --plan {out}")  # fmt: skip
+    return EXIT_CHANGES if detailed_exitcode and planned.plan.has_changes else EXIT_OK
+
+
+@click.command("show")
+@click.argument("plan_file", metavar="PLANFILE", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+    help="text for a terminal, markdown for a pull-request comment, json for tools.",
+)  # fmt: skip
+def show_command(plan_file: Path, fmt: str) -> int:
+    """Render a plan saved by plan --out, exactly as it was made. Needs no key or network.
+
+    \b
+    Example: voicesync plan --out plan.json && voicesync show plan.json --format markdown
+    """
+    app().console.out(render_plan(plan_from_saved(read_plan_file(plan_file), plan_file), fmt))
+    return 0
