@@ -15,10 +15,10 @@ from voicesync.apply.events import (
 from voicesync.cli.console import Console
 from voicesync.cli.progress import PERIODIC_S, Progress
 from voicesync.model import DesiredVoice, Source, Visibility
-from voicesync.plan.model import Action, Change, Reason
+from voicesync.plan.model import Clone, Reason
 
 VOICE = DesiredVoice("Narrator", "n.wav", Visibility.PRIVATE, "en", Source("v.yaml", 1, 1))
-CLONE = Change(Action.CLONE, "Narrator", Reason.NEW, desired=VOICE)
+CLONE = Clone(name="Narrator", reason=Reason.NEW, desired=VOICE)
 
 
 def waiting(*statuses: tuple[str, str, float]) -> Waiting:

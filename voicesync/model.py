@@ -12,10 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from voicesync.catalog.environments import Environment
+from typing import Any
 
 LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "de", "it", "pt", "pl", "ru", "nl", "sv", "ca")
 DEFAULT_LANGUAGE = "en"
@@ -153,3 +150,26 @@ class DesiredState:
 
     def ignores(self, name: str | None) -> bool:
         return name is not None and any(fnmatchcase(name, p) for p in self.ignore)
+
+
+DEFAULT_ENV_FORMAT = "{name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    name: str  # the concrete environment, as given with --env
+    key: str  # the key of voices.yaml that matched it (itself, or a glob)
+    name_format: str = DEFAULT_ENV_FORMAT
+    visibility: Visibility | None = None
+    language: str | None = None
+    ephemeral: bool = False
+    api_key_env: str | None = None
+    base_url: str | None = None
+
+    def remote_name(self, declared: str) -> str:
+        return remote_name(self.name_format, declared, self.name)
+
+
+def remote_name(name_format: str, declared: str, env: str) -> str:
+    # Plain replacement, not str.format: a name with braces must not be read as a field.
+    return name_format.replace("{name}", declared).replace("{env}", env)

@@ -17,11 +17,10 @@ from typing import Any
 from voicesync.api.client import ReadOnlyClient, VoiceAIClient
 from voicesync.apply.events import ApplyResult, Event, Notice
 from voicesync.apply.executor import ApplyOptions, apply_plan
-from voicesync.catalog.environments import Environment
 from voicesync.catalog.loader import Loaded, load_config
 from voicesync.catalog.samplecache import cache_path, load_cache, save_cache
 from voicesync.errors import NotFoundError, PlanError, Problem, UsageError, VoicesyncError
-from voicesync.model import DesiredState, RemoteVoice
+from voicesync.model import DesiredState, Environment, RemoteVoice
 from voicesync.plan.model import Plan, Reason
 from voicesync.plan.planfile import check_saved_plan
 from voicesync.plan.planner import PlanOptions, build_plan

@@ -12,37 +12,16 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
-from voicesync.model import Visibility
+from voicesync.model import DEFAULT_ENV_FORMAT as DEFAULT_FORMAT
+from voicesync.model import Environment, Visibility, remote_name
 
 ENV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")  # it becomes part of a file name
 MAX_ENV_NAME = 40
 MAX_NAME = 100  # the API's (and voices.yaml's) longest voice name
-DEFAULT_FORMAT = "{name}"
 _GLOB = re.compile(r"[*?\[]")
-
-
-@dataclass(frozen=True, slots=True)
-class Environment:
-    name: str  # the concrete environment, as given with --env
-    key: str  # the key of voices.yaml that matched it (itself, or a glob)
-    name_format: str = DEFAULT_FORMAT
-    visibility: Visibility | None = None
-    language: str | None = None
-    ephemeral: bool = False
-    api_key_env: str | None = None
-    base_url: str | None = None
-
-    def remote_name(self, declared: str) -> str:
-        return remote_name(self.name_format, declared, self.name)
-
-
-def remote_name(name_format: str, declared: str, env: str) -> str:
-    # Plain replacement, not str.format: a name with braces must not be read as a field.
-    return name_format.replace("{name}", declared).replace("{env}", env)
 
 
 def is_glob(key: str) -> bool:

@@ -22,7 +22,6 @@ import jsonschema
 
 from voicesync.catalog.environments import (
     ENV_NAME,
-    Environment,
     environment,
     format_problems,
     is_glob,
@@ -36,6 +35,7 @@ from voicesync.model import (
     DEFAULT_VISIBILITY,
     DesiredState,
     DesiredVoice,
+    Environment,
     SampleInfo,
     Source,
     Visibility,

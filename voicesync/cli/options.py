@@ -17,10 +17,11 @@ import click
 
 from voicesync.api.client import ReadOnlyClient
 from voicesync.api.settings import Connection, resolve_connection
-from voicesync.catalog.environments import Environment
 from voicesync.cli.console import app, print_problems
-from voicesync.cli.render import plan_json, plan_markdown, plan_text
+from voicesync.cli.render import plan_markdown, plan_text
+from voicesync.model import Environment
 from voicesync.plan.model import Plan
+from voicesync.plan.planfile import plan_json
 from voicesync.plan.planner import PlanOptions
 from voicesync.service import Planned, chosen_environment, make_plan
 from voicesync.state.local import ensure_local_dir, local_dir

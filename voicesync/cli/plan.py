@@ -10,7 +10,6 @@ from typing import Any
 import click
 
 from voicesync.api.client import ReadOnlyClient
-from voicesync.catalog.environments import Environment
 from voicesync.catalog.loader import load_config
 from voicesync.cli.console import app, print_problems, report
 from voicesync.cli.options import (
@@ -26,10 +25,10 @@ from voicesync.cli.options import (
     state_file,
     state_option,
 )
-from voicesync.cli.render import voice_row, voices_table
+from voicesync.cli.render import voices_table
 from voicesync.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, ConfigError, Problem
-from voicesync.model import RemoteVoice
-from voicesync.plan.planfile import plan_from_saved, read_plan_file, write_plan_file
+from voicesync.model import Environment, RemoteVoice
+from voicesync.plan.planfile import plan_from_saved, read_plan_file, voice_row, write_plan_file
 from voicesync.service import chosen_environment, declared_names
 from voicesync.state.store import load_state
 

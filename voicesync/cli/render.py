@@ -8,7 +8,8 @@ from typing import Any
 
 from voicesync.apply.events import ApplyResult, Outcome
 from voicesync.model import RemoteVoice
-from voicesync.plan.model import PLAN_FORMAT, Action, Change, FieldChange, Match, Plan
+from voicesync.plan.model import Action, Change, FieldChange, Match, Plan
+from voicesync.plan.planfile import voice_row
 
 Style = Callable[[str, str], str]
 SYMBOLS = {
@@ -35,15 +36,6 @@ def plain(text: str, _kind: str) -> str:
 
 
 # -- voices ----------------------------------------------------------------
-def voice_row(voice: RemoteVoice) -> dict[str, Any]:
-    return {
-        "voice_id": voice.voice_id,
-        "name": voice.name,
-        "status": voice.status_text or voice.status.value,
-        "visibility": voice.visibility.value if voice.visibility else None,
-    }
-
-
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A plain left-aligned table; the last column is not padded."""
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
@@ -249,85 +241,6 @@ def _md_row(change: Change) -> str:
 
 def _md(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|").replace("<", "&lt;")
-
-
-# -- plan as JSON -----------------------------------------------------------------
-def plan_json(plan: Plan) -> dict[str, Any]:
-    return {
-        "format_version": PLAN_FORMAT,
-        "config": plan.config,
-        "environment": plan.environment,
-        "endpoint": plan.endpoint,
-        "has_changes": plan.has_changes,
-        "destructive": plan.destructive,
-        "safe": plan.safe,
-        "summary": plan.summary(),
-        "refusals": [
-            {
-                "code": r.code,
-                "message": r.message,
-                "overridable": r.overridable,
-                "overridden": r.overridden,
-            }
-            for r in plan.refusals
-        ],
-        "changes": [_change_json(c) for c in plan.changes],
-        "unmanaged": [voice_row(v) for v in plan.unmanaged],
-        "managed_count": plan.managed_count,
-        "fingerprint": plan.fingerprint,
-    }
-
-
-def _change_json(change: Change) -> dict[str, Any]:
-    before = None
-    if change.voice_id:
-        before = {
-            "name": change.remote_name,
-            "status": change.status.value if change.status else None,
-        }
-        before |= {f.field: f.before for f in change.fields if f.field != "name"}
-    after = None
-    if change.desired is not None and change.action is not Action.DELETE:
-        voice = change.desired
-        info = voice.sample
-        after = {
-            "name": voice.name,
-            "visibility": voice.visibility.value,
-            "language": voice.language,
-            "sample": voice.sample_ref,
-            "sample_sha256": info.sha256 if info else None,
-            "sample_format": info.format.value if info else None,
-            "sample_bytes": info.size if info else None,
-            "sample_duration_s": info.duration_s if info else None,
-        }
-    return {
-        "action": change.action.value,
-        "name": change.name,
-        "voice_id": change.voice_id,
-        "reason": change.reason.value,
-        "match": change.match.value,
-        "fields": [
-            {
-                "field": f.field,
-                "before": f.before,
-                "after": f.after,
-                "forces_replacement": f.forces_replacement,
-            }
-            for f in change.fields
-        ],
-        "before": before,
-        "after": after,
-        "protected": change.protected,
-        "skippable": change.skippable,
-        "pending_id": change.pending_id,
-        "journal_started_at": change.journal_started_at,
-        "note": change.note,
-    }
-
-
-def saved_plan_json(plan: Plan) -> dict[str, Any]:
-    """A plan file: the JSON plan plus what apply needs to check it is still current."""
-    return plan_json(plan) | {"inputs": plan.inputs, "options": plan.options}
 
 
 # -- apply results -----------------------------------------------------------------

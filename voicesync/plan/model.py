@@ -11,7 +11,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, ClassVar
 
 from voicesync.model import DesiredVoice, RemoteVoice, VoiceStatus
 
@@ -72,29 +72,119 @@ class FieldChange:
     forces_replacement: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    action: Action
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BaseChange:
+    """What every change says. Each action is a variant below that carries only what it needs,
+    so mypy checks that the executor never acts on a voice_id or a sample that is not there."""
+
+    action: ClassVar[Action]
     name: str
     reason: Reason
     match: Match = Match.NONE
     voice_id: str | None = None  # the existing remote voice this change acts on
     record: str | None = None  # the state key that holds this voice now
     fields: tuple[FieldChange, ...] = ()
-    desired: DesiredVoice | None = None
-    pending_id: str | None = None  # a clone in flight that this change finishes
     status: VoiceStatus | None = None  # remote status when planned
     remote_name: str | None = None
     protected: bool = False
-    skippable: bool = False  # not managed: a 403/404 means "not yours", reported as skipped
-    # A journalled clone whose outcome is unknown (no answer, a 5xx, a killed run): apply looks
-    # for it in the account until this start time plus the grace window before acting.
-    journal_started_at: float | None = None
-    note: str = ""  # what a conflict is and how to settle it
+
+    # Read by renderers on any change; the variants that have them override these.
+    @property
+    def desired(self) -> DesiredVoice | None:
+        return None
+
+    @property
+    def pending_id(self) -> str | None:
+        """A clone in flight (journalled) that this change finishes."""
+        return None
+
+    @property
+    def journal_started_at(self) -> float | None:
+        """A journalled clone whose outcome is unknown (no answer, a 5xx, a killed run): apply
+        looks for it in the account until this start plus the grace window before acting."""
+        return None
+
+    @property
+    def skippable(self) -> bool:
+        """Not managed: a 403/404 means "not yours", reported as skipped."""
+        return False
+
+    @property
+    def note(self) -> str:
+        """What a conflict is and how to settle it."""
+        return ""
 
     @property
     def sort_key(self) -> tuple[str, int, str]:
         return (self.name.casefold(), ACTION_ORDER[self.action], self.voice_id or "")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Clone(BaseChange):
+    action: ClassVar[Action] = Action.CLONE
+    desired: DesiredVoice
+    journal_started_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Replace(BaseChange):
+    """Clone anew, then delete ``voice_id`` once the new voice is AVAILABLE."""
+
+    action: ClassVar[Action] = Action.REPLACE
+    voice_id: str
+    desired: DesiredVoice
+    pending_id: str | None = None
+    journal_started_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Update(BaseChange):
+    action: ClassVar[Action] = Action.UPDATE
+    voice_id: str
+    desired: DesiredVoice
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Adopt(BaseChange):
+    """Record a voice: one found by name (``voice_id``) or a journalled clone (``pending_id``)."""
+
+    action: ClassVar[Action] = Action.ADOPT
+    desired: DesiredVoice
+    pending_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Wait(BaseChange):
+    """Wait for a voice still processing: ``pending_id`` if journalled, else ``voice_id``."""
+
+    action: ClassVar[Action] = Action.WAIT
+    desired: DesiredVoice
+    pending_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Delete(BaseChange):
+    """Delete ``voice_id``; without one, the voice a journalled clone made (if any)."""
+
+    action: ClassVar[Action] = Action.DELETE
+    skippable: bool = False
+    journal_started_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Conflict(BaseChange):
+    """A declared name taken by a voice this catalog does not manage: refused, with a way out."""
+
+    action: ClassVar[Action] = Action.CONFLICT
+    voice_id: str
+    desired: DesiredVoice
+    note: str
+
+
+Change = Clone | Replace | Update | Adopt | Wait | Delete | Conflict
+VARIANTS: dict[Action, type[Change]] = {
+    v.action: v for v in (Clone, Replace, Update, Adopt, Wait, Delete, Conflict)
+}
 
 
 @dataclass(frozen=True, slots=True)

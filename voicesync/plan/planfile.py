@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import MISSING, fields
 from pathlib import Path
 from typing import Any
 
-from voicesync.cli.render import saved_plan_json
 from voicesync.errors import PlanError
 from voicesync.model import (
     AudioFormat,
@@ -25,6 +25,7 @@ from voicesync.model import (
 )
 from voicesync.plan.model import (
     PLAN_FORMAT,
+    VARIANTS,
     Action,
     Change,
     FieldChange,
@@ -85,25 +86,32 @@ def _refusal(data: Mapping[str, Any]) -> Refusal:
 def _change(data: Mapping[str, Any], config: str) -> Change:
     before = data.get("before") or {}
     status = before.get("status")
-    return Change(
-        action=Action(data["action"]),
-        name=str(data["name"]),
-        reason=Reason(data["reason"]),
-        match=Match(data["match"]),
-        voice_id=data.get("voice_id"),
-        fields=tuple(
+    values: dict[str, Any] = {
+        "name": str(data["name"]),
+        "reason": Reason(data["reason"]),
+        "match": Match(data["match"]),
+        "voice_id": data.get("voice_id"),
+        "fields": tuple(
             FieldChange(f["field"], f["before"], f["after"], bool(f["forces_replacement"]))
             for f in data["fields"]
         ),
-        desired=_desired(data.get("after"), config),
-        pending_id=data.get("pending_id"),
-        status=VoiceStatus.parse(status) if status else None,
-        remote_name=before.get("name"),
-        protected=bool(data["protected"]),
-        skippable=bool(data["skippable"]),
-        journal_started_at=data.get("journal_started_at"),
-        note=str(data.get("note", "")),
-    )
+        "desired": _desired(data.get("after"), config),
+        "pending_id": data.get("pending_id"),
+        "status": VoiceStatus.parse(status) if status else None,
+        "remote_name": before.get("name"),
+        "protected": bool(data["protected"]),
+        "skippable": bool(data["skippable"]),
+        "journal_started_at": data.get("journal_started_at"),
+        "note": str(data.get("note", "")),
+    }
+    variant = VARIANTS[Action(data["action"])]
+    known = {f.name for f in fields(variant)}
+    missing = [f.name for f in fields(variant) if f.name in values and values[f.name] is None
+               and f.default is MISSING]  # fmt: skip
+    if missing:
+        raise PlanError(f"a saved {variant.action.value} of '{values['name']}' has no "
+                        f"{', '.join(missing)}", hint="plan again")  # fmt: skip
+    return variant(**{k: v for k, v in values.items() if k in known})
 
 
 def _desired(after: Mapping[str, Any] | None, config: str) -> DesiredVoice | None:
@@ -169,3 +177,91 @@ def _describe_input(key: str, before: bool, after: bool) -> str:
     if after and not before:
         return f"{subject} is new"
     return f"{subject} changed"
+
+
+def voice_row(voice: RemoteVoice) -> dict[str, Any]:
+    return {
+        "voice_id": voice.voice_id,
+        "name": voice.name,
+        "status": voice.status_text or voice.status.value,
+        "visibility": voice.visibility.value if voice.visibility else None,
+    }
+
+
+# -- the plan as JSON: printed by plan --format json, saved by plan --out ---------
+def plan_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "format_version": PLAN_FORMAT,
+        "config": plan.config,
+        "environment": plan.environment,
+        "endpoint": plan.endpoint,
+        "has_changes": plan.has_changes,
+        "destructive": plan.destructive,
+        "safe": plan.safe,
+        "summary": plan.summary(),
+        "refusals": [
+            {
+                "code": r.code,
+                "message": r.message,
+                "overridable": r.overridable,
+                "overridden": r.overridden,
+            }
+            for r in plan.refusals
+        ],
+        "changes": [_change_json(c) for c in plan.changes],
+        "unmanaged": [voice_row(v) for v in plan.unmanaged],
+        "managed_count": plan.managed_count,
+        "fingerprint": plan.fingerprint,
+    }
+
+
+def _change_json(change: Change) -> dict[str, Any]:
+    before = None
+    if change.voice_id:
+        before = {
+            "name": change.remote_name,
+            "status": change.status.value if change.status else None,
+        }
+        before |= {f.field: f.before for f in change.fields if f.field != "name"}
+    after = None
+    if change.desired is not None and change.action is not Action.DELETE:
+        voice = change.desired
+        info = voice.sample
+        after = {
+            "name": voice.name,
+            "visibility": voice.visibility.value,
+            "language": voice.language,
+            "sample": voice.sample_ref,
+            "sample_sha256": info.sha256 if info else None,
+            "sample_format": info.format.value if info else None,
+            "sample_bytes": info.size if info else None,
+            "sample_duration_s": info.duration_s if info else None,
+        }
+    return {
+        "action": change.action.value,
+        "name": change.name,
+        "voice_id": change.voice_id,
+        "reason": change.reason.value,
+        "match": change.match.value,
+        "fields": [
+            {
+                "field": f.field,
+                "before": f.before,
+                "after": f.after,
+                "forces_replacement": f.forces_replacement,
+            }
+            for f in change.fields
+        ],
+        "before": before,
+        "after": after,
+        "protected": change.protected,
+        "skippable": change.skippable,
+        "pending_id": change.pending_id,
+        "journal_started_at": change.journal_started_at,
+        "note": change.note,
+    }
+
+
+def saved_plan_json(plan: Plan) -> dict[str, Any]:
+    """A plan file: the JSON plan plus what apply needs to check it is still current."""
+    return plan_json(plan) | {"inputs": plan.inputs, "options": plan.options}

@@ -16,22 +16,42 @@ import shlex
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypedDict
 
 from voicesync.errors import PlanError
 from voicesync.model import DesiredState, DesiredVoice, RemoteVoice, VoiceStatus
 from voicesync.plan.model import (
-    Action,
+    Adopt,
     Change,
+    Clone,
+    Conflict,
+    Delete,
     FieldChange,
     Match,
     Plan,
     Reason,
+    Replace,
     SafetyLimits,
+    Update,
+    Wait,
     assess_safety,
     digest,
 )
 from voicesync.state.store import PendingClone, State, VoiceRecord
+
+
+class _Matched(TypedDict):
+    """What every change about one declared voice matched to a remote one says."""
+
+    name: str
+    match: Match
+    record: str | None
+    desired: DesiredVoice
+    status: VoiceStatus
+    remote_name: str | None
+    protected: bool
+    fields: tuple[FieldChange, ...]
+
 
 _UPDATE_REASONS = (
     Reason.RENAMED, Reason.VISIBILITY_CHANGED, Reason.DRIFT_RENAMED, Reason.DRIFT_VISIBILITY,
@@ -64,7 +84,7 @@ def build_plan(
     prune = desired.prune if options.prune is None else options.prune
     if prune:
         changes += tuple(
-            Change(Action.DELETE, v.name or v.voice_id, Reason.PRUNE_UNMANAGED,
+            Delete(name=v.name or v.voice_id, reason=Reason.PRUNE_UNMANAGED,
                    voice_id=v.voice_id, status=v.status, remote_name=v.name, skippable=True)
             for v in unmanaged
             if not desired.ignores(v.name)
@@ -211,8 +231,8 @@ class _Context:
                 f"manage ({ids}); to take it over run: {command}; or give the voice another name"
             )
         first = candidates[0]
-        return Change(
-            Action.CONFLICT, voice.name, Reason.NAME_TAKEN, match, voice_id=first.voice_id,
+        return Conflict(
+            name=voice.name, reason=Reason.NAME_TAKEN, match=match, voice_id=first.voice_id,
             desired=voice, status=first.status, remote_name=first.name, note=note,
         )  # fmt: skip
 
@@ -261,7 +281,7 @@ class _Context:
         return [
             replace(c, reason=Reason.INTERRUPTED_CLONE, match=Match.JOURNAL,
                     journal_started_at=started_at)
-            if c.action in (Action.CLONE, Action.REPLACE) and c.reason is not Reason.FORCED
+            if isinstance(c, (Clone, Replace)) and c.reason is not Reason.FORCED
             else c
             for c in changes
         ]  # fmt: skip
@@ -273,16 +293,20 @@ class _Context:
         voice that still exists, it is a replace, so the plan shows that the old one goes."""
         in_progress = new.status.in_progress
         old = record.voice_id if record.voice_id != new.voice_id else None
-        replacing = old is not None and old in self.by_id
-        action = Action.WAIT if in_progress else Action.ADOPT
         fields = (FieldChange("voice_id", old, new.voice_id),) if old else ()
-        return Change(
-            Action.REPLACE if replacing else action, voice.name,
-            Reason.PROCESSING if in_progress and not replacing else Reason.INTERRUPTED_CLONE,
-            Match.JOURNAL, voice_id=record.voice_id, record=key, desired=voice,
-            pending_id=new.voice_id, status=new.status, remote_name=new.name, fields=fields,
-            protected=voice.protected or record.protected,
+        common = _Matched(
+            name=voice.name, match=Match.JOURNAL, record=key, desired=voice, status=new.status,
+            remote_name=new.name, fields=fields, protected=voice.protected or record.protected,
         )  # fmt: skip
+        pending_id = new.voice_id
+        if old is not None and old in self.by_id:
+            return Replace(voice_id=old, pending_id=pending_id, reason=Reason.INTERRUPTED_CLONE,
+                           **common)  # fmt: skip
+        if in_progress:
+            return Wait(voice_id=record.voice_id, pending_id=pending_id, reason=Reason.PROCESSING,
+                        **common)  # fmt: skip
+        return Adopt(voice_id=record.voice_id, pending_id=pending_id,
+                     reason=Reason.INTERRUPTED_CLONE, **common)  # fmt: skip
 
     def _superseded(self, key: str | None, record: VoiceRecord | None) -> list[Change]:
         if record is None:
@@ -294,8 +318,8 @@ class _Context:
         ]
 
     def _delete_superseded(self, key: str | None, voice: RemoteVoice) -> Change:
-        return Change(
-            Action.DELETE, key or voice.name or voice.voice_id, Reason.SUPERSEDED, Match.STATE,
+        return Delete(
+            name=key or voice.name or voice.voice_id, reason=Reason.SUPERSEDED, match=Match.STATE,
             voice_id=voice.voice_id, record=key, status=voice.status, remote_name=voice.name,
         )  # fmt: skip
 
@@ -304,22 +328,25 @@ class _Context:
         self, voice: DesiredVoice, current: RemoteVoice, key: str | None,
         record: VoiceRecord | None, match: Match,
     ) -> list[Change]:  # fmt: skip
-        base = Change(
-            Action.UPDATE, voice.name, Reason.RENAMED, match, voice_id=current.voice_id,
-            record=key, desired=voice, status=current.status, remote_name=current.name,
+        fields = _field_changes(current, record, voice)
+        common = _Matched(
+            name=voice.name, match=match, record=key, desired=voice, status=current.status,
+            remote_name=current.name, fields=fields,
             protected=voice.protected or bool(record and record.protected),
         )  # fmt: skip
-        fields = _field_changes(current, record, voice)
+        voice_id = current.voice_id
         replacement = self._replacement(voice, current, record)
         if replacement is not None:
             reason, extra = replacement
-            return [replace(base, action=Action.REPLACE, reason=reason, fields=extra + fields)]
+            common["fields"] = extra + fields
+            return [Replace(voice_id=voice_id, reason=reason, **common)]
         if fields:
-            return [replace(base, reason=_update_reason(fields, record, voice), fields=fields)]
+            reason = _update_reason(fields, record, voice)
+            return [Update(voice_id=voice_id, reason=reason, **common)]
         if record is None or key != voice.name:
-            return [replace(base, action=Action.ADOPT, reason=Reason.UNRECORDED)]
+            return [Adopt(voice_id=voice_id, reason=Reason.UNRECORDED, **common)]
         if current.status.in_progress:
-            return [replace(base, action=Action.WAIT, reason=Reason.PROCESSING)]
+            return [Wait(voice_id=voice_id, reason=Reason.PROCESSING, **common)]
         return []
 
     def _replacement(
@@ -346,8 +373,8 @@ class _Context:
         self, voice: DesiredVoice, key: str | None, reason: Reason, match: Match,
         record: VoiceRecord | None,
     ) -> Change:  # fmt: skip
-        return Change(
-            Action.CLONE, voice.name, reason, match, record=key, desired=voice,
+        return Clone(
+            name=voice.name, reason=reason, match=match, record=key, desired=voice,
             protected=voice.protected or bool(record and record.protected),
         )  # fmt: skip
 
@@ -379,16 +406,16 @@ class _Context:
         if candidates:
             self.claimed.add(candidates[0].voice_id)
             return [self._delete_undeclared(key, record, candidates[0], Match.JOURNAL)]
-        return [Change(
-            Action.DELETE, key, Reason.NOT_DECLARED, Match.JOURNAL, record=key,
+        return [Delete(
+            name=key, reason=Reason.NOT_DECLARED, match=Match.JOURNAL, record=key,
             protected=record.protected, journal_started_at=pending.window_start,
         )]  # fmt: skip
 
     def _delete_undeclared(
         self, key: str, record: VoiceRecord, current: RemoteVoice, match: Match = Match.STATE
     ) -> Change:
-        return Change(
-            Action.DELETE, key, Reason.NOT_DECLARED, match, voice_id=current.voice_id,
+        return Delete(
+            name=key, reason=Reason.NOT_DECLARED, match=match, voice_id=current.voice_id,
             record=key, status=current.status, remote_name=current.name,
             protected=record.protected,
         )  # fmt: skip
