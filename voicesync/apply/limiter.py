@@ -25,12 +25,15 @@ class AdaptiveLimiter:
             while self._active >= self.limit:
                 self._cond.wait()
             self._active += 1
+        succeeded = False
         try:
             yield
+            succeeded = True
         finally:
             with self._cond:
                 self._active -= 1
-                self._successes += 1
+                if succeeded:  # a failed call is no evidence that the server has room
+                    self._successes += 1
                 if self._successes >= RAISE_AFTER_SUCCESSES and self.limit < self.maximum:
                     self.limit += 1
                     self._successes = 0

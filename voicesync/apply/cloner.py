@@ -1,0 +1,106 @@
+"""Starting a clone: journal it, send it, and never send it twice on a guess.
+
+Every clone is journalled in the state file before its POST and its voice_id recorded the moment
+the POST returns. A clone whose outcome is unknown is looked for (see :mod:`.finder`) before it
+is sent again, at most :data:`MAX_CLONE_ATTEMPTS` times in one run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from voicesync.api.upload import SampleChangedError
+from voicesync.apply.context import Context, Pending, words
+from voicesync.apply.events import ChangeResult, Outcome
+from voicesync.apply.finder import CloneFinder
+from voicesync.errors import (
+    BadResponseError,
+    OutcomeUnknownError,
+    ServerError,
+    VoicesyncError,
+)
+from voicesync.model import DesiredVoice
+from voicesync.plan.model import Clone, Replace
+
+MAX_CLONE_ATTEMPTS = 3
+SENT_JOURNAL_AFTER_S = 1.0  # an upload that left later than this after started_at is journalled
+
+
+@dataclass
+class Cloner:
+    run: Context
+    finder: CloneFinder = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.finder = CloneFinder(self.run)
+
+    def clone(self, change: Clone | Replace) -> ChangeResult | Pending:
+        voice, key, journal = change.desired, change.record, self.run.journal
+        record = journal.state.records.get(key) if key else None
+        if isinstance(change, Clone) and key and record is not None and record.voice_id:
+            # A clone of a recorded voice: the plan found its old voice gone (GET said 404),
+            # so nothing is deleted once the new one is ready.
+            journal.forget(key, record.voice_id)
+        if change.journal_started_at is not None:
+            found = self.finder.resolve_journal(key or voice.name, voice, change.journal_started_at)
+            if found is not None:
+                journal.adopt_pending(key, voice, found)
+                return Pending(change, voice.name, found, self.run.clock())
+        for attempt in range(MAX_CLONE_ATTEMPTS):
+            try:
+                # The first attempt journals under the record's key; the record then lives
+                # under the declared name.
+                voice_id: str | None = self._post(key if attempt == 0 else voice.name, voice)
+            except SampleChangedError as exc:
+                # The upload was cut; a lenient server may still have made a voice of it. The
+                # journal keeps the validated hash, so the next plan retires such a voice.
+                return ChangeResult(change, Outcome.FAILED, words(exc))
+            except (OutcomeUnknownError, ServerError, BadResponseError) as exc:
+                voice_id = self.finder.unanswered(voice.name, self._window_start(voice.name), exc)
+            except VoicesyncError as exc:
+                journal.clone_abandoned(voice.name)
+                return ChangeResult(change, Outcome.FAILED, words(exc))
+            if voice_id is not None:
+                journal.clone_accepted(voice.name, voice_id)
+                return Pending(change, voice.name, voice_id, self.run.clock())
+        return ChangeResult(
+            change,
+            Outcome.FAILED,
+            "the clone kept failing without an answer; "
+            "it is journalled, so the next apply checks the account first",
+        )
+
+    def _post(self, key: str | None, voice: DesiredVoice) -> str:
+        """Journal the clone, then send it. Both happen inside the limiter slot, so time spent
+        waiting for a slot never counts against the grace window of a lost answer."""
+        sample = voice.sample
+        if sample is None:  # loaded without its samples: a caller's bug, not the user's
+            raise ValueError(f"'{voice.name}' was loaded without inspecting its sample")
+        run = self.run
+        with run.limiter.slot():
+            started_at = run.wall()
+            run.journal.start_clone(key, voice, started_at)
+
+            def sent() -> None:
+                # Journalled only when the upload left notably later than started_at (a slow
+                # upload, a resend after 429): otherwise started_at is close enough, and the
+                # state file is not rewritten once more per clone.
+                now = run.wall()
+                if now - started_at > SENT_JOURNAL_AFTER_S:
+                    run.journal.clone_sent(voice.name, now)
+
+            accepted = run.api.clone(
+                sample.path,
+                name=voice.name,
+                visibility=voice.visibility,
+                language=voice.language,
+                audio_format=sample.format.value,
+                expected_sha256=sample.sha256,
+                on_sent=sent,
+            )
+        return accepted.voice_id
+
+    def _window_start(self, name: str) -> float:
+        record = self.run.journal.state.records.get(name)
+        pending = record.pending if record else None
+        return pending.window_start if pending else self.run.wall()

@@ -1,0 +1,145 @@
+"""Phase two of apply: wait until every started voice is AVAILABLE or FAILED.
+
+Polls with one LIST per tick when several voices are pending, at an interval that grows with
+the time already waited; a voice missing from the list is read with GET, since only a 404 says
+it is gone. Replace is create-before-destroy: the old voice is deleted only once the new one is
+AVAILABLE; if the new one FAILS it is deleted and the old one stays. Runs on the calling thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from voicesync.apply.context import Context, Pending, words
+from voicesync.apply.events import ChangeFinished, ChangeResult, Notice, Outcome, Waiting
+from voicesync.apply.events import WaitingVoice as Row
+from voicesync.errors import ApiError, NotFoundError
+from voicesync.model import RemoteVoice, VoiceStatus
+from voicesync.plan.model import Wait
+
+THROTTLED_POLL_S = 1.0
+
+
+@dataclass
+class Waiter:
+    run: Context
+
+    def wait_all(self, pending: list[Pending]) -> list[ChangeResult]:
+        results: list[ChangeResult] = []
+        start = self.run.clock()
+        while pending:
+            seen = self._poll(pending)
+            still = []
+            for item in pending:
+                outcome = self._settle(item, seen.get(item.voice_id, item))
+                if outcome is None:
+                    still.append(item)
+                else:
+                    results.append(self.finished(outcome))
+            pending = still
+            self._emit_waiting(pending)
+            elapsed = self.run.clock() - start
+            if pending and elapsed >= self.run.options.wait_timeout_s:
+                results += [self.finished(self._timed_out(p)) for p in pending]
+                break
+            if pending:
+                self.run.sleep(self._poll_interval(elapsed))
+        return results
+
+    def finished(self, result: ChangeResult) -> ChangeResult:
+        self.run.emit(ChangeFinished(result))
+        return result
+
+    def _poll_interval(self, elapsed: float) -> float:
+        """Short at first, growing with the time already waited (a voice that took 4 s is
+        checked every 0.2 s, one that took 2 min every 5 s); once the API has said 429, never
+        more than once a second."""
+        options, limiter = self.run.options, self.run.limiter
+        floor = options.poll_min_s
+        if limiter.lowest < limiter.maximum:
+            floor = max(floor, THROTTLED_POLL_S)
+        return min(options.poll_max_s, max(floor, elapsed / 20))
+
+    def _poll(self, pending: list[Pending]) -> dict[str, RemoteVoice | Pending | None]:
+        """Current state of every pending voice; a transient failure keeps the last state."""
+        try:
+            if len(pending) > self.run.options.list_threshold:
+                with self.run.limiter.slot():
+                    listed = {v.voice_id: v for v in self.run.api.list_voices()}
+                # A list may lag or leave out voices still processing: only GET says "gone".
+                return {p.voice_id: listed.get(p.voice_id) or self._get(p.voice_id)
+                        for p in pending}  # fmt: skip
+            return {p.voice_id: self._get(p.voice_id) for p in pending}
+        except (ApiError, OSError) as exc:
+            self.run.emit(Notice(f"polling failed, trying again: {words(exc)}"))
+            return {}
+
+    def _get(self, voice_id: str) -> RemoteVoice | None:
+        try:
+            with self.run.limiter.slot():
+                return self.run.api.get_voice(voice_id)
+        except NotFoundError:
+            return None
+
+    def _settle(self, item: Pending, voice: RemoteVoice | Pending | None) -> ChangeResult | None:
+        if isinstance(voice, Pending):
+            return None  # no news this tick
+        if voice is None:
+            return ChangeResult(
+                item.change,
+                Outcome.FAILED,
+                f"voice {item.voice_id} vanished while it was being processed",
+            )
+        item.status = voice.status_text or voice.status.value
+        if voice.status is VoiceStatus.AVAILABLE:
+            return self._available(item)
+        if voice.status is VoiceStatus.FAILED:
+            return self._failed(item)
+        return None
+
+    def _available(self, item: Pending) -> ChangeResult:
+        change = item.change
+        if not isinstance(change, Wait) or change.pending_id:
+            self.run.promote(item.name, change.desired, item.voice_id)
+        return ChangeResult(change, Outcome.DONE, voice_id=item.voice_id)
+
+    def _failed(self, item: Pending) -> ChangeResult:
+        change, journal = item.change, self.run.journal
+        record = journal.state.records.get(item.name)
+        sample = f"sample {change.desired.sample_ref}"
+        if record is not None and record.voice_id and record.voice_id != item.voice_id:
+            discarded = journal.retire_pending(item.name)
+            if discarded:
+                try:
+                    self.run.delete_id(item.name, discarded)
+                except ApiError as exc:
+                    self.run.emit(Notice(f"{item.name}: could not delete the failed clone: {exc}"))
+            return ChangeResult(
+                change,
+                Outcome.FAILED,
+                f"the new clone ended FAILED ({sample}); the old voice "
+                f"{record.voice_id} stays in place",
+            )
+        journal.promote(item.name, change.desired, item.voice_id)
+        return ChangeResult(
+            change,
+            Outcome.FAILED,
+            f"voice {item.voice_id} ended FAILED ({sample}); check that it is clear "
+            "speech of one speaker; the next apply clones it again",
+            item.voice_id,
+        )
+
+    def _timed_out(self, item: Pending) -> ChangeResult:
+        return ChangeResult(
+            item.change,
+            Outcome.FAILED,
+            f"still {item.status} after {self.run.options.wait_timeout_s:g} s; it is recorded, "
+            "so apply again to keep waiting (or raise --wait-timeout)",
+            item.voice_id,
+        )
+
+    def _emit_waiting(self, pending: list[Pending]) -> None:
+        now = self.run.clock()
+        self.run.emit(
+            Waiting(tuple(Row(p.name, p.voice_id, p.status, now - p.started) for p in pending))
+        )
