@@ -46,7 +46,7 @@ from voicesync.emulator import (
     account_of,
 )
 from voicesync.errors import VoicesyncError
-from voicesync.plan.planner import PlanOptions
+from voicesync.plan.model import PlanOptions
 from voicesync.service import apply_catalog
 from voicesync.state.store import load_state
 

@@ -16,8 +16,7 @@ from voicesync.apply.events import ApplyResult, Event, Outcome
 from voicesync.apply.executor import ApplyOptions
 from voicesync.emulator import Emulator, FaultConfig, Timing, account_of
 from voicesync.errors import PlanError
-from voicesync.plan.model import Action, Reason
-from voicesync.plan.planner import PlanOptions
+from voicesync.plan.model import Action, PlanOptions, Reason
 from voicesync.service import Applied, apply_catalog
 from voicesync.state.store import load_state
 

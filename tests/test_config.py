@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CliResult, tone_wav_bytes
-from voicesync.catalog.loader import load_config, voices_schema
+from voicesync.catalog.loader import load_config
+from voicesync.catalog.schema import voices_schema
 from voicesync.errors import ConfigError, Severity
 from voicesync.model import DesiredVoice, Visibility
 

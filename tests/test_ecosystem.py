@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from tests.conftest import TEST_KEY, Catalog, CliResult, assert_valid_for
-from voicesync.catalog.loader import voices_schema
+from voicesync.catalog.schema import voices_schema
 from voicesync.emulator import Emulator, account_of
 from voicesync.state.store import load_state
 

@@ -30,8 +30,7 @@ from voicesync.apply.executor import ApplyOptions, apply_plan
 from voicesync.emulator import Dialect, Emulator, FaultConfig, Timing, account_of
 from voicesync.errors import PlanError
 from voicesync.model import Visibility
-from voicesync.plan.model import Action, Match, Plan, Reason
-from voicesync.plan.planner import PlanOptions
+from voicesync.plan.model import Action, Match, Plan, PlanOptions, Reason
 from voicesync.service import Applied, apply_catalog, make_plan
 from voicesync.state.journal import Journal
 from voicesync.state.store import PendingClone, State, VoiceRecord, load_state, save_state

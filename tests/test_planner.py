@@ -17,8 +17,8 @@ from voicesync.model import (
     Visibility,
     VoiceStatus,
 )
-from voicesync.plan.model import Action, Match, Plan, Reason, SafetyLimits
-from voicesync.plan.planner import PlanOptions, build_plan
+from voicesync.plan.model import Action, Match, Plan, PlanOptions, Reason, SafetyLimits
+from voicesync.plan.planner import build_plan
 from voicesync.state.store import PendingClone, State, VoiceRecord
 
 PRIVATE, PUBLIC = Visibility.PRIVATE, Visibility.PUBLIC

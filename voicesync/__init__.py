@@ -16,7 +16,7 @@ _EXPORTS = {
     "Connection": "voicesync.api.settings",
     "Journal": "voicesync.state.journal",
     "Plan": "voicesync.plan.model",
-    "PlanOptions": "voicesync.plan.planner",
+    "PlanOptions": "voicesync.plan.model",
     "ReadOnlyClient": "voicesync.api.client",
     "RetryPolicy": "voicesync.api.retry",
     "VoiceAIClient": "voicesync.api.client",
@@ -50,8 +50,8 @@ if TYPE_CHECKING:
     from voicesync.api.settings import Connection
     from voicesync.apply.executor import ApplyOptions, apply_plan
     from voicesync.catalog.loader import load_config
-    from voicesync.plan.model import Plan
-    from voicesync.plan.planner import PlanOptions, build_plan
+    from voicesync.plan.model import Plan, PlanOptions
+    from voicesync.plan.planner import build_plan
     from voicesync.service import apply_catalog, make_plan
     from voicesync.state.journal import Journal
 

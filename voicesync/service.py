@@ -21,9 +21,9 @@ from voicesync.catalog.loader import Loaded, load_config
 from voicesync.catalog.samplecache import cache_path, load_cache, save_cache
 from voicesync.errors import NotFoundError, PlanError, Problem, UsageError, VoicesyncError
 from voicesync.model import DesiredState, Environment, RemoteVoice
-from voicesync.plan.model import Plan, Reason
+from voicesync.plan.model import Plan, PlanOptions, Reason
 from voicesync.plan.planfile import check_saved_plan
-from voicesync.plan.planner import PlanOptions, build_plan
+from voicesync.plan.planner import build_plan
 from voicesync.state.journal import Journal
 from voicesync.state.store import State, default_state_path, load_state, state_lock
 

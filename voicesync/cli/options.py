@@ -20,9 +20,8 @@ from voicesync.api.settings import Connection, resolve_connection
 from voicesync.cli.console import app, print_problems
 from voicesync.cli.render import plan_markdown, plan_text
 from voicesync.model import Environment
-from voicesync.plan.model import Plan
+from voicesync.plan.model import Plan, PlanOptions
 from voicesync.plan.planfile import plan_json
-from voicesync.plan.planner import PlanOptions
 from voicesync.service import Planned, chosen_environment, make_plan
 from voicesync.state.local import ensure_local_dir, local_dir
 from voicesync.state.store import default_state_path

@@ -196,6 +196,18 @@ class SafetyLimits:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanOptions:
+    """What the user asked of this plan beyond the catalog (flags of plan and apply)."""
+
+    targets: frozenset[str] = frozenset()
+    replace: frozenset[str] = frozenset()
+    prune: bool | None = None  # None: as voices.yaml says
+    force: bool = False
+    limits: SafetyLimits = field(default_factory=SafetyLimits)
+    adopt: frozenset[str] = frozenset()  # declared names whose unrecorded namesake to take over
+
+
+@dataclass(frozen=True, slots=True)
 class Refusal:
     code: str  # protected | too_many | deletes_all
     message: str

@@ -31,11 +31,11 @@ from voicesync.plan.model import (
     FieldChange,
     Match,
     Plan,
+    PlanOptions,
     Reason,
     Refusal,
     SafetyLimits,
 )
-from voicesync.plan.planner import PlanOptions
 from voicesync.state.store import atomic_write_text
 
 

@@ -1,0 +1,92 @@
+"""Checks across voices that the schema cannot say: unique names, declared environments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from voicesync.catalog.environments import ENV_NAME, environment, format_problems, matching_key
+from voicesync.catalog.schema import Reporter
+from voicesync.errors import UsageError
+from voicesync.model import Environment
+
+
+class CrossChecks(Reporter):
+    """The checks of one catalog that look at more than one voice at a time."""
+
+    wanted_env: str | None = None
+    env: Environment | None = None
+
+    def raw_voices(self) -> list[dict[str, Any]]:
+        voices = self.doc.data.get("voices")
+        return [v for v in voices if isinstance(v, dict)] if isinstance(voices, list) else []
+
+    def check_names(self) -> None:
+        voices = self.doc.data.get("voices")
+        if not isinstance(voices, list):
+            return
+        owners: dict[str, str] = {}
+        for i, voice in enumerate(voices):
+            if not isinstance(voice, dict) or not isinstance(voice.get("name"), str):
+                continue
+            name = voice["name"]
+            self._claim(owners, name, name, (i, "name"))
+            for j, old in enumerate(voice.get("previous_names") or []):
+                if not isinstance(old, str):
+                    continue
+                if old == name:
+                    self.add(f"previous_names of '{name}' lists its own name",
+                             self.at(("voices", i, "previous_names", j)))  # fmt: skip
+                    continue
+                self._claim(owners, old, name, (i, "previous_names", j))
+
+    def _claim(self, owners: dict[str, str], label: str, voice: str, sub: tuple[Any, ...]) -> None:
+        folded = label.casefold()
+        if folded in owners:
+            first = owners[folded]
+            other = "another voice" if first == voice else f"voice '{first}'"
+            self.add(
+                f"name '{label}' is already used by {other}; names (and previous_names) must be "
+                "unique, ignoring case",
+                self.at(("voices", *sub)),
+            )
+            return
+        owners[folded] = voice
+
+    def check_environments(self) -> list[str]:
+        """Check environments: (formats, voices' environment lists) and pick --env's."""
+        declared = self.doc.data.get("environments")
+        envs = {str(k): v for k, v in declared.items() if isinstance(v, dict)} if isinstance(
+            declared, dict) else {}  # fmt: skip
+        names = [v["name"] for v in self.raw_voices() if isinstance(v.get("name"), str)]
+        longest = max(names, key=len, default="")
+        for key, message in format_problems(envs, longest):
+            self.add(message, self.at(("environments", key, "name_format")))
+        self._voice_environments(list(envs))
+        if self.wanted_env is not None and envs:
+            self.env = self._choose(envs, self.wanted_env)
+        return list(envs)
+
+    def _voice_environments(self, keys: list[str]) -> None:
+        for i, raw in enumerate(self.raw_voices()):
+            listed = raw.get("environments")
+            for j, item in enumerate(listed if isinstance(listed, list) else []):
+                if isinstance(item, str) and not _names_environment(item, keys):
+                    known = ", ".join(keys) or "none are declared"
+                    self.add(f"environment '{item}' is not declared in environments: ({known})",
+                             self.at(("voices", i, "environments", j)))  # fmt: skip
+
+    def _choose(self, envs: dict[str, dict[str, Any]], name: str) -> Environment:
+        key = matching_key(list(envs), name)
+        if key is None or not ENV_NAME.match(name):
+            raise UsageError(
+                f"--env {name} matches no environment of {self.display} "
+                f"({', '.join(envs)})" if key is None else
+                f"--env {name}: an environment name is 1 to 40 letters, digits, '-', '_' or '.'",
+                hint="choose one of the environments the catalog declares",
+            )  # fmt: skip
+        return environment(name, key, envs[key])
+
+
+def _names_environment(item: str, keys: list[str]) -> bool:
+    """A voice's environments entry names a declared key, or a name some key matches."""
+    return item in keys or matching_key(keys, item) is not None

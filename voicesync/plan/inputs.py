@@ -1,0 +1,41 @@
+"""PURE: what a plan was made from, as digests: a saved plan whose inputs changed is stale."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from voicesync.model import DesiredState, RemoteVoice, VoiceStatus
+from voicesync.plan.model import PlanOptions, digest
+from voicesync.state.store import State
+
+
+def plan_inputs(
+    desired: DesiredState, remote: tuple[RemoteVoice, ...], state: State
+) -> dict[str, str]:
+    """One digest per voice (declared, recorded or remote), to say what made a saved plan stale."""
+    out: dict[str, str] = {}
+    for voice in desired.voices:
+        sample = voice.sample
+        out[f"declared:{voice.name}"] = digest([
+            voice.visibility.value, voice.language, list(voice.previous_names), voice.protected,
+            sample.sha256 if sample else voice.sample_ref,
+        ])  # fmt: skip
+    for key, record in state.records.items():
+        out[f"recorded:{key}"] = digest(record.to_json())
+    if state.foreign:
+        out["foreign:"] = digest(sorted(state.foreign))
+    for seen in remote:
+        out[f"remote:{seen.voice_id}"] = digest([
+            seen.name, seen.visibility.value if seen.visibility else None,
+            seen.status is VoiceStatus.FAILED,
+        ])  # fmt: skip
+    return out
+
+
+def options_json_of(options: PlanOptions, prune: bool) -> Mapping[str, Any]:
+    return {
+        "targets": sorted(options.targets), "replace": sorted(options.replace), "prune": prune,
+        "force": options.force, "adopt": sorted(options.adopt),
+        "limits": [options.limits.max_count, options.limits.max_fraction],
+    }  # fmt: skip
