@@ -313,6 +313,25 @@ def test_saved_plan_applies_once_and_refuses_when_stale(
     assert refused.code == 1 and "remote voice" in refused.stderr and "is new" in refused.stderr
 
 
+def test_a_stale_plan_says_how_what_apply_would_do_now_differs(
+    cli: Cli, catalog: Catalog, emulator: Emulator, tmp_path: Path
+) -> None:
+    two_voices(catalog)
+    assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+    reviewed = tmp_path / "reviewed.json"
+    catalog.write([{"name": "Narrator", "sample": "samples/n.wav", "visibility": "PUBLIC"},
+                   {"name": "Announcer", "sample": "samples/a.wav", "visibility": "PUBLIC"}])  # fmt: skip
+    cli("plan", str(catalog.path), "--out", str(reviewed), env=env(emulator))
+    # After the review, someone puts Narrator back to private and renames Announcer.
+    catalog.write([{"name": "Narrator", "sample": "samples/n.wav"},
+                   {"name": "Host", "previous_names": ["Announcer"], "sample": "samples/a.wav",
+                    "visibility": "PUBLIC"}])  # fmt: skip
+    refused = cli("apply", str(catalog.path), "--plan", str(reviewed), env=env(emulator))
+    assert refused.code == 1 and "differs from the reviewed plan" in refused.stderr
+    assert "no longer: update 'Narrator'" in refused.stderr
+    assert "now also: update 'Host'" in refused.stderr  # Announcer was public already
+
+
 def test_cli_list_marks_each_voice(cli: Cli, catalog: Catalog, make_emulator: MakeEmulator) -> None:
     emulator = make_emulator(catalog_voices=1)
     catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")},

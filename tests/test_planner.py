@@ -359,3 +359,18 @@ def test_plans_are_deterministic_and_sorted() -> None:
     assert first.fingerprint == second.fingerprint and first == second
     changed = plan(voices, [remote("x", "zz2")], {"gone": record("g", "gone")})
     assert changed.fingerprint != first.fingerprint
+
+
+def test_plan_differences_name_each_field_that_moved() -> None:
+    from voicesync.plan.planfile import plan_differences
+
+    saved = [{"action": "update", "name": "N", "fields": [{"field": "visibility", "after": "PUBLIC"}]},
+             {"action": "clone", "name": "Gone"}]  # fmt: skip
+    fresh = [{"action": "update", "name": "N", "fields": [{"field": "visibility", "after": "PRIVATE"}]},
+             {"action": "delete", "name": "Old"}]  # fmt: skip
+    assert plan_differences(saved, fresh) == [
+        "no longer: clone 'Gone'",
+        "now also: delete 'Old'",
+        'update \'N\': fields.0.after "PUBLIC" -> "PRIVATE"',
+    ]
+    assert plan_differences(saved, saved) == []
