@@ -111,6 +111,18 @@ def test_clone_accepts_the_older_json_base64_body(emulator: Emulator) -> None:
     assert [(v["name"], v["voice_visibility"]) for v in voices] == [("B64", "PRIVATE")]
 
 
+def test_the_size_limit_is_the_samples_not_its_base64_texts(emulator: Emulator) -> None:
+    sample = tone_wav_bytes(seconds=400.0)  # 6.4 MB of audio, 8.5 MB as base64
+    assert 6_000_000 < len(sample) < 7_500_000
+    fits = requests.post(api(emulator, "/clone-voice"), headers=AUTH,
+                         json={"base64_audio": base64.b64encode(sample).decode(), "name": "Big"})  # fmt: skip
+    assert fits.status_code == 200, fits.text
+    too_big = base64.b64encode(tone_wav_bytes(seconds=480.0)).decode()  # 7.7 MB of audio
+    refused = requests.post(api(emulator, "/clone-voice"), headers=AUTH,
+                            json={"base64_audio": too_big, "name": "Bigger"})  # fmt: skip
+    assert refused.status_code == 422 and "7.5MB" in refused.text
+
+
 def test_update_patch_and_put_return_the_full_voice(make_emulator: object) -> None:
     emulator = make_emulator(dialect=Dialect(accept_put=True))  # type: ignore[operator]
     voice_id = clone(emulator, name="A").json()["voice_id"]

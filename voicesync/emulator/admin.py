@@ -1,0 +1,69 @@
+"""Admin endpoints under ``/_emulator/``: what tests and the soak read and set."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict
+from typing import Any
+
+from voicesync.emulator.faults import FaultConfig, FaultInjector
+from voicesync.emulator.service import Service
+from voicesync.emulator.store import CATALOG_OWNER, OTHER_OWNER, ServiceError
+from voicesync.emulator.wire import Response, json_object, json_response, owner_of
+
+
+class RequestLog:
+    """Every API request the service got, in order, with what it answered (or the fault)."""
+
+    def __init__(self) -> None:
+        self._entries: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def record(self, entry: dict[str, Any]) -> None:
+        with self._lock:
+            entry["seq"] = len(self._entries) + 1
+            self._entries.append(entry)
+
+    def entries(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(e) for e in self._entries]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def admin(
+    method: str, path: str, headers: Any, body: bytes, *, log: RequestLog, service: Service,
+    faults: FaultInjector,
+) -> Response:  # fmt: skip
+    """The /_emulator/ endpoints: the request log, every voice, seeding, faults (no auth)."""
+    if path == "/_emulator/requests" and method == "GET":
+        return json_response(200, log.entries())
+    if path == "/_emulator/requests" and method == "DELETE":
+        log.clear()
+        return json_response(200, {"cleared": True})
+    if path == "/_emulator/voices" and method == "GET":
+        rows = [
+            asdict(v) | {"status": service.store.status_of(v)} for v in service.store.all_voices()
+        ]
+        return json_response(200, rows)
+    if path == "/_emulator/voices" and method == "POST":
+        data = json_object(body)
+        owner = {"catalog": CATALOG_OWNER, "other": OTHER_OWNER}.get(
+            str(data.get("owner")), owner_of(headers)
+        )
+        if owner is None:
+            raise ServiceError(401, "Seeding an account voice needs its Authorization header")
+        voice = service.store.seed_voice(
+            owner, name=data.get("name"), visibility=data.get("voice_visibility", "PRIVATE"),
+            ready=bool(data.get("ready", True)), clonable=bool(data.get("clonable", True)),
+        )  # fmt: skip
+        return json_response(200, service.voicejson_response(voice))
+    if path == "/_emulator/faults" and method == "PUT":
+        try:
+            faults.configure(FaultConfig.from_dict(json_object(body)))
+        except (TypeError, ValueError) as exc:
+            raise ServiceError(400, str(exc)) from exc
+        return json_response(200, asdict(faults.config))
+    raise ServiceError(404, "Not Found")
