@@ -24,6 +24,7 @@ from voicesync.model import DesiredState, Environment, RemoteVoice
 from voicesync.plan.model import Plan, PlanOptions, Reason
 from voicesync.plan.planfile import check_saved_plan
 from voicesync.plan.planner import build_plan
+from voicesync.state import transitions
 from voicesync.state.journal import Journal
 from voicesync.state.store import State, default_state_path, load_state, state_lock
 
@@ -166,8 +167,9 @@ def apply_catalog(
         journal = Journal(planned.state, state_path)
         if plan.changes and not confirm(plan):
             raise VoicesyncError("apply cancelled; nothing was changed")
-        journal.update(lambda s: refresh_records(s, planned.loaded.state, plan))
-        journal.update(lambda s: without_deleted(s, planned.gone))
+        touched = {c.name for c in plan.changes} | {c.record for c in plan.changes if c.record}
+        journal.update(lambda s: transitions.refresh_records(s, planned.loaded.state, touched))
+        journal.update(lambda s: transitions.without_deleted(s, planned.gone))
         if not plan.changes:
             return Applied(planned, None)
         result = apply_plan(plan, api, journal, options=apply_options, on_event=on_event)
@@ -191,32 +193,6 @@ def make_destroy_plan(
     plan = replace(plan, changes=tuple(replace(c, reason=Reason.DESTROY) for c in plan.changes),
                    unmanaged=())  # fmt: skip
     return Planned(Loaded(nothing, ()), seen.remote, state, plan, seen.notices, seen.gone)
-
-
-def refresh_records(state: State, desired: DesiredState, plan: Plan) -> State:
-    """Carry unchanged declared voices' protection into their records, and give an imported
-    voice (recorded without a sample) the first sample supplied as its baseline."""
-    touched = {c.name for c in plan.changes} | {c.record for c in plan.changes if c.record}
-    for voice in desired.voices:
-        record = state.records.get(voice.name)
-        if record is None or voice.name in touched:
-            continue
-        fresh = replace(record, protected=voice.protected)
-        if not record.sample_sha256 and voice.sample is not None:
-            fresh = replace(fresh, sample_sha256=voice.sample.sha256, sample_size=voice.sample.size)
-        if fresh != record:
-            state = state.with_record(voice.name, fresh)
-    return state
-
-
-def without_deleted(state: State, gone: frozenset[str]) -> State:
-    """Forget old voices left to delete that the API says are gone (404): nothing is left to
-    do for them, and later plans need not ask again."""
-    for name, record in state.records.items():
-        kept = tuple(i for i in record.to_delete if i not in gone)
-        if kept != record.to_delete:
-            state = state.with_record(name, replace(record, to_delete=kept))
-    return state
 
 
 def outputs(state: State) -> dict[str, str]:
