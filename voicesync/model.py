@@ -16,6 +16,10 @@ from typing import Any
 
 LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "de", "it", "pt", "pl", "ru", "nl", "sv", "ca")
 DEFAULT_LANGUAGE = "en"
+# The API's 7.5 MB per sample, read as decimal megabytes (the stricter reading): the one place
+# the product states it (the emulator, which imports nothing of the product, has its own).
+MAX_SAMPLE_BYTES = 7_500_000
+MAX_SAMPLE_TEXT = f"{MAX_SAMPLE_BYTES / 1e6:g} MB"
 
 
 class Visibility(str, Enum):

@@ -49,7 +49,7 @@ from voicesync.errors import (
     RejectedError,
     ServerError,
 )
-from voicesync.model import RemoteVoice, Visibility, VoiceStatus
+from voicesync.model import MAX_SAMPLE_TEXT, RemoteVoice, Visibility, VoiceStatus
 
 API_PREFIX = "/api/v1/tts"
 CONNECT_TIMEOUT_S = 10.0
@@ -288,7 +288,7 @@ _ERRORS: dict[int, tuple[type[ApiError], str | None]] = {
     402: (PaymentRequiredError, "add credits or free a voice slot in your voice.ai account"),
     403: (ForbiddenError, "this account may not change that voice"),
     404: (NotFoundError, None),
-    413: (RejectedError, "samples must be at most 7.5 MB"),
+    413: (RejectedError, f"samples must be at most {MAX_SAMPLE_TEXT}"),
     422: (RejectedError, None),
     429: (RateLimitedError, "the API is rate limiting; wait a minute or lower --parallelism"),
 }

@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from voicesync.model import AudioFormat, SampleInfo
+from voicesync.model import MAX_SAMPLE_BYTES, MAX_SAMPLE_TEXT, AudioFormat, SampleInfo
 
-MAX_SAMPLE_BYTES = 7_500_000  # the API's 7.5 MB, read as decimal megabytes (the stricter reading)
 MIN_RECOMMENDED_S = 10.0
 MAX_RECOMMENDED_S = 60.0
 SILENT_PEAK_DBFS = -50.0
@@ -130,7 +129,7 @@ def _read_facts(
     if size > MAX_SAMPLE_BYTES:
         return None, (
             SampleFinding(
-                f"sample '{ref}' is {size / 1e6:.1f} MB; the API accepts at most 7.5 MB "
+                f"sample '{ref}' is {size / 1e6:.1f} MB; the API accepts at most {MAX_SAMPLE_TEXT} "
                 "(shorten it: 10-60 s is enough)",
                 True,
             ),
