@@ -1,0 +1,185 @@
+"""The shape of the code: one-way imports, small modules, no test tooling shipped, a light start."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import FAST_RETRY, TEST_KEY, Catalog
+
+from voicesync.api.client import VoiceAIClient
+from voicesync.api.settings import Connection
+from voicesync.apply.context import ApplyOptions
+from voicesync.apply.limiter import RAISE_AFTER_SUCCESSES, AdaptiveLimiter
+from voicesync.emulator import Emulator
+from voicesync.service import apply_catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "voicesync"
+MAX_MODULE_LINES = 400
+MAX_CLASS_LINES = 150
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path, modules: set[str]) -> set[str]:
+    """Modules of the package that ``path`` imports, anywhere in it (functions included).
+    ``from package import module`` counts as importing the module, not the package's names."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            submodules = {f"{node.module}.{a.name}" for a in node.names} & modules
+            found |= submodules
+            if len(submodules) < len(node.names):
+                found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+    return found
+
+
+def _graph() -> dict[str, set[str]]:
+    paths = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    modules = set(paths)
+    return {name: {m for m in _imports(path, modules) if m in modules and m != name}
+            for name, path in paths.items()}  # fmt: skip
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}  # 1: on the path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                return [*path[path.index(nxt) :], nxt]
+            if nxt not in state and (found := visit(nxt)) is not None:
+                return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for start in sorted(graph):
+        if start not in state and (found := visit(start)) is not None:
+            return found
+    return None
+
+
+def test_no_import_cycle_inside_the_package() -> None:
+    # The package's __init__ only names its exports (resolved lazily), so it is left out.
+    graph = {k: v - {"voicesync"} for k, v in _graph().items() if k != "voicesync"}
+    assert _cycle(graph) is None, " -> ".join(_cycle(graph) or [])
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+
+
+def test_layers_import_one_way() -> None:
+    """The emulator imports nothing of the product; the library never imports the CLI."""
+    for name, imported in _graph().items():
+        if name.startswith("voicesync.emulator"):
+            assert all(m.startswith("voicesync.emulator") for m in imported), (name, imported)
+        elif not name.startswith(("voicesync.cli", "voicesync.__main__")):
+            assert not any(m.startswith("voicesync.cli") for m in imported), (name, imported)
+
+
+def test_no_module_or_class_is_too_long() -> None:
+    long = []
+    for path in PACKAGE.rglob("*.py"):
+        text = path.read_text()
+        if len(text.splitlines()) > MAX_MODULE_LINES:
+            long.append(f"{path.relative_to(ROOT)}: {len(text.splitlines())} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ClassDef) and node.end_lineno is not None:
+                size = node.end_lineno - node.lineno + 1
+                if size > MAX_CLASS_LINES:
+                    long.append(f"{path.relative_to(ROOT)}: class {node.name} {size} lines")
+    assert long == []
+
+
+def test_version_imports_neither_the_http_nor_the_schema_stack() -> None:
+    code = (
+        "import sys\n"
+        "from voicesync.cli import run\n"
+        "code = run(['--version'])\n"
+        "heavy = sorted(m for m in ('requests', 'jsonschema', 'urllib3', 'deepdiff', 'yaml')"
+        " if m in sys.modules)\n"
+        "print(code, heavy)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=True)  # fmt: skip
+    assert done.stdout.splitlines()[-1] == "0 []"
+    assert "voicesync, version" in done.stdout
+
+
+@pytest.mark.slow
+def test_the_wheel_ships_no_test_tooling(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path), str(ROOT)],
+        check=True, timeout=300, capture_output=True,
+    )  # fmt: skip
+    (wheel,) = tmp_path.glob("voicesync-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "voicesync/cli/__init__.py" in names
+    assert "voicesync/schemas/voices.schema.json" in names
+    shipped = [n for n in names if n.startswith(("testing/", "tests/", "benchmarks/"))
+               or n.endswith(("soak.py", "tones.py", "rawserver.py"))]  # fmt: skip
+    assert shipped == []
+
+
+def test_a_client_used_for_several_applies_keeps_no_listener(
+    catalog: Catalog, emulator: Emulator
+) -> None:
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    options = ApplyOptions(poll_min_s=0.05, grace_s=1.0)
+    with VoiceAIClient(Connection(emulator.url, TEST_KEY), retry=FAST_RETRY) as api:
+        for _ in range(3):
+            apply_catalog(catalog.path, api, endpoint=emulator.url, apply_options=options,
+                          confirm=lambda _plan: True)  # fmt: skip
+        assert api.retry_listeners == []
+
+
+def test_the_limiter_climbs_back_only_on_calls_that_succeed() -> None:
+    limiter = AdaptiveLimiter(4)
+    limiter.throttled()
+    assert limiter.limit == 2
+    for _ in range(RAISE_AFTER_SUCCESSES * 2):
+        with pytest.raises(ConnectionError), limiter.slot():
+            raise ConnectionError("refused")
+    assert limiter.limit == 2  # failures are no sign of room
+    for _ in range(RAISE_AFTER_SUCCESSES):
+        with limiter.slot():
+            pass
+    assert limiter.limit == 3
+
+
+def test_the_limiter_never_runs_more_calls_than_its_limit() -> None:
+    limiter = AdaptiveLimiter(3)
+    active, peak, lock = [0], [0], threading.Lock()
+
+    def call() -> None:
+        with limiter.slot():
+            with lock:
+                active[0] += 1
+                peak[0] = max(peak[0], active[0])
+            threading.Event().wait(0.01)
+            with lock:
+                active[0] -= 1
+
+    threads = [threading.Thread(target=call) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=10)
+    assert peak[0] <= 3
