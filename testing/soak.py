@@ -308,9 +308,12 @@ def _hazardous(config: SoakConfig) -> EmulatorConfig:
         list_lag_s=config.list_lag_s,
     )
     return EmulatorConfig(
-        timing=QUICK, seed=config.seed, dialect=dialect, catalog_voices=config.catalog_voices,
+        timing=QUICK,
+        seed=config.seed,
+        dialect=dialect,
+        catalog_voices=config.catalog_voices,
         public_voices=config.public_voices,
-    )  # fmt: skip
+    )
 
 
 def _seeded(faults: FaultConfig, seed: int) -> FaultConfig:

@@ -1,14 +1,13 @@
 """Square-wave WAV samples for the soak, the benchmarks and the tests (not for users' voices).
 
 Real speech lives in examples/samples; these are cheap, deterministic and distinct: a different
-``period`` (in frames) or ``tail`` gives different content, so a different SHA-256.
+``period`` (in frames) or ``tail`` gives different content, so a different SHA-256. The one tone
+writer is the emulator's (it answers speech requests with it); this only sets the defaults.
 """
 
 from __future__ import annotations
 
-import io
-import struct
-import wave
+from voicesync.emulator import audio
 
 
 def tone_wav(
@@ -19,16 +18,4 @@ def tone_wav(
     tail: bytes = b"",
 ) -> bytes:
     """A 16-bit mono WAV of ``seconds``; ``tail`` bytes are appended to its frames."""
-    half = max(period // 2, 1)
-    cycle = b"".join(
-        struct.pack("<h", amplitude if (i // half) % 2 else -amplitude) for i in range(2 * half)
-    )
-    frames = int(seconds * rate)
-    pcm = (cycle * (frames // (2 * half) + 1))[: frames * 2]
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(pcm + tail)
-    return buffer.getvalue()
+    return audio.tone_wav(seconds, rate, amplitude=amplitude, period=period, tail=tail)

@@ -103,8 +103,9 @@ class Catalog:
         root.mkdir(parents=True, exist_ok=True)
         self.path = root / "voices.yaml"
 
-    def sample(self, name: str, *, period: int = 20, seconds: float = 12.0,
-               amplitude: int = 8000) -> str:  # fmt: skip
+    def sample(
+        self, name: str, *, period: int = 20, seconds: float = 12.0, amplitude: int = 8000
+    ) -> str:
         """Write a distinct tone (its period changes the content) and return its relative path."""
         target = self.root / "samples" / name
         target.parent.mkdir(exist_ok=True)
@@ -132,6 +133,10 @@ def assert_valid_for(builtin_schema: str, path: Path) -> None:
     """check-jsonschema with one of its vendored schemas (GitHub workflows, actions), offline."""
     checker = shutil.which("check-jsonschema")
     assert checker, "check-jsonschema is a dev dependency"
-    result = subprocess.run([checker, "--builtin-schema", builtin_schema, str(path)],
-                            capture_output=True, text=True, check=False)  # fmt: skip
+    result = subprocess.run(
+        [checker, "--builtin-schema", builtin_schema, str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -51,10 +51,16 @@ def writes(emulator: Emulator) -> list[str]:
 
 
 def two_voices(catalog: Catalog) -> None:
-    catalog.write([
-        {"name": "Narrator", "sample": catalog.sample("n.wav")},
-        {"name": "Announcer", "sample": catalog.sample("a.wav", period=30), "visibility": "PUBLIC"},
-    ])  # fmt: skip
+    catalog.write(
+        [
+            {"name": "Narrator", "sample": catalog.sample("n.wav")},
+            {
+                "name": "Announcer",
+                "sample": catalog.sample("a.wav", period=30),
+                "visibility": "PUBLIC",
+            },
+        ]
+    )
 
 
 def test_first_apply_then_nothing_to_do(catalog: Catalog, emulator: Emulator) -> None:
@@ -75,10 +81,12 @@ def test_rename_with_previous_names_keeps_the_voice(catalog: Catalog, emulator: 
     two_voices(catalog)
     apply(catalog, emulator)
     before = load_state(catalog.state_path, emulator.url).records["Narrator"].voice_id
-    catalog.write([
-        {"name": "Reader", "sample": "samples/n.wav", "previous_names": ["Narrator"]},
-        {"name": "Announcer", "sample": "samples/a.wav", "visibility": "PUBLIC"},
-    ])  # fmt: skip
+    catalog.write(
+        [
+            {"name": "Reader", "sample": "samples/n.wav", "previous_names": ["Narrator"]},
+            {"name": "Announcer", "sample": "samples/a.wav", "visibility": "PUBLIC"},
+        ]
+    )
     emulator.clear_requests()
     applied = apply(catalog, emulator)
     assert [(c.action, c.reason) for c in applied.planned.plan.changes] == [
@@ -93,10 +101,12 @@ def test_rename_with_previous_names_keeps_the_voice(catalog: Catalog, emulator: 
 def test_visibility_change_is_a_patch(catalog: Catalog, emulator: Emulator) -> None:
     two_voices(catalog)
     apply(catalog, emulator)
-    catalog.write([
-        {"name": "Narrator", "sample": "samples/n.wav", "visibility": "PUBLIC"},
-        {"name": "Announcer", "sample": "samples/a.wav", "visibility": "PUBLIC"},
-    ])  # fmt: skip
+    catalog.write(
+        [
+            {"name": "Narrator", "sample": "samples/n.wav", "visibility": "PUBLIC"},
+            {"name": "Announcer", "sample": "samples/a.wav", "visibility": "PUBLIC"},
+        ]
+    )
     emulator.clear_requests()
     apply(catalog, emulator)
     assert writes(emulator) == ["update"]
@@ -183,8 +193,12 @@ def test_failed_replacement_keeps_the_old_voice(catalog: Catalog, emulator: Emul
 
 def test_lost_clone_answers_never_duplicate(catalog: Catalog, make_emulator: MakeEmulator) -> None:
     emulator = make_emulator(faults=FaultConfig(seed=3, lost_write_rate=0.6, drop_rate=0.1))
-    catalog.write([{"name": f"V{i}", "sample": catalog.sample(f"{i}.wav", period=10 + 2 * i)}
-                   for i in range(6)])  # fmt: skip
+    catalog.write(
+        [
+            {"name": f"V{i}", "sample": catalog.sample(f"{i}.wav", period=10 + 2 * i)}
+            for i in range(6)
+        ]
+    )
     for _ in range(4):
         applied = apply(catalog, emulator)
         if applied.result is None:
@@ -239,8 +253,12 @@ def test_rate_limits_lower_parallelism_and_converge(
     catalog: Catalog, make_emulator: MakeEmulator
 ) -> None:
     emulator = make_emulator(faults=FaultConfig(rate_limit_every=3, retry_after_s=0))
-    catalog.write([{"name": f"V{i}", "sample": catalog.sample(f"{i}.wav", period=10 + 2 * i)}
-                   for i in range(8)])  # fmt: skip
+    catalog.write(
+        [
+            {"name": f"V{i}", "sample": catalog.sample(f"{i}.wav", period=10 + 2 * i)}
+            for i in range(8)
+        ]
+    )
     result = result_of(apply(catalog, emulator))
     assert result.ok and result.lowest_parallelism < 4
     assert len(live(emulator)) == 8
@@ -305,8 +323,12 @@ def test_saved_plan_applies_once_and_refuses_when_stale(
     again = cli("apply", str(catalog.path), "--plan", str(plan_file), env=env(emulator))
     assert again.code == 1 and "is stale" in again.stderr
     stale_file = tmp_path / "stale.json"
-    catalog.write([{"name": "Narrator", "sample": "samples/n.wav", "visibility": "PUBLIC"},
-                   {"name": "Announcer", "sample": "samples/a.wav", "visibility": "PUBLIC"}])  # fmt: skip
+    catalog.write(
+        [
+            {"name": "Narrator", "sample": "samples/n.wav", "visibility": "PUBLIC"},
+            {"name": "Announcer", "sample": "samples/a.wav", "visibility": "PUBLIC"},
+        ]
+    )
     cli("plan", str(catalog.path), "--out", str(stale_file), env=env(emulator))
     emulator.store.seed_voice(account_of(TEST_KEY), name="Someone's new voice")
     refused = cli("apply", str(catalog.path), "--plan", str(stale_file), env=env(emulator))
@@ -319,13 +341,25 @@ def test_a_stale_plan_says_how_what_apply_would_do_now_differs(
     two_voices(catalog)
     assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
     reviewed = tmp_path / "reviewed.json"
-    catalog.write([{"name": "Narrator", "sample": "samples/n.wav", "visibility": "PUBLIC"},
-                   {"name": "Announcer", "sample": "samples/a.wav", "visibility": "PUBLIC"}])  # fmt: skip
+    catalog.write(
+        [
+            {"name": "Narrator", "sample": "samples/n.wav", "visibility": "PUBLIC"},
+            {"name": "Announcer", "sample": "samples/a.wav", "visibility": "PUBLIC"},
+        ]
+    )
     cli("plan", str(catalog.path), "--out", str(reviewed), env=env(emulator))
     # After the review, someone puts Narrator back to private and renames Announcer.
-    catalog.write([{"name": "Narrator", "sample": "samples/n.wav"},
-                   {"name": "Host", "previous_names": ["Announcer"], "sample": "samples/a.wav",
-                    "visibility": "PUBLIC"}])  # fmt: skip
+    catalog.write(
+        [
+            {"name": "Narrator", "sample": "samples/n.wav"},
+            {
+                "name": "Host",
+                "previous_names": ["Announcer"],
+                "sample": "samples/a.wav",
+                "visibility": "PUBLIC",
+            },
+        ]
+    )
     refused = cli("apply", str(catalog.path), "--plan", str(reviewed), env=env(emulator))
     assert refused.code == 1 and "differs from the reviewed plan" in refused.stderr
     assert "no longer: update 'Narrator'" in refused.stderr
@@ -334,13 +368,40 @@ def test_a_stale_plan_says_how_what_apply_would_do_now_differs(
 
 def test_cli_list_marks_each_voice(cli: Cli, catalog: Catalog, make_emulator: MakeEmulator) -> None:
     emulator = make_emulator(catalog_voices=1)
-    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")},
-                   {"name": "Later", "sample": catalog.sample("l.wav", period=30)}])  # fmt: skip
+    catalog.write(
+        [
+            {"name": "Narrator", "sample": catalog.sample("n.wav")},
+            {"name": "Later", "sample": catalog.sample("l.wav", period=30)},
+        ]
+    )
     cli("apply", str(catalog.path), "--yes", "--target", "Narrator", env=env(emulator))
     emulator.store.seed_voice(account_of(TEST_KEY), name="Later")
     rows = json.loads(cli("list", str(catalog.path), "--format", "json", env=env(emulator)).stdout)
     marks = {r["name"]: r["managed"] for r in rows}
-    assert marks == {"Narrator": "managed", "Later": "declared (unrecorded)",
-                     "Catalog Voice 1": "unmanaged"}  # fmt: skip
+    assert marks == {
+        "Narrator": "managed",
+        "Later": "declared (unrecorded)",
+        "Catalog Voice 1": "unmanaged",
+    }
     table = cli("list", str(catalog.path), env=env(emulator)).stdout
     assert table.splitlines()[0].split()[-1] == "MANAGED"
+
+
+def test_the_state_file_keeps_its_mode_and_a_new_one_follows_the_umask(
+    catalog: Catalog, emulator: Emulator
+) -> None:
+    two_voices(catalog)
+    apply(catalog, emulator)
+    assert catalog.state_path.stat().st_mode & 0o777 == 0o666 & ~_umask()
+    catalog.state_path.chmod(0o640)  # a team's choice: group-readable, not world-readable
+    catalog.write([{"name": "Narrator", "sample": "samples/n.wav", "visibility": "PUBLIC"}])
+    apply(catalog, emulator, options=PlanOptions(prune=True))
+    assert catalog.state_path.stat().st_mode & 0o777 == 0o640
+
+
+def _umask() -> int:
+    import os
+
+    current = os.umask(0o022)
+    os.umask(current)
+    return current

@@ -48,8 +48,10 @@ def _imports(path: Path, modules: set[str]) -> set[str]:
 def _graph() -> dict[str, set[str]]:
     paths = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
     modules = set(paths)
-    return {name: {m for m in _imports(path, modules) if m in modules and m != name}
-            for name, path in paths.items()}  # fmt: skip
+    return {
+        name: {m for m in _imports(path, modules) if m in modules and m != name}
+        for name, path in paths.items()
+    }
 
 
 def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
@@ -116,8 +118,9 @@ def test_version_imports_neither_the_http_nor_the_schema_stack() -> None:
         " if m in sys.modules)\n"
         "print(code, heavy)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60, check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
     assert done.stdout.splitlines()[-1] == "0 []"
     assert "voicesync, version" in done.stdout
 
@@ -125,16 +128,32 @@ def test_version_imports_neither_the_http_nor_the_schema_stack() -> None:
 @pytest.mark.slow
 def test_the_wheel_ships_no_test_tooling(tmp_path: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(tmp_path), str(ROOT)],
-        check=True, timeout=300, capture_output=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        timeout=300,
+        capture_output=True,
+    )
     (wheel,) = tmp_path.glob("voicesync-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "voicesync/cli/__init__.py" in names
     assert "voicesync/schemas/voices.schema.json" in names
-    shipped = [n for n in names if n.startswith(("testing/", "tests/", "benchmarks/"))
-               or n.endswith(("soak.py", "tones.py", "rawserver.py"))]  # fmt: skip
+    shipped = [
+        n
+        for n in names
+        if n.startswith(("testing/", "tests/", "benchmarks/"))
+        or n.endswith(("soak.py", "tones.py", "rawserver.py"))
+    ]
     assert shipped == []
 
 
@@ -145,8 +164,13 @@ def test_a_client_used_for_several_applies_keeps_no_listener(
     options = ApplyOptions(poll_min_s=0.05, grace_s=1.0)
     with VoiceAIClient(Connection(emulator.url, TEST_KEY), retry=FAST_RETRY) as api:
         for _ in range(3):
-            apply_catalog(catalog.path, api, endpoint=emulator.url, apply_options=options,
-                          confirm=lambda _plan: True)  # fmt: skip
+            apply_catalog(
+                catalog.path,
+                api,
+                endpoint=emulator.url,
+                apply_options=options,
+                confirm=lambda _plan: True,
+            )
         assert api.retry_listeners == []
 
 

@@ -49,8 +49,12 @@ def test_list_table_and_json(cli: Cli, make_emulator: Callable[..., Emulator]) -
     assert lines[-1] == "2 voices"
     as_json = cli("list", "--format", "json", env=env_for(emulator))
     rows = json.loads(as_json.stdout)
-    assert {"voice_id": voice_id, "name": "Narrator", "status": "AVAILABLE",
-            "visibility": "PRIVATE"} in rows  # fmt: skip
+    assert {
+        "voice_id": voice_id,
+        "name": "Narrator",
+        "status": "AVAILABLE",
+        "visibility": "PRIVATE",
+    } in rows
 
 
 @pytest.mark.parametrize("shape", ["object", "paged", "paged-next"])
@@ -134,8 +138,11 @@ def test_module_entry_point_and_emulator_command(tmp_path: Path) -> None:
         listed = subprocess.run(
             [sys.executable, "-m", "voicesync", "list", "--format", "json"],
             env={"VOICEAI_BASE_URL": url, "VOICEAI_API_KEY": "vk_x", "PATH": ""},
-            capture_output=True, text=True, check=False, timeout=60,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
     finally:
         server.terminate()
         server.communicate(timeout=10)
@@ -173,8 +180,10 @@ def test_outputs_refuses_names_that_make_one_variable(cli: Cli, tmp_path: Path) 
     catalog = tmp_path / "voices.yaml"
     nothing = cli("outputs", str(catalog), "--format", "env")
     assert nothing.code == 1 and "nothing recorded" in nothing.stderr
-    records = {n: VoiceRecord(f"id-{n}", "a" * 64, 1, n, Visibility.PRIVATE, "en")
-               for n in ("Old Man", "old-man")}  # fmt: skip
+    records = {
+        n: VoiceRecord(f"id-{n}", "a" * 64, 1, n, Visibility.PRIVATE, "en")
+        for n in ("Old Man", "old-man")
+    }
     save_state(tmp_path / "voices.lock.json", State("https://dev.voice.ai", records))
     clash = cli("outputs", str(catalog), "--format", "env")
     assert clash.code == 1 and "VOICE_ID_OLD_MAN" in clash.stderr

@@ -138,8 +138,10 @@ def test_a_capped_list_without_total_is_walked_to_the_end(
 
 def test_next_link_to_another_origin_is_refused(raw: Callable[..., RawServer]) -> None:
     elsewhere = raw(lambda m, p: (200, {"Content-Type": "application/json"}, b"[]"))
-    page = {"voices": [{"voice_id": "a", "status": "AVAILABLE"}],
-            "next": f"{elsewhere.url}/api/v1/tts/voices?offset=1"}  # fmt: skip
+    page = {
+        "voices": [{"voice_id": "a", "status": "AVAILABLE"}],
+        "next": f"{elsewhere.url}/api/v1/tts/voices?offset=1",
+    }
     server = raw(
         lambda m, p: (200, {"Content-Type": "application/json"}, json.dumps(page).encode())
     )
@@ -382,8 +384,11 @@ def test_upload_streams_instead_of_holding_the_sample(tmp_path: Path) -> None:
 
     sample = tmp_path / "big.wav"
     sample.write_bytes(tone_wav_bytes(seconds=1)[:44] + bytes(range(256)) * 27_000)  # ~6.9 MB
-    server = subprocess.Popen([sys.executable, "-m", "voicesync", "emulator", "--port", "0"],
-                              stderr=subprocess.PIPE, text=True)  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, "-m", "voicesync", "emulator", "--port", "0"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert server.stderr is not None
         url = server.stderr.readline().split("listening on ")[1].split()[0]

@@ -281,9 +281,13 @@ CASES: list[tuple[str, str, dict[str, bytes] | None, str, str]] = [
     ids=[case[0] for case in CASES],
 )
 def test_broken_catalogs(
-    tmp_path: Path, cli: Cli, yaml_text: str, files: dict[str, bytes] | None, where: str,
+    tmp_path: Path,
+    cli: Cli,
+    yaml_text: str,
+    files: dict[str, bytes] | None,
+    where: str,
     fragment: str,
-) -> None:  # fmt: skip
+) -> None:
     path = write_catalog(tmp_path / "cat", "", files)
     if "\xe9" in yaml_text:
         path.write_bytes(yaml_text.encode("latin-1"))
@@ -352,12 +356,17 @@ def test_valid_catalog_gives_frozen_typed_values(tmp_path: Path) -> None:
     first, second = loaded.state.voices
     assert isinstance(first, DesiredVoice) and loaded.state.prune is True
     assert (first.name, first.visibility, first.language, first.protected) == (
-        "No", Visibility.PUBLIC, "fr", True,
-    )  # fmt: skip
+        "No",
+        Visibility.PUBLIC,
+        "fr",
+        True,
+    )
     assert first.previous_names == ("Off",) and isinstance(first.previous_names, tuple)
     assert (second.visibility, second.language, second.protected) == (
-        Visibility.PRIVATE, "de", False,
-    )  # fmt: skip
+        Visibility.PRIVATE,
+        "de",
+        False,
+    )
     assert first.sample is not None and len(first.sample.sha256) == 64
     assert first.sample.size == len(GOOD) and first.sample.duration_s == pytest.approx(12, abs=0.1)
     assert (first.source.line, first.source.column) == (7, 5)
@@ -387,9 +396,10 @@ def test_merge_keys_are_supported(tmp_path: Path) -> None:
 
 def test_warnings_do_not_fail(tmp_path: Path, cli: Cli) -> None:
     path = write_catalog(
-        tmp_path, HEAD + "  - name: A\n    sample: short.wav\n  - name: B\n    sample: quiet.wav\n",
+        tmp_path,
+        HEAD + "  - name: A\n    sample: short.wav\n  - name: B\n    sample: quiet.wav\n",
         {"short.wav": tone_wav_bytes(3), "quiet.wav": tone_wav_bytes(12, amplitude=1)},
-    )  # fmt: skip
+    )
     result = cli("validate", str(path))
     assert result.code == 0
     assert f"{path}:4:13: warning: sample 'short.wav' lasts 3.0 s" in result.stderr
@@ -406,9 +416,12 @@ def test_validate_json(tmp_path: Path, cli: Cli) -> None:
     report = json.loads(result.stdout)
     assert report["valid"] is False
     assert report["problems"][0] == {
-        "file": str(path), "line": 4, "column": 13, "severity": "error",
+        "file": str(path),
+        "line": 4,
+        "column": 13,
+        "severity": "error",
         "message": "sample 'nope.wav' does not exist",
-    }  # fmt: skip
+    }
 
 
 def test_example_catalog_is_valid(cli: Cli) -> None:
@@ -452,9 +465,13 @@ def test_every_schema_property_has_a_description() -> None:
     ("yaml_text", "files"), [case[1:3] for case in CASES], ids=[case[0] for case in CASES]
 )
 def test_broken_catalogs_send_no_request(
-    tmp_path: Path, cli: Cli, emulator: object, command: tuple[str, ...], yaml_text: str,
+    tmp_path: Path,
+    cli: Cli,
+    emulator: object,
+    command: tuple[str, ...],
+    yaml_text: str,
     files: dict[str, bytes] | None,
-) -> None:  # fmt: skip
+) -> None:
     from voicesync.emulator import Emulator
 
     assert isinstance(emulator, Emulator)

@@ -31,8 +31,10 @@ def test_kill_between_post_and_record_never_duplicates(
     env = os.environ | {"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY}
     proc = subprocess.Popen(
         [sys.executable, "-m", "voicesync", "apply", str(catalog.path), "--yes"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 30
     while committed(emulator) == 0:
         assert time.monotonic() < deadline and proc.poll() is None
@@ -42,12 +44,19 @@ def test_kill_between_post_and_record_never_duplicates(
     record = load_state(catalog.state_path, emulator.url).records["Narrator"]
     assert record.pending is not None and record.pending.voice_id is None  # journalled, unanswered
     emulator.set_faults(FaultConfig())
-    plan = cli("plan", str(catalog.path), env={"VOICEAI_BASE_URL": emulator.url,
-                                              "VOICEAI_API_KEY": TEST_KEY})  # fmt: skip
+    plan = cli(
+        "plan",
+        str(catalog.path),
+        env={"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY},
+    )
     assert "matched by the clone journal" in plan.stdout and "to clone" in plan.stdout
     assert "Plan: 0 to clone" in plan.stdout
-    again = cli("apply", str(catalog.path), "--yes", env={"VOICEAI_BASE_URL": emulator.url,
-                                                        "VOICEAI_API_KEY": TEST_KEY})  # fmt: skip
+    again = cli(
+        "apply",
+        str(catalog.path),
+        "--yes",
+        env={"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY},
+    )
     assert again.code == 0, again.output
     assert committed(emulator) == 1
     record = load_state(catalog.state_path, emulator.url).records["Narrator"]
@@ -58,14 +67,29 @@ def test_ctrl_c_stops_queued_clones_and_exits_130(
     make_emulator: Callable[..., Emulator], catalog: Catalog, cli: Callable[..., CliResult]
 ) -> None:
     emulator = make_emulator(timing=Timing(0.05, 0.1), faults=FaultConfig(reply_delay_s=0.5))
-    catalog.write([{"name": f"V{i}", "sample": catalog.sample(f"{i}.wav", period=10 + 2 * i)}
-                   for i in range(10)])  # fmt: skip
+    catalog.write(
+        [
+            {"name": f"V{i}", "sample": catalog.sample(f"{i}.wav", period=10 + 2 * i)}
+            for i in range(10)
+        ]
+    )
     env = os.environ | {"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "voicesync", "apply", str(catalog.path), "--yes",
-         "--parallelism", "1"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "voicesync",
+            "apply",
+            str(catalog.path),
+            "--yes",
+            "--parallelism",
+            "1",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 30
     while committed(emulator) == 0:
         assert time.monotonic() < deadline
@@ -76,7 +100,11 @@ def test_ctrl_c_stops_queued_clones_and_exits_130(
     assert "Interrupted" in stderr and "Traceback" not in stderr
     assert committed(emulator) <= 3  # the clone in flight finished; the queued ones never started
     emulator.set_faults(FaultConfig())
-    again = cli("apply", str(catalog.path), "--yes",
-                env={"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY})  # fmt: skip
+    again = cli(
+        "apply",
+        str(catalog.path),
+        "--yes",
+        env={"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY},
+    )
     assert again.code == 0, again.output
     assert committed(emulator) == 10

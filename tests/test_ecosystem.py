@@ -39,8 +39,17 @@ def test_import_then_plan_shows_no_changes(
     samples.mkdir()
     catalog.sample("x.wav")
     shutil.copy(catalog.root / "samples" / "x.wav", samples / "Narrator.wav")
-    result = cli("import", str(catalog.path), "--name", "Narrator", "--name", "Old Man's Voice",
-                 "--sample-dir", str(samples), env=env(emulator))  # fmt: skip
+    result = cli(
+        "import",
+        str(catalog.path),
+        "--name",
+        "Narrator",
+        "--name",
+        "Old Man's Voice",
+        "--sample-dir",
+        str(samples),
+        env=env(emulator),
+    )
     assert result.code == 0, result.output
     assert "samples/old-man-s-voice.wav" in result.stdout
     text = catalog.path.read_text()
@@ -120,8 +129,10 @@ def test_forget_stops_managing_without_deleting(
     assert cli("forget", str(catalog.path), "Keep me").code == 1
 
 
-@pytest.mark.parametrize(("shell", "marker"), [("bash", "complete -o"), ("zsh", "compdef"),
-                                               ("fish", "complete --no-files")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("shell", "marker"),
+    [("bash", "complete -o"), ("zsh", "compdef"), ("fish", "complete --no-files")],
+)
 def test_completion_scripts(cli: Cli, shell: str, marker: str) -> None:
     result = cli("completion", shell)
     assert result.code == 0 and marker in result.stdout and "_VOICESYNC_COMPLETE" in result.stdout
@@ -129,10 +140,17 @@ def test_completion_scripts(cli: Cli, shell: str, marker: str) -> None:
 
 def test_completion_completes_commands() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "voicesync"], capture_output=True, text=True, check=False,
-        env={"_VOICESYNC_COMPLETE": "bash_complete", "COMP_WORDS": "voicesync pl",
-             "COMP_CWORD": "1", "PATH": ""},
-    )  # fmt: skip
+        [sys.executable, "-m", "voicesync"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={
+            "_VOICESYNC_COMPLETE": "bash_complete",
+            "COMP_WORDS": "voicesync pl",
+            "COMP_CWORD": "1",
+            "PATH": "",
+        },
+    )
     assert "plain,plan" in out.stdout
 
 
@@ -182,12 +200,28 @@ def test_pre_commit_hook_runs_in_a_repository(tmp_path: Path) -> None:
     # A broken sample committed alone (voices.yaml untouched) is checked too, not "Skipped".
     good.write([{"name": "A", "sample": "samples/a.wav"}])
     subprocess.run(["git", "-C", str(repo), "add", "."], check=True)
-    subprocess.run(["git", "-C", str(repo), "-c", "user.name=T", "-c", "user.email=t@x.invalid",
-                    "commit", "-q", "--no-verify", "-m", "good"], check=True)  # fmt: skip
+    subprocess.run(
+        [
+            "git",
+            "-C",
+            str(repo),
+            "-c",
+            "user.name=T",
+            "-c",
+            "user.email=t@x.invalid",
+            "commit",
+            "-q",
+            "--no-verify",
+            "-m",
+            "good",
+        ],
+        check=True,
+    )
     (repo / "samples" / "a.wav").write_bytes(b"this is not audio")
     subprocess.run(["git", "-C", str(repo), "add", "samples/a.wav"], check=True)
-    sample_only = subprocess.run([pre_commit, "run"], cwd=repo, capture_output=True, text=True,
-                                 check=False)  # fmt: skip
+    sample_only = subprocess.run(
+        [pre_commit, "run"], cwd=repo, capture_output=True, text=True, check=False
+    )
     assert sample_only.returncode == 1, sample_only.stdout
     assert "samples/a.wav" in sample_only.stdout and "Skipped" not in sample_only.stdout
 
@@ -217,8 +251,9 @@ def test_readme_reference_covers_the_schema() -> None:
         assert f"`{key}`" in readme, f"README's configuration table lacks {key}"
 
 
-def test_readme_python_example_runs(emulator: Emulator, tmp_path: Path,
-                                    monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_readme_python_example_runs(
+    emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     readme = (ROOT / "README.md").read_text()
     code = re.search(r"## Python API\n\n```python\n(.*?)```", readme, re.S)
     assert code is not None
@@ -241,8 +276,9 @@ def test_readme_starts_with_the_two_commands() -> None:
     assert second.split("#")[0].strip() in ci
 
 
-def test_every_json_output_matches_its_schema(cli: Cli, catalog: Catalog,
-                                              make_emulator: Callable[..., Emulator]) -> None:  # fmt: skip
+def test_every_json_output_matches_its_schema(
+    cli: Cli, catalog: Catalog, make_emulator: Callable[..., Emulator]
+) -> None:
     import jsonschema
 
     emulator = make_emulator(catalog_voices=1)
@@ -255,8 +291,12 @@ def test_every_json_output_matches_its_schema(cli: Cli, catalog: Catalog,
         jsonschema.validate(data, document)
         return data
 
-    catalog.write([{"name": "A", "sample": catalog.sample("a.wav")},
-                   {"name": "Mute", "sample": catalog.sample("m.wav", amplitude=0)}])  # fmt: skip
+    catalog.write(
+        [
+            {"name": "A", "sample": catalog.sample("a.wav")},
+            {"name": "Mute", "sample": catalog.sample("m.wav", amplitude=0)},
+        ]
+    )
     path = str(catalog.path)
     assert check("validate.schema.json", "validate", path, "--format", "json")["valid"] is True
     assert check("apply.schema.json", "apply", path, "--yes", "--format", "json")["ok"] is False

@@ -22,8 +22,9 @@ def api(emulator: Emulator, path: str) -> str:
     return f"{emulator.url}/api/v1/tts{path}"
 
 
-def clone(emulator: Emulator, sample: bytes | None = None, headers: dict[str, str] = AUTH,
-          **data: str) -> requests.Response:  # fmt: skip
+def clone(
+    emulator: Emulator, sample: bytes | None = None, headers: dict[str, str] = AUTH, **data: str
+) -> requests.Response:
     files = {"file": ("s.wav", tone_wav_bytes() if sample is None else sample, "audio/wav")}
     return requests.post(api(emulator, "/clone-voice"), headers=headers, files=files, data=data)
 
@@ -35,9 +36,11 @@ def test_clone_returns_id_and_pending_then_progresses(emulator: Emulator) -> Non
     assert set(body) == {"voice_id", "status"} and body["status"] == "PENDING"
     voice = requests.get(api(emulator, f"/voice/{body['voice_id']}"), headers=AUTH).json()
     assert voice == {
-        "voice_id": body["voice_id"], "name": "Narrator",
-        "voice_visibility": "PRIVATE", "status": "PENDING",
-    }  # fmt: skip
+        "voice_id": body["voice_id"],
+        "name": "Narrator",
+        "voice_visibility": "PRIVATE",
+        "status": "PENDING",
+    }
 
 
 def test_status_follows_the_clock() -> None:
@@ -50,8 +53,13 @@ def test_status_follows_the_clock() -> None:
             now[0] = t
             seen.append(requests.get(api(emulator, f"/voice/{voice_id}"), headers=AUTH).json())
         assert [v["status"] for v in seen] == [
-            "PENDING", "PENDING", "PROCESSING", "PROCESSING", "AVAILABLE", "AVAILABLE",
-        ]  # fmt: skip
+            "PENDING",
+            "PENDING",
+            "PROCESSING",
+            "PROCESSING",
+            "AVAILABLE",
+            "AVAILABLE",
+        ]
 
 
 @pytest.mark.parametrize(
@@ -114,12 +122,18 @@ def test_clone_accepts_the_older_json_base64_body(emulator: Emulator) -> None:
 def test_the_size_limit_is_the_samples_not_its_base64_texts(emulator: Emulator) -> None:
     sample = tone_wav_bytes(seconds=400.0)  # 6.4 MB of audio, 8.5 MB as base64
     assert 6_000_000 < len(sample) < 7_500_000
-    fits = requests.post(api(emulator, "/clone-voice"), headers=AUTH,
-                         json={"base64_audio": base64.b64encode(sample).decode(), "name": "Big"})  # fmt: skip
+    fits = requests.post(
+        api(emulator, "/clone-voice"),
+        headers=AUTH,
+        json={"base64_audio": base64.b64encode(sample).decode(), "name": "Big"},
+    )
     assert fits.status_code == 200, fits.text
     too_big = base64.b64encode(tone_wav_bytes(seconds=480.0)).decode()  # 7.7 MB of audio
-    refused = requests.post(api(emulator, "/clone-voice"), headers=AUTH,
-                            json={"base64_audio": too_big, "name": "Bigger"})  # fmt: skip
+    refused = requests.post(
+        api(emulator, "/clone-voice"),
+        headers=AUTH,
+        json={"base64_audio": too_big, "name": "Bigger"},
+    )
     assert refused.status_code == 422 and "7.5MB" in refused.text
 
 
@@ -130,8 +144,12 @@ def test_update_patch_and_put_return_the_full_voice(make_emulator: object) -> No
     patched = requests.patch(url, headers=AUTH, json={"name": "B"}).json()
     assert patched["name"] == "B" and patched["voice_visibility"] == "PUBLIC"
     put = requests.put(url, headers=AUTH, json={"voice_visibility": "PRIVATE"}).json()
-    assert put == {"voice_id": voice_id, "name": "B", "voice_visibility": "PRIVATE",
-                   "status": put["status"]}  # fmt: skip
+    assert put == {
+        "voice_id": voice_id,
+        "name": "B",
+        "voice_visibility": "PRIVATE",
+        "status": put["status"],
+    }
     bad = requests.patch(url, headers=AUTH, json={"voice_visibility": "SECRET"})
     assert bad.status_code == 422
 

@@ -31,13 +31,12 @@ def catalog_with_environments(catalog: Catalog, *, narrator_in: list[str] | None
     where = {"environments": narrator_in} if narrator_in else {}
     catalog.write(
         [
-            {"name": "Narrator", "sample": catalog.sample("n.wav"), "visibility": "PUBLIC"}
-            | where,
+            {"name": "Narrator", "sample": catalog.sample("n.wav"), "visibility": "PUBLIC"} | where,
             {"name": "Announcer", "sample": catalog.sample("a.wav", period=30)},
             {"name": "Old Man", "key": "elder", "sample": catalog.sample("o.wav", period=40)},
         ],
         environments=ENVIRONMENTS,
-    )  # fmt: skip
+    )
 
 
 def live(emulator: Emulator) -> dict[str, str]:
@@ -81,8 +80,9 @@ def test_production_and_three_pull_requests_share_one_account(
     assert deleted == {production[f"{n} [{pr}]"] for n in every for pr in prs}
     assert [e for e in emulator.requests() if e["method"] in ("PATCH", "POST")] == []
     assert live(emulator) == {n: production[n] for n in every}
-    still = cli("plan", str(catalog.path), "--env", "production", "--detailed-exitcode",
-                env=env(emulator))  # fmt: skip
+    still = cli(
+        "plan", str(catalog.path), "--env", "production", "--detailed-exitcode", env=env(emulator)
+    )
     assert still.code == 0 and "No changes" in still.stdout, still.output
 
 
@@ -108,8 +108,9 @@ def test_destroying_a_lasting_environment_needs_force(
     refused = cli("destroy", str(catalog.path), "--yes", "--env", "staging", env=env(emulator))
     assert refused.code == 1 and "not ephemeral" in refused.stderr and "--force" in refused.stderr
     assert len(live(emulator)) == 3
-    forced = cli("destroy", str(catalog.path), "--yes", "--force", "--env", "staging",
-                 env=env(emulator))  # fmt: skip
+    forced = cli(
+        "destroy", str(catalog.path), "--yes", "--force", "--env", "staging", env=env(emulator)
+    )
     assert forced.code == 0, forced.output
     assert live(emulator) == {}
 
@@ -123,8 +124,15 @@ def test_a_conflict_in_an_environment_prints_a_command_that_works(
     assert refused.code == 1
     command = refused.stderr.split("to take it over run: ")[1].split(";")[0]
     assert command.endswith("--env pr-5 --adopt 'Announcer [pr-5]'")
-    adopted = cli(*command.split()[1:3], "--yes", "--env", "pr-5", "--adopt", "Announcer [pr-5]",
-                  env=env(emulator))  # fmt: skip
+    adopted = cli(
+        *command.split()[1:3],
+        "--yes",
+        "--env",
+        "pr-5",
+        "--adopt",
+        "Announcer [pr-5]",
+        env=env(emulator),
+    )
     assert adopted.code == 0, adopted.output
     recorded = json.loads(cli("outputs", str(catalog.path), "--env", "pr-5").stdout)
     assert recorded["Announcer"] == mine.voice_id
@@ -149,8 +157,7 @@ def test_an_environment_takes_its_own_key_and_url(
     catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}], environments=environments)
     missing = cli("plan", str(catalog.path), "--env", "production")
     assert missing.code == 1 and "PROD_VOICE_KEY" in missing.stderr
-    ok = cli("plan", str(catalog.path), "--env", "production",
-             env={"PROD_VOICE_KEY": TEST_KEY})  # fmt: skip
+    ok = cli("plan", str(catalog.path), "--env", "production", env={"PROD_VOICE_KEY": TEST_KEY})
     assert ok.code == 0, ok.output
 
 

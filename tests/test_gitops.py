@@ -24,8 +24,9 @@ def env(emulator: Emulator) -> dict[str, str]:
 
 
 def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
-                          check=True)  # fmt: skip
+    done = subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
+    )
     return done.stdout
 
 
@@ -39,8 +40,12 @@ def git_repo(path: Path) -> Path:
 
 # -- the state file holds only what is true on every machine ---------------------------------------
 def applied_two_voices(cli: Cli, catalog: Catalog, emulator: Emulator) -> None:
-    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")},
-                   {"name": "Announcer", "sample": catalog.sample("a.wav", period=30)}])  # fmt: skip
+    catalog.write(
+        [
+            {"name": "Narrator", "sample": catalog.sample("n.wav")},
+            {"name": "Announcer", "sample": catalog.sample("a.wav", period=30)},
+        ]
+    )
     assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
 
 
@@ -75,13 +80,26 @@ def test_machine_local_files_stay_out_of_git(cli: Cli, tmp_path: Path, emulator:
 
 def test_an_older_state_file_with_sample_stamps_still_reads(catalog: Catalog) -> None:
     catalog.state_path.parent.mkdir(parents=True, exist_ok=True)
-    catalog.state_path.write_text(json.dumps({
-        "format_version": 1, "endpoint": "https://dev.voice.ai",
-        "voices": {"A": {"voice_id": "v1", "sample_sha256": "a" * 64, "sample_size": 1,
-                         "name": "A", "visibility": "PRIVATE", "language": "en",
-                         "protected": False,
-                         "sample_stamp": {"path": "/home/me/samples/a.wav", "inode": 7}}},
-    }))  # fmt: skip
+    catalog.state_path.write_text(
+        json.dumps(
+            {
+                "format_version": 1,
+                "endpoint": "https://dev.voice.ai",
+                "voices": {
+                    "A": {
+                        "voice_id": "v1",
+                        "sample_sha256": "a" * 64,
+                        "sample_size": 1,
+                        "name": "A",
+                        "visibility": "PRIVATE",
+                        "language": "en",
+                        "protected": False,
+                        "sample_stamp": {"path": "/home/me/samples/a.wav", "inode": 7},
+                    }
+                },
+            }
+        )
+    )
     state = load_state(catalog.state_path, "https://dev.voice.ai")
     assert state.records["A"].voice_id == "v1"
     assert "sample_stamp" not in json.dumps(state.to_json())
@@ -92,13 +110,18 @@ def test_show_renders_a_saved_plan_exactly_as_it_was_made(
     cli: Cli, catalog: Catalog, emulator: Emulator, tmp_path: Path
 ) -> None:
     applied_two_voices(cli, catalog, emulator)
-    catalog.write([{"name": "Reader", "sample": "samples/n.wav", "previous_names": ["Narrator"]},
-                   {"name": "Announcer", "sample": catalog.sample("a.wav", period=40)},
-                   {"name": "Echo", "sample": catalog.sample("e.wav", period=50)}])  # fmt: skip
+    catalog.write(
+        [
+            {"name": "Reader", "sample": "samples/n.wav", "previous_names": ["Narrator"]},
+            {"name": "Announcer", "sample": catalog.sample("a.wav", period=40)},
+            {"name": "Echo", "sample": catalog.sample("e.wav", period=50)},
+        ]
+    )
     saved = tmp_path / "plan.json"
     for fmt in ("text", "markdown", "json"):
-        made = cli("plan", str(catalog.path), "--format", fmt, "--out", str(saved),
-                   env=env(emulator))  # fmt: skip
+        made = cli(
+            "plan", str(catalog.path), "--format", fmt, "--out", str(saved), env=env(emulator)
+        )
         shown = cli("show", str(saved), "--format", fmt)  # no key, no network
         assert (made.code, shown.code) == (0, 0), shown.output
         assert shown.stdout == made.stdout and shown.stdout.strip()
@@ -124,10 +147,20 @@ def workflow_step(job: str, name: str) -> str:
 
 
 def run_step(script: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    environ = os.environ | {"STATE": "voices.lock.json", "CATALOG": "voices.yaml",
-                            "GITHUB_REF_NAME": "main"}  # fmt: skip
-    return subprocess.run(["bash", "-c", script], cwd=cwd, env=environ, capture_output=True,
-                          text=True, check=False, timeout=60)  # fmt: skip
+    environ = os.environ | {
+        "STATE": "voices.lock.json",
+        "CATALOG": "voices.yaml",
+        "GITHUB_REF_NAME": "main",
+    }
+    return subprocess.run(
+        ["bash", "-c", script],
+        cwd=cwd,
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
 
 
 def remote_log(origin: Path) -> list[str]:
@@ -162,8 +195,12 @@ def test_the_recipe_commits_the_state_file_from_the_first_run_on(
     assert len(remote_log(origin)) == 2
 
     # 3. main moved during the apply: the state commit is replayed on top and pushed.
-    catalog.write([{"name": "Narrator", "sample": "samples/n.wav"},
-                   {"name": "Echo", "sample": catalog.sample("e.wav", period=30)}])  # fmt: skip
+    catalog.write(
+        [
+            {"name": "Narrator", "sample": "samples/n.wav"},
+            {"name": "Echo", "sample": catalog.sample("e.wav", period=30)},
+        ]
+    )
     git(runner, "commit", "-q", "-am", "add Echo")
     git(runner, "add", "samples")
     git(runner, "commit", "-q", "-m", "Echo's sample")
@@ -172,14 +209,25 @@ def test_the_recipe_commits_the_state_file_from_the_first_run_on(
     subprocess.run(["git", "clone", "-q", str(origin), str(other)], check=True)
     (other / "NOTES.md").write_text("meanwhile\n")
     git(other, "add", ".")
-    git(other, "-c", "user.name=C", "-c", "user.email=c@example.invalid", "commit", "-q", "-m",
-        "meanwhile on main")  # fmt: skip
+    git(
+        other,
+        "-c",
+        "user.name=C",
+        "-c",
+        "user.email=c@example.invalid",
+        "commit",
+        "-q",
+        "-m",
+        "meanwhile on main",
+    )
     git(other, "push", "-q", "origin", "main")
     assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
     moved = run_step(commit_state, runner)
     assert moved.returncode == 0, moved.stdout + moved.stderr
-    assert remote_log(origin)[:2] == ["voicesync: update voices.lock.json [skip ci]",
-                                      "meanwhile on main"]  # fmt: skip
+    assert remote_log(origin)[:2] == [
+        "voicesync: update voices.lock.json [skip ci]",
+        "meanwhile on main",
+    ]
     pushed = git(origin, "show", "main:voices.lock.json")
     assert '"Echo"' in pushed and pushed == catalog.state_path.read_text()
 
@@ -206,8 +254,15 @@ def test_the_recipe_applies_the_plan_reviewed_and_refuses_it_once_stale(
 
     def step(job: str, name: str, extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
         environ = os.environ | {"CATALOG": "voices.yaml", "STATE": "voices.lock.json"} | extra
-        return subprocess.run(["bash", "-c", workflow_step(job, name)], cwd=runner, env=environ,
-                              capture_output=True, text=True, check=False, timeout=120)  # fmt: skip
+        return subprocess.run(
+            ["bash", "-c", workflow_step(job, name)],
+            cwd=runner,
+            env=environ,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
 
     fork = step("plan", "Plan", keyed | {"VOICEAI_API_KEY": ""})  # a fork: no secrets
     assert fork.returncode == 0 and "::notice::" in fork.stdout

@@ -110,8 +110,9 @@ def test_list_leaving_out_processing_voices_never_reclones(
     catalog: Catalog, make_emulator: MakeEmulator
 ) -> None:
     emulator = make_emulator(dialect=Dialect(list_omits_processing=True), timing=Timing(0.3, 0.5))
-    catalog.write([{"name": f"V{i}", "sample": catalog.sample(f"{i}.wav", period=10 + i)}
-                   for i in range(4)])  # fmt: skip
+    catalog.write(
+        [{"name": f"V{i}", "sample": catalog.sample(f"{i}.wav", period=10 + i)} for i in range(4)]
+    )
     first = apply(catalog, emulator, apply_options=replace(FAST_APPLY, wait=False))
     assert first.result is not None and first.result.ok
     again = apply(catalog, emulator)  # at once: the list shows none of the four yet
@@ -125,8 +126,9 @@ def test_list_leaving_out_processing_voices_never_reclones(
 def test_list_lag_after_a_500_is_waited_out_not_recloned(
     catalog: Catalog, make_emulator: MakeEmulator
 ) -> None:
-    emulator = make_emulator(dialect=Dialect(list_lag_s=0.8),
-                             faults=FaultConfig(commit_error_rate=1.0))  # fmt: skip
+    emulator = make_emulator(
+        dialect=Dialect(list_lag_s=0.8), faults=FaultConfig(commit_error_rate=1.0)
+    )
     catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
     applied = apply(catalog, emulator, apply_options=replace(FAST_APPLY, grace_s=3.0))
     result = applied.result
@@ -166,8 +168,10 @@ def test_nothing_appearing_in_the_window_is_sent_again(
 def _kill_mid_clone(catalog: Catalog, emulator: Emulator) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "voicesync", "apply", str(catalog.path), "--yes"],
-        env=os.environ | env(emulator), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        env=os.environ | env(emulator),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 30
     while not _journalled(catalog, emulator):
         assert time.monotonic() < deadline and proc.poll() is None
@@ -215,8 +219,9 @@ def test_sample_changed_during_upload_is_not_adopted_later(
         data[-1000:] = bytes(1000)  # same size, other content
         sample.write_bytes(bytes(data))
 
-    first = apply(catalog, emulator, show=edit_during_upload,
-                  apply_options=replace(FAST_APPLY, grace_s=0.5))  # fmt: skip
+    first = apply(
+        catalog, emulator, show=edit_during_upload, apply_options=replace(FAST_APPLY, grace_s=0.5)
+    )
     assert first.result is not None and not first.result.ok
     assert "changed" in first.result.results[0].message
     deadline = time.monotonic() + 10
@@ -226,8 +231,9 @@ def test_sample_changed_during_upload_is_not_adopted_later(
     second = apply(catalog, emulator)
     assert second.result is not None and second.result.ok, second.result
     assert {(c.action, c.reason) for c in second.planned.plan.changes} == {
-        (Action.DELETE, Reason.SUPERSEDED), (Action.CLONE, Reason.NEW)
-    }  # fmt: skip
+        (Action.DELETE, Reason.SUPERSEDED),
+        (Action.CLONE, Reason.NEW),
+    }
     assert apply(catalog, emulator).result is None  # converged
     [voice] = [v for v in emulator.store.all_voices() if v.deleted_at is None]
     record = load_state(catalog.state_path, emulator.url).records["Narrator"]
@@ -245,8 +251,12 @@ def test_killed_clone_of_a_removed_voice_is_resolved_and_deleted(
     catalog.write([{"name": "Keep", "sample": catalog.sample("k.wav")}])
     assert apply(catalog, emulator).result is not None
     emulator.set_faults(FaultConfig(reply_delay_s=30))  # the next clone is never answered
-    catalog.write([{"name": "Keep", "sample": "samples/k.wav"},
-                   {"name": "Dropped", "sample": catalog.sample("d.wav", period=33)}])  # fmt: skip
+    catalog.write(
+        [
+            {"name": "Keep", "sample": "samples/k.wav"},
+            {"name": "Dropped", "sample": catalog.sample("d.wav", period=33)},
+        ]
+    )
     _kill_mid_clone(catalog, emulator)
     emulator.set_faults(FaultConfig())
     deadline = time.monotonic() + 10
@@ -273,8 +283,9 @@ def test_a_catalog_voice_of_the_same_name_is_never_adopted(
 ) -> None:
     emulator = make_emulator(catalog_voices=1)
     [stock] = emulator.store.all_voices()
-    catalog.write([{"name": "Catalog Voice 1", "sample": catalog.sample("n.wav"),
-                    "visibility": visibility}])  # fmt: skip
+    catalog.write(
+        [{"name": "Catalog Voice 1", "sample": catalog.sample("n.wav"), "visibility": visibility}]
+    )
     plan = cli("plan", str(catalog.path), "--format", "json", env=env(emulator))
     change = json.loads(plan.stdout)["changes"][0]
     assert (change["action"], change["voice_id"]) == ("conflict", stock.voice_id)
@@ -283,8 +294,9 @@ def test_a_catalog_voice_of_the_same_name_is_never_adopted(
     assert refused.code == 1
     assert "--adopt 'Catalog Voice 1'" in refused.stderr and "another name" in refused.stderr
     assert writes(emulator) == []
-    adopted = cli("apply", str(catalog.path), "--yes", "--adopt", "Catalog Voice 1",
-                  env=env(emulator))  # fmt: skip
+    adopted = cli(
+        "apply", str(catalog.path), "--yes", "--adopt", "Catalog Voice 1", env=env(emulator)
+    )
     assert adopted.code == 1
     assert "cannot change" in adopted.output, adopted.output
     assert [m for m, _ in writes(emulator)] == ["PATCH"]  # the proof, refused with 403
@@ -360,8 +372,9 @@ def test_prune_converges_on_an_account_listing_catalog_voices(
     emulator = make_emulator(catalog_voices=5)
     legacy = emulator.store.seed_voice(OWNER, name="Legacy bot", visibility="PRIVATE")
     extra = emulator.store.seed_voice(OWNER, name="Leftover", visibility="PRIVATE")
-    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}], prune=True,
-                  ignore=["Legacy*"])  # fmt: skip
+    catalog.write(
+        [{"name": "Narrator", "sample": catalog.sample("n.wav")}], prune=True, ignore=["Legacy*"]
+    )
     first = cli("apply", str(catalog.path), "--yes", "--force", env=env(emulator))
     assert first.code == 0, first.output
     assert "5 skipped" in first.stdout
@@ -390,8 +403,7 @@ def test_finishing_a_no_wait_replace_shows_its_delete(
     assert shown["summary"]["replace"] == 1 and shown["destructive"] is True
     emulator.clear_requests()
     with VoiceAIClient(Connection(emulator.url, TEST_KEY), retry=FAST_RETRY) as api:
-        applied = apply_catalog(catalog.path, api, endpoint=emulator.url,
-                                apply_options=FAST_APPLY)  # fmt: skip
+        applied = apply_catalog(catalog.path, api, endpoint=emulator.url, apply_options=FAST_APPLY)
     assert_plan_shows_every_write(applied.planned.plan, emulator, set())
     assert [m for m, _ in writes(emulator)] == ["DELETE"]
     assert copies(emulator) == {"Storyteller": 1}
@@ -416,13 +428,23 @@ def test_every_reason_code_makes_only_the_writes_its_plan_shows(
 
     a, b, c = (catalog.sample(f"{x}.wav", period=p) for x, p in (("a", 20), ("b", 25), ("c", 30)))
     mute = catalog.sample("mute.wav", amplitude=0)
-    catalog.write([{"name": "A", "sample": a}, {"name": "B", "sample": b},
-                   {"name": "C", "sample": c}, {"name": "Mute", "sample": mute}])  # fmt: skip
+    catalog.write(
+        [
+            {"name": "A", "sample": a},
+            {"name": "B", "sample": b},
+            {"name": "C", "sample": c},
+            {"name": "Mute", "sample": mute},
+        ]
+    )
     step()  # new; Mute ends FAILED
-    catalog.write([{"name": "A2", "sample": a, "previous_names": ["A"]},
-                   {"name": "B", "sample": b, "visibility": "PUBLIC"},
-                   {"name": "C", "sample": c, "language": "fr"},
-                   {"name": "Mute", "sample": catalog.sample("mute.wav", period=60)}])  # fmt: skip
+    catalog.write(
+        [
+            {"name": "A2", "sample": a, "previous_names": ["A"]},
+            {"name": "B", "sample": b, "visibility": "PUBLIC"},
+            {"name": "C", "sample": c, "language": "fr"},
+            {"name": "Mute", "sample": catalog.sample("mute.wav", period=60)},
+        ]
+    )
     step()  # renamed, visibility_changed, language_changed, remote_failed
     records = load_state(catalog.state_path, emulator.url).records
     emulator.store.update(OWNER, records["A2"].voice_id or "", name="Hand renamed", visibility=None)
@@ -442,8 +464,11 @@ def test_every_reason_code_makes_only_the_writes_its_plan_shows(
     catalog.sample("b.wav", period=32)
     step()  # superseded: the clone still in flight is of a sample no longer declared
     emulator.store.seed_voice(OWNER, name="Adoptee", visibility="PRIVATE")
-    declared = [{"name": "A2", "sample": a}, {"name": "B", "sample": "samples/b.wav"},
-                {"name": "Adoptee", "sample": c}]  # fmt: skip
+    declared = [
+        {"name": "A2", "sample": a},
+        {"name": "B", "sample": "samples/b.wav"},
+        {"name": "Adoptee", "sample": c},
+    ]
     catalog.write(declared)
     step(options=PlanOptions(adopt=frozenset({"Adoptee"})))  # unrecorded, proved by a no-op PATCH
     catalog.write([*declared, {"name": "Catalog Voice 1", "sample": mute}])
@@ -454,12 +479,23 @@ def test_every_reason_code_makes_only_the_writes_its_plan_shows(
     catalog.write(declared)
     step(destroy=True)
     assert {
-        Reason.NEW, Reason.RENAMED, Reason.VISIBILITY_CHANGED, Reason.LANGUAGE_CHANGED,
-        Reason.REMOTE_FAILED, Reason.DRIFT_RENAMED, Reason.DRIFT_VISIBILITY,
-        Reason.DRIFT_DELETED, Reason.SAMPLE_CHANGED, Reason.FORCED, Reason.NOT_DECLARED,
-        Reason.PRUNE_UNMANAGED, Reason.INTERRUPTED_CLONE, Reason.SUPERSEDED, Reason.UNRECORDED,
+        Reason.NEW,
+        Reason.RENAMED,
+        Reason.VISIBILITY_CHANGED,
+        Reason.LANGUAGE_CHANGED,
+        Reason.REMOTE_FAILED,
+        Reason.DRIFT_RENAMED,
+        Reason.DRIFT_VISIBILITY,
+        Reason.DRIFT_DELETED,
+        Reason.SAMPLE_CHANGED,
+        Reason.FORCED,
+        Reason.NOT_DECLARED,
+        Reason.PRUNE_UNMANAGED,
+        Reason.INTERRUPTED_CLONE,
+        Reason.SUPERSEDED,
+        Reason.UNRECORDED,
         Reason.DESTROY,
-    } <= seen  # fmt: skip
+    } <= seen
     assert copies(emulator) == {}
 
 
@@ -471,8 +507,12 @@ def test_a_swap_on_a_full_account_deletes_first(
     catalog.write([{"name": "Zed", "sample": catalog.sample("z.wav")}])
     apply(catalog, emulator)
     catalog.write([{"name": "Abel", "sample": catalog.sample("a.wav", period=31)}])
-    applied = apply(catalog, emulator, options=PlanOptions(force=True),  # it deletes all
-                    apply_options=replace(FAST_APPLY, parallelism=1))  # fmt: skip
+    applied = apply(
+        catalog,
+        emulator,
+        options=PlanOptions(force=True),  # it deletes all
+        apply_options=replace(FAST_APPLY, parallelism=1),
+    )
     assert applied.result is not None and applied.result.ok, applied.result
     assert copies(emulator) == {"Abel": 1}
     assert [m for m, _ in writes(emulator)][-2:] == ["DELETE", "POST"]
@@ -493,14 +533,14 @@ def test_a_stale_journalled_voice_whose_delete_fails_is_deleted_later(
     catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
     stale = emulator.store.seed_voice(OWNER, name="Narrator", visibility="PRIVATE")
     pending = PendingClone("Narrator", "0" * 64, 100, time.time() - 100)  # an older sample
-    record = VoiceRecord(None, "0" * 64, 100, "Narrator", Visibility.PRIVATE, "en",
-                         pending=pending)  # fmt: skip
+    record = VoiceRecord(None, "0" * 64, 100, "Narrator", Visibility.PRIVATE, "en", pending=pending)
     save_state(catalog.state_path, State(emulator.url, {"Narrator": record}))
     emulator.set_faults(FaultConfig(server_error_rate=1.0, operations=("delete",)))
     first = apply(catalog, emulator)
     assert [(c.action, c.reason) for c in first.planned.plan.changes] == [
-        (Action.CLONE, Reason.NEW), (Action.DELETE, Reason.SUPERSEDED)
-    ]  # fmt: skip
+        (Action.CLONE, Reason.NEW),
+        (Action.DELETE, Reason.SUPERSEDED),
+    ]
     assert first.result is not None and not first.result.ok  # the delete failed
     emulator.set_faults(FaultConfig())
     second = apply(catalog, emulator)
@@ -518,8 +558,10 @@ def test_ids_confirmed_gone_leave_the_state_file(catalog: Catalog, emulator: Emu
     state = load_state(catalog.state_path, emulator.url)
     record = state.records["Narrator"]
     stale = "00000000-0000-4000-8000-00000000dead"
-    save_state(catalog.state_path, replace(state, records={
-        "Narrator": replace(record, to_delete=(stale,))}))  # fmt: skip
+    save_state(
+        catalog.state_path,
+        replace(state, records={"Narrator": replace(record, to_delete=(stale,))}),
+    )
     emulator.clear_requests()
     assert apply(catalog, emulator).result is None  # nothing to do remotely
     assert load_state(catalog.state_path, emulator.url).records["Narrator"].to_delete == ()
@@ -535,8 +577,9 @@ def test_the_grace_window_starts_when_the_upload_went_out(
     answer lost; the list shows it 1 s later. Measured from when the clone was first queued the
     1.5 s window is over before the voice could show, and it would be cloned again; measured
     from the last upload, it is found."""
-    faults = FaultConfig(sequence=("rate_limit", "rate_limit", "lose"), operations=("clone",),
-                         retry_after_s=1)  # fmt: skip
+    faults = FaultConfig(
+        sequence=("rate_limit", "rate_limit", "lose"), operations=("clone",), retry_after_s=1
+    )
     emulator = make_emulator(dialect=Dialect(list_lag_s=1.0), faults=faults)
     catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
     applied = apply(catalog, emulator, apply_options=replace(FAST_APPLY, grace_s=1.5))
@@ -554,8 +597,11 @@ def test_a_prompt_clone_costs_three_state_writes(
 
     writes_done: list[int] = []
     original = journal_module.save_state
-    monkeypatch.setattr(journal_module, "save_state",
-                        lambda path, state: (writes_done.append(1), original(path, state))[1])  # fmt: skip
+    monkeypatch.setattr(
+        journal_module,
+        "save_state",
+        lambda path, state: (writes_done.append(1), original(path, state))[1],
+    )
     catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
     applied = apply(catalog, emulator)
     assert applied.result is not None and applied.result.ok

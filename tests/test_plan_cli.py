@@ -37,26 +37,35 @@ def check_golden(name: str, text: str, emulator: Emulator) -> None:
 
 
 @pytest.fixture
-def scenario(catalog: Catalog, make_emulator: Callable[..., Emulator],
-             monkeypatch: pytest.MonkeyPatch) -> Emulator:  # fmt: skip
+def scenario(
+    catalog: Catalog, make_emulator: Callable[..., Emulator], monkeypatch: pytest.MonkeyPatch
+) -> Emulator:
     """Applied A..D, then edits that produce every kind of change."""
     emulator = make_emulator(catalog_voices=1)
-    catalog.write([
-        {"name": "Alto", "sample": catalog.sample("a.wav", period=10)},
-        {"name": "Bass", "sample": catalog.sample("b.wav", period=12)},
-        {"name": "Cello", "sample": catalog.sample("c.wav", period=14)},
-        {"name": "Drum", "sample": catalog.sample("d.wav", period=16), "visibility": "PUBLIC"},
-    ])  # fmt: skip
+    catalog.write(
+        [
+            {"name": "Alto", "sample": catalog.sample("a.wav", period=10)},
+            {"name": "Bass", "sample": catalog.sample("b.wav", period=12)},
+            {"name": "Cello", "sample": catalog.sample("c.wav", period=14)},
+            {"name": "Drum", "sample": catalog.sample("d.wav", period=16), "visibility": "PUBLIC"},
+        ]
+    )
     with VoiceAIClient(Connection(emulator.url, TEST_KEY), retry=FAST_RETRY) as api:
-        apply_catalog(catalog.path, api, endpoint=emulator.url,
-                      apply_options=ApplyOptions(parallelism=1, poll_min_s=0.02))  # fmt: skip
+        apply_catalog(
+            catalog.path,
+            api,
+            endpoint=emulator.url,
+            apply_options=ApplyOptions(parallelism=1, poll_min_s=0.02),
+        )
     catalog.sample("b.wav", period=18)
-    catalog.write([
-        {"name": "Altissimo", "sample": "samples/a.wav", "previous_names": ["Alto"]},
-        {"name": "Bass", "sample": "samples/b.wav"},
-        {"name": "Drum", "sample": "samples/d.wav"},
-        {"name": "Echo", "sample": catalog.sample("e.wav", period=22), "language": "fr"},
-    ])  # fmt: skip
+    catalog.write(
+        [
+            {"name": "Altissimo", "sample": "samples/a.wav", "previous_names": ["Alto"]},
+            {"name": "Bass", "sample": "samples/b.wav"},
+            {"name": "Drum", "sample": "samples/d.wav"},
+            {"name": "Echo", "sample": catalog.sample("e.wav", period=22), "language": "fr"},
+        ]
+    )
     monkeypatch.chdir(catalog.root)
     emulator.clear_requests()
     return emulator
@@ -66,8 +75,9 @@ def scenario(catalog: Catalog, make_emulator: Callable[..., Emulator],
 def test_golden_plans(cli: Cli, scenario: Emulator, fmt: str) -> None:
     result = cli("plan", "--format", fmt, "--detailed-exitcode", env=env(scenario))
     assert result.code == 2, result.output
-    check_golden(f"plan.{ {'text': 'txt', 'markdown': 'md', 'json': 'json'}[fmt] }", result.stdout,
-                 scenario)  # fmt: skip
+    check_golden(
+        f"plan.{ {'text': 'txt', 'markdown': 'md', 'json': 'json'}[fmt] }", result.stdout, scenario
+    )
     assert all(e["method"] == "GET" for e in scenario.requests())
 
 
@@ -139,10 +149,12 @@ def test_250_voices_planned_with_one_list_walk(
     assert info is not None
     records = {}
     for i in range(250):
-        voice = emulator.store.seed_voice(account_of(TEST_KEY), name=f"Voice {i:03}",
-                                          visibility="PRIVATE")  # fmt: skip
-        records[voice.name or ""] = VoiceRecord(voice.voice_id, info.sha256, info.size,
-                                                voice.name or "", Visibility.PRIVATE, "en")  # fmt: skip
+        voice = emulator.store.seed_voice(
+            account_of(TEST_KEY), name=f"Voice {i:03}", visibility="PRIVATE"
+        )
+        records[voice.name or ""] = VoiceRecord(
+            voice.voice_id, info.sha256, info.size, voice.name or "", Visibility.PRIVATE, "en"
+        )
     save_state(catalog.state_path, State(emulator.url, records))
     catalog.write([{"name": f"Voice {i:03}", "sample": sample} for i in range(250)])
     result = cli("plan", str(catalog.path), "--detailed-exitcode", env=env(emulator))

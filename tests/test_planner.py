@@ -29,31 +29,61 @@ def sample(sha: str = "a" * 64) -> SampleInfo:
     return SampleInfo(Path("/cat/s.wav"), AudioFormat.WAV, 1000, sha, 12.0)
 
 
-def want(name: str, *, sha: str = "a" * 64, visibility: Visibility = PRIVATE, language: str = "en",
-         previous: tuple[str, ...] = (), protected: bool = False) -> DesiredVoice:  # fmt: skip
+def want(
+    name: str,
+    *,
+    sha: str = "a" * 64,
+    visibility: Visibility = PRIVATE,
+    language: str = "en",
+    previous: tuple[str, ...] = (),
+    protected: bool = False,
+) -> DesiredVoice:
     return DesiredVoice(
-        name=name, sample_ref="s.wav", visibility=visibility, language=language,
-        source=Source("voices.yaml", 1, 1), previous_names=previous, protected=protected,
+        name=name,
+        sample_ref="s.wav",
+        visibility=visibility,
+        language=language,
+        source=Source("voices.yaml", 1, 1),
+        previous_names=previous,
+        protected=protected,
         sample=sample(sha),
-    )  # fmt: skip
+    )
 
 
-def remote(voice_id: str, name: str | None, *, visibility: Visibility | None = PRIVATE,
-           status: VoiceStatus = AVAILABLE) -> RemoteVoice:  # fmt: skip
+def remote(
+    voice_id: str,
+    name: str | None,
+    *,
+    visibility: Visibility | None = PRIVATE,
+    status: VoiceStatus = AVAILABLE,
+) -> RemoteVoice:
     return RemoteVoice(voice_id, status, name, visibility, status_text=status.value)
 
 
-def record(voice_id: str | None, name: str, *, sha: str = "a" * 64,
-           visibility: Visibility = PRIVATE, language: str = "en", protected: bool = False,
-           pending: PendingClone | None = None, to_delete: tuple[str, ...] = ()) -> VoiceRecord:  # fmt: skip
+def record(
+    voice_id: str | None,
+    name: str,
+    *,
+    sha: str = "a" * 64,
+    visibility: Visibility = PRIVATE,
+    language: str = "en",
+    protected: bool = False,
+    pending: PendingClone | None = None,
+    to_delete: tuple[str, ...] = (),
+) -> VoiceRecord:
     return VoiceRecord(
         voice_id, sha, 1000, name, visibility, language, protected, pending, to_delete
     )
 
 
-def plan(voices: list[DesiredVoice], remotes: list[RemoteVoice],
-         records: dict[str, VoiceRecord] | None = None, *, yaml_prune: bool = False,
-         **options: object) -> Plan:  # fmt: skip
+def plan(
+    voices: list[DesiredVoice],
+    remotes: list[RemoteVoice],
+    records: dict[str, VoiceRecord] | None = None,
+    *,
+    yaml_prune: bool = False,
+    **options: object,
+) -> Plan:
     desired = DesiredState(Path("/cat/voices.yaml"), "voices.yaml", yaml_prune, tuple(voices))
     state = State("https://dev.voice.ai", records or {})
     return build_plan(desired, remotes, state, PlanOptions(**options))  # type: ignore[arg-type]
@@ -118,8 +148,11 @@ def test_foreign_and_ignored_voices_are_never_pruned() -> None:
 
 
 def test_rename_through_state_record() -> None:
-    p = plan([want("Reader", previous=("Narrator",))], [remote("v1", "Narrator")],
-             {"Narrator": record("v1", "Narrator")})  # fmt: skip
+    p = plan(
+        [want("Reader", previous=("Narrator",))],
+        [remote("v1", "Narrator")],
+        {"Narrator": record("v1", "Narrator")},
+    )
     assert only(p) == (Action.UPDATE, Reason.RENAMED, Match.STATE)
     change = p.changes[0]
     assert (change.voice_id, change.record) == ("v1", "Narrator")
@@ -134,8 +167,9 @@ def test_rename_matched_by_previous_name_without_state_needs_adopt() -> None:
 
 
 def test_exact_name_wins_over_previous_name() -> None:
-    p = plan([want("B", previous=("A",))], [remote("v1", "A"), remote("v2", "B")],
-             adopt=frozenset({"B"}))  # fmt: skip
+    p = plan(
+        [want("B", previous=("A",))], [remote("v1", "A"), remote("v2", "B")], adopt=frozenset({"B"})
+    )
     assert [(c.action, c.voice_id) for c in p.changes] == [(Action.ADOPT, "v2")]
     assert [v.voice_id for v in p.unmanaged] == ["v1"]
 
@@ -179,15 +213,20 @@ def test_language_change_replaces_because_the_api_cannot_update_it() -> None:
 
 
 def test_replace_carries_name_and_visibility_changes_too() -> None:
-    p = plan([want("B", sha="b" * 64, previous=("A",), visibility=PUBLIC)], [remote("v1", "A")],
-             {"A": record("v1", "A")})  # fmt: skip
+    p = plan(
+        [want("B", sha="b" * 64, previous=("A",), visibility=PUBLIC)],
+        [remote("v1", "A")],
+        {"A": record("v1", "A")},
+    )
     assert [f.field for f in p.changes[0].fields] == ["sample", "name", "visibility"]
 
 
 def test_voice_deleted_outside_is_cloned_again() -> None:
     assert only(plan([want("A")], [], {"A": record("v1", "A")})) == (
-        Action.CLONE, Reason.DRIFT_DELETED, Match.STATE,
-    )  # fmt: skip
+        Action.CLONE,
+        Reason.DRIFT_DELETED,
+        Match.STATE,
+    )
 
 
 def test_drift_rename_and_visibility_are_told_apart_from_edits() -> None:
@@ -212,16 +251,20 @@ def test_still_processing_is_waited_for() -> None:
 
 
 def test_removed_from_yaml_is_deleted_unmanaged_left_alone() -> None:
-    p = plan([], [remote("v1", "A"), remote("v9", "Theirs")], {"A": record("v1", "A")},
-             force=True)  # fmt: skip
+    p = plan([], [remote("v1", "A"), remote("v9", "Theirs")], {"A": record("v1", "A")}, force=True)
     assert only(p) == (Action.DELETE, Reason.NOT_DECLARED, Match.STATE)
     assert [v.voice_id for v in p.unmanaged] == ["v9"]
 
 
 @pytest.mark.parametrize(("yaml_prune", "flag"), [(True, None), (False, True)])
 def test_prune_deletes_unmanaged(yaml_prune: bool, flag: bool | None) -> None:
-    p = plan([want("A")], [remote("v1", "A"), remote("v9", "Theirs")], {"A": record("v1", "A")},
-             yaml_prune=yaml_prune, **({"prune": flag} if flag is not None else {}))  # fmt: skip
+    p = plan(
+        [want("A")],
+        [remote("v1", "A"), remote("v9", "Theirs")],
+        {"A": record("v1", "A")},
+        yaml_prune=yaml_prune,
+        **({"prune": flag} if flag is not None else {}),
+    )
     assert only(p) == (Action.DELETE, Reason.PRUNE_UNMANAGED, Match.NONE)
     assert p.changes[0].skippable and p.unmanaged == ()
 
@@ -289,8 +332,11 @@ def test_unanswered_clone_of_an_undeclared_voice_is_resolved_then_deleted() -> N
 def test_failed_replacement_is_deleted_and_tried_again() -> None:
     pending = PendingClone("A", "b" * 64, 1000, 1.0, voice_id="v2")
     records = {"A": record("v1", "A", pending=pending)}
-    p = plan([want("A", sha="b" * 64)],
-             [remote("v1", "A"), remote("v2", "A", status=VoiceStatus.FAILED)], records)  # fmt: skip
+    p = plan(
+        [want("A", sha="b" * 64)],
+        [remote("v1", "A"), remote("v2", "A", status=VoiceStatus.FAILED)],
+        records,
+    )
     assert [(c.action, c.reason, c.voice_id) for c in p.changes] == [
         (Action.REPLACE, Reason.SAMPLE_CHANGED, "v1"),
         (Action.DELETE, Reason.SUPERSEDED, "v2"),
@@ -302,22 +348,33 @@ def test_obsolete_in_flight_clone_is_deleted_when_the_sample_changed_again() -> 
     records = {"A": record("v1", "A", pending=pending)}
     p = plan([want("A", sha="c" * 64)], [remote("v1", "A"), remote("v2", "A")], records)
     assert {(c.action, c.voice_id) for c in p.changes} == {
-        (Action.REPLACE, "v1"), (Action.DELETE, "v2"),
-    }  # fmt: skip
+        (Action.REPLACE, "v1"),
+        (Action.DELETE, "v2"),
+    }
 
 
 def test_leftover_old_voice_is_deleted() -> None:
-    p = plan([want("A")], [remote("v1", "A"), remote("v0", "A")],
-             {"A": record("v1", "A", to_delete=("v0",))})  # fmt: skip
+    p = plan(
+        [want("A")],
+        [remote("v1", "A"), remote("v0", "A")],
+        {"A": record("v1", "A", to_delete=("v0",))},
+    )
     assert only(p) == (Action.DELETE, Reason.SUPERSEDED, Match.STATE)
 
 
 def test_protected_voice_is_never_replaced_or_deleted_even_with_force() -> None:
-    p = plan([want("A", sha="b" * 64, protected=True)], [remote("v1", "A")],
-             {"A": record("v1", "A")}, force=True)  # fmt: skip
+    p = plan(
+        [want("A", sha="b" * 64, protected=True)],
+        [remote("v1", "A")],
+        {"A": record("v1", "A")},
+        force=True,
+    )
     assert not p.safe and [r.code for r in p.refusals] == ["protected"]
-    dropped = plan([], [remote("v1", "A"), remote("v2", "B")],
-                   {"A": record("v1", "A", protected=True), "B": record("v2", "B")})  # fmt: skip
+    dropped = plan(
+        [],
+        [remote("v1", "A"), remote("v2", "B")],
+        {"A": record("v1", "A", protected=True), "B": record("v2", "B")},
+    )
     assert [r.code for r in dropped.refusals if r.blocking] == ["protected", "deletes_all"]
 
 
@@ -337,8 +394,12 @@ def test_threshold_needs_both_count_and_fraction() -> None:
 
 def test_custom_limits() -> None:
     records = {"A": record("v1", "A"), "B": record("v2", "B")}
-    p = plan([want("B")], [remote("v1", "A"), remote("v2", "B")], records,
-             limits=SafetyLimits(max_count=0, max_fraction=0.1))  # fmt: skip
+    p = plan(
+        [want("B")],
+        [remote("v1", "A"), remote("v2", "B")],
+        records,
+        limits=SafetyLimits(max_count=0, max_fraction=0.1),
+    )
     assert [r.code for r in p.refusals] == ["too_many"]
 
 
@@ -364,10 +425,14 @@ def test_plans_are_deterministic_and_sorted() -> None:
 def test_plan_differences_name_each_field_that_moved() -> None:
     from voicesync.plan.planfile import plan_differences
 
-    saved = [{"action": "update", "name": "N", "fields": [{"field": "visibility", "after": "PUBLIC"}]},
-             {"action": "clone", "name": "Gone"}]  # fmt: skip
-    fresh = [{"action": "update", "name": "N", "fields": [{"field": "visibility", "after": "PRIVATE"}]},
-             {"action": "delete", "name": "Old"}]  # fmt: skip
+    saved = [
+        {"action": "update", "name": "N", "fields": [{"field": "visibility", "after": "PUBLIC"}]},
+        {"action": "clone", "name": "Gone"},
+    ]
+    fresh = [
+        {"action": "update", "name": "N", "fields": [{"field": "visibility", "after": "PRIVATE"}]},
+        {"action": "delete", "name": "Old"},
+    ]
     assert plan_differences(saved, fresh) == [
         "no longer: clone 'Gone'",
         "now also: delete 'Old'",

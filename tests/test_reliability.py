@@ -37,12 +37,17 @@ def test_the_key_never_leaves_the_environment(
     cli: Cli, catalog: Catalog, tmp_path: Path, make_emulator: MakeEmulator
 ) -> None:
     emulator_state = tmp_path / "emulator.json"
-    emulator = make_emulator(EmulatorConfig(timing=Timing(0.02, 0.05), state_path=emulator_state,
-                                            catalog_voices=1))  # fmt: skip
+    emulator = make_emulator(
+        EmulatorConfig(timing=Timing(0.02, 0.05), state_path=emulator_state, catalog_voices=1)
+    )
     picky = make_emulator(api_key="vk_only_this_one")
     html = RawServer(lambda m, p: (502, {"Content-Type": "text/html"}, b"<html>bad gateway</html>"))
-    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")},
-                   {"name": "Mute", "sample": catalog.sample("m.wav", amplitude=0)}])  # fmt: skip
+    catalog.write(
+        [
+            {"name": "Narrator", "sample": catalog.sample("n.wav")},
+            {"name": "Mute", "sample": catalog.sample("m.wav", amplitude=0)},
+        ]
+    )
     plan_file = tmp_path / "plan.json"
     good = {"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": CANARY}
     runs = [
@@ -90,8 +95,12 @@ def test_two_applies_at_once_make_one_voice_each(
     catalog: Catalog, make_emulator: MakeEmulator
 ) -> None:
     emulator = make_emulator(timing=Timing(0.1, 0.3))
-    catalog.write([{"name": f"V{i}", "sample": catalog.sample(f"{i}.wav", period=10 + 2 * i)}
-                   for i in range(5)])  # fmt: skip
+    catalog.write(
+        [
+            {"name": f"V{i}", "sample": catalog.sample(f"{i}.wav", period=10 + 2 * i)}
+            for i in range(5)
+        ]
+    )
     outcomes: list[object] = []
 
     def run() -> None:
@@ -113,12 +122,17 @@ def test_two_applies_at_once_make_one_voice_each(
 def test_a_held_lock_names_its_holder(catalog: Catalog) -> None:
     catalog.write([])
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom pathlib import Path\n"
-         "from voicesync.state.store import state_lock\n"
-         "with state_lock(Path(sys.argv[1])):\n    print('held', flush=True)\n    time.sleep(30)\n",
-         str(catalog.state_path)],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom pathlib import Path\n"
+            "from voicesync.state.store import state_lock\n"
+            "with state_lock(Path(sys.argv[1])):\n    print('held', flush=True)\n    time.sleep(30)\n",
+            str(catalog.state_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         with pytest.raises(LockError) as caught, state_lock(catalog.state_path, timeout_s=0.2):
@@ -135,9 +149,13 @@ def test_hand_edits_during_an_apply(catalog: Catalog, make_emulator: MakeEmulato
     emulator = make_emulator(timing=Timing(0.2, 1.0))
     catalog.write([{"name": "Kept", "sample": catalog.sample("k.wav")}])
     apply(catalog, emulator)
-    catalog.write([{"name": "Kept", "sample": "samples/k.wav"},
-                   {"name": "New A", "sample": catalog.sample("a.wav", period=30)},
-                   {"name": "New B", "sample": catalog.sample("b.wav", period=40)}])  # fmt: skip
+    catalog.write(
+        [
+            {"name": "Kept", "sample": "samples/k.wav"},
+            {"name": "New A", "sample": catalog.sample("a.wav", period=30)},
+            {"name": "New B", "sample": catalog.sample("b.wav", period=40)},
+        ]
+    )
     result: list[Applied] = []
     worker = threading.Thread(target=lambda: result.append(apply(catalog, emulator)))
     worker.start()
@@ -211,8 +229,14 @@ def test_clone_answered_without_voice_id_is_not_repeated_blindly(
 
     server = RawServer(reply)
     try:
-        result = cli("apply", str(catalog.path), "--yes", "--grace-period", "0.3",
-                     env={"VOICEAI_BASE_URL": server.url, "VOICEAI_API_KEY": TEST_KEY})  # fmt: skip
+        result = cli(
+            "apply",
+            str(catalog.path),
+            "--yes",
+            "--grace-period",
+            "0.3",
+            env={"VOICEAI_BASE_URL": server.url, "VOICEAI_API_KEY": TEST_KEY},
+        )
     finally:
         server.close()
     assert result.code == 1 and "Traceback" not in result.output
@@ -237,22 +261,37 @@ def test_enormous_answers_are_refused(cli: Cli, monkeypatch: pytest.MonkeyPatch)
     assert "the answer is larger than 100,000 bytes; not reading it" in result.stderr
 
 
-def test_a_voice_that_never_finishes_times_out(cli: Cli, catalog: Catalog,
-                                              make_emulator: MakeEmulator) -> None:  # fmt: skip
+def test_a_voice_that_never_finishes_times_out(
+    cli: Cli, catalog: Catalog, make_emulator: MakeEmulator
+) -> None:
     emulator = make_emulator(timing=Timing(0.01, 10_000))
     catalog.write([{"name": "Slow", "sample": catalog.sample("s.wav")}])
-    result = cli("apply", str(catalog.path), "--yes", "--wait-timeout", "0.5",
-                 env={"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY})  # fmt: skip
+    result = cli(
+        "apply",
+        str(catalog.path),
+        "--yes",
+        "--wait-timeout",
+        "0.5",
+        env={"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY},
+    )
     assert result.code == 1 and "still PROCESSING after 0.5 s" in result.stdout
     assert "raise --wait-timeout" in result.stdout
 
 
-def test_faults_through_the_cli_still_converge(cli: Cli, catalog: Catalog,
-                                               make_emulator: MakeEmulator) -> None:  # fmt: skip
-    emulator = make_emulator(faults=FaultConfig(seed=4, server_error_rate=0.1, drop_rate=0.05,
-                                                rate_limit_every=7, retry_after_s=0))  # fmt: skip
-    catalog.write([{"name": f"V{i}", "sample": catalog.sample(f"{i}.wav", period=10 + 2 * i)}
-                   for i in range(4)])  # fmt: skip
+def test_faults_through_the_cli_still_converge(
+    cli: Cli, catalog: Catalog, make_emulator: MakeEmulator
+) -> None:
+    emulator = make_emulator(
+        faults=FaultConfig(
+            seed=4, server_error_rate=0.1, drop_rate=0.05, rate_limit_every=7, retry_after_s=0
+        )
+    )
+    catalog.write(
+        [
+            {"name": f"V{i}", "sample": catalog.sample(f"{i}.wav", period=10 + 2 * i)}
+            for i in range(4)
+        ]
+    )
     env = {"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY}
     for _ in range(3):
         if cli("apply", str(catalog.path), "--yes", "--grace-period", "0.5", env=env).code == 0:

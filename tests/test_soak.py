@@ -7,8 +7,18 @@ from testing.soak import PROFILES, SoakConfig, matrix, run_soak
 
 
 def test_short_soak_converges_without_duplicates_or_losses() -> None:
-    report = run_soak(SoakConfig(cycles=len(PROFILES), kill_rounds=1, seed=11, min_voices=6,
-                                 max_voices=9, list_lag_s=0.3, page_cap=4, grace_s=1.0))  # fmt: skip
+    report = run_soak(
+        SoakConfig(
+            cycles=len(PROFILES),
+            kill_rounds=1,
+            seed=11,
+            min_voices=6,
+            max_voices=9,
+            list_lag_s=0.3,
+            page_cap=4,
+            grace_s=1.0,
+        )
+    )
     text = matrix(report)
     assert report.ok, text
     assert set(report.rows) == {*PROFILES, "kill -9 + all faults"}

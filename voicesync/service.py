@@ -85,11 +85,11 @@ def make_plan(
     environment: str | None = None,
 ) -> Planned:
     """Validate, list, read the state, plan. Raises ConfigError before any request."""
-    state = load_state(state_path or default_state_path(config, environment=environment),
-                       endpoint)  # fmt: skip
+    state = load_state(state_path or default_state_path(config, environment=environment), endpoint)
     known = load_cache(cache_path(config))
-    loaded = load_config(config, allow_outside=allow_outside, known_samples=known,
-                         environment=environment)  # fmt: skip
+    loaded = load_config(
+        config, allow_outside=allow_outside, known_samples=known, environment=environment
+    )
     save_cache(cache_path(config), known, (v.sample for v in loaded.state.voices if v.sample))
     seen = observe_account(client, state)
     plan = build_plan(loaded.state, seen.remote, state, options or PlanOptions())
@@ -111,8 +111,10 @@ def chosen_environment(config: Path, name: str | None) -> Environment | None:
             hint="pass --env NAME (or set VOICESYNC_ENV)",
         )
     if name is not None and not keys:
-        raise UsageError(f"--env {name}: {config} declares no environments",
-                         hint="drop --env, or add environments: to the catalog")  # fmt: skip
+        raise UsageError(
+            f"--env {name}: {config} declares no environments",
+            hint="drop --env, or add environments: to the catalog",
+        )
     return loaded.state.environment
 
 
@@ -151,12 +153,19 @@ def apply_catalog(
         if warning and on_event is not None:
             on_event(Notice(warning))
         if destroy:
-            planned = make_destroy_plan(config, api, endpoint=endpoint, state_path=state_path,
-                                        environment=environment)  # fmt: skip
+            planned = make_destroy_plan(
+                config, api, endpoint=endpoint, state_path=state_path, environment=environment
+            )
         else:
-            planned = make_plan(config, api, endpoint=endpoint, state_path=state_path,
-                                options=options, allow_outside=allow_outside,
-                                environment=environment)  # fmt: skip
+            planned = make_plan(
+                config,
+                api,
+                endpoint=endpoint,
+                state_path=state_path,
+                options=options,
+                allow_outside=allow_outside,
+                environment=environment,
+            )
         if saved_plan is not None:
             check_saved_plan(saved_plan[1], planned.plan, saved_plan[0])
         show(planned)
@@ -190,8 +199,9 @@ def make_destroy_plan(
     nothing = DesiredState(config.resolve(), str(config), False, (), environment=chosen)
     seen = observe_account(client, state)
     plan = build_plan(nothing, seen.remote, state, PlanOptions(force=True))
-    plan = replace(plan, changes=tuple(replace(c, reason=Reason.DESTROY) for c in plan.changes),
-                   unmanaged=())  # fmt: skip
+    plan = replace(
+        plan, changes=tuple(replace(c, reason=Reason.DESTROY) for c in plan.changes), unmanaged=()
+    )
     return Planned(Loaded(nothing, ()), seen.remote, state, plan, seen.notices, seen.gone)
 
 

@@ -34,8 +34,12 @@ class CloneFinder:
             self.run.emit(Notice(f"{voice.name}: found the earlier clone's voice as {found}"))
             return found
         journal.retire_found(key, found)
-        self.run.emit(Notice(f"{voice.name}: the earlier clone {found} was made from another "
-                             "sample; the next plan deletes it"))  # fmt: skip
+        self.run.emit(
+            Notice(
+                f"{voice.name}: the earlier clone {found} was made from another "
+                "sample; the next plan deletes it"
+            )
+        )
         return None
 
     def unanswered(self, name: str, started_at: float, exc: ApiError) -> str | None:

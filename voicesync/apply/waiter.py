@@ -67,8 +67,9 @@ class Waiter:
                 with self.run.limiter.slot():
                     listed = {v.voice_id: v for v in self.run.api.list_voices()}
                 # A list may lag or leave out voices still processing: only GET says "gone".
-                return {p.voice_id: listed.get(p.voice_id) or self._get(p.voice_id)
-                        for p in pending}  # fmt: skip
+                return {
+                    p.voice_id: listed.get(p.voice_id) or self._get(p.voice_id) for p in pending
+                }
             return {p.voice_id: self._get(p.voice_id) for p in pending}
         except (ApiError, OSError) as exc:
             self.run.emit(Notice(f"polling failed, trying again: {words(exc)}"))

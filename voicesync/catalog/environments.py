@@ -72,8 +72,10 @@ def format_problems(
 def _own_problems(key: str, raw: Mapping[str, Any]) -> list[str]:
     out = []
     if not is_glob(key) and not ENV_NAME.match(key):
-        out.append(f"environment name '{key}' must be 1 to {MAX_ENV_NAME} letters, digits, "
-                   "'-', '_' or '.', starting with a letter or digit")  # fmt: skip
+        out.append(
+            f"environment name '{key}' must be 1 to {MAX_ENV_NAME} letters, digits, "
+            "'-', '_' or '.', starting with a letter or digit"
+        )
     fmt = raw.get("name_format", DEFAULT_FORMAT)
     if not isinstance(fmt, str):
         return out
@@ -87,8 +89,10 @@ def _own_problems(key: str, raw: Mapping[str, Any]) -> list[str]:
     if "name" not in fields:
         out.append("name_format must contain {name}, or every voice would get the same name")
     if is_glob(key) and "env" not in fields:
-        out.append(f"'{key}' matches many environments, so its name_format must contain {{env}}, "
-                   "or they would share voice names")  # fmt: skip
+        out.append(
+            f"'{key}' matches many environments, so its name_format must contain {{env}}, "
+            "or they would share voice names"
+        )
     return out
 
 

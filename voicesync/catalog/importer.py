@@ -35,8 +35,13 @@ class Imported:
     comments_kept: bool
 
 
-def choose(remote: Sequence[RemoteVoice], names: Iterable[str], everything: bool,
-           state: State, declared: set[str]) -> list[RemoteVoice]:  # fmt: skip
+def choose(
+    remote: Sequence[RemoteVoice],
+    names: Iterable[str],
+    everything: bool,
+    state: State,
+    declared: set[str],
+) -> list[RemoteVoice]:
     known = state.known_ids()
     candidates = [v for v in remote if v.voice_id not in known and v.name]
     wanted = set(names)
@@ -61,13 +66,16 @@ def choose(remote: Sequence[RemoteVoice], names: Iterable[str], everything: bool
             )
     duplicates = sorted({v.name or "" for v in chosen if sum(w.name == v.name for w in chosen) > 1})
     if duplicates:
-        raise UsageError(f"several remote voices share these names: {', '.join(duplicates)}",
-                         hint="rename or delete the extra ones first")  # fmt: skip
+        raise UsageError(
+            f"several remote voices share these names: {', '.join(duplicates)}",
+            hint="rename or delete the extra ones first",
+        )
     return sorted(chosen, key=lambda v: (v.name or "").casefold())
 
 
-def import_voices(config: Path, voices: Sequence[RemoteVoice], state: State,
-                  sample_dir: Path | None) -> Imported:  # fmt: skip
+def import_voices(
+    config: Path, voices: Sequence[RemoteVoice], state: State, sample_dir: Path | None
+) -> Imported:
     text = config.read_text(encoding="utf-8") if config.exists() else "version: 1\nvoices:\n"
     base = config.resolve().parent
     entries, records, missing = [], dict(state.records), []
@@ -83,11 +91,17 @@ def import_voices(config: Path, voices: Sequence[RemoteVoice], state: State,
         if found is not None:
             info, _ = inspect_sample(found, ref)
             sha, size = (info.sha256, info.size) if info else ("", 0)
-        records[name] = VoiceRecord(voice.voice_id, sha, size, name,
-                                    voice.visibility or DEFAULT_VISIBILITY, language)  # fmt: skip
+        records[name] = VoiceRecord(
+            voice.voice_id, sha, size, name, voice.visibility or DEFAULT_VISIBILITY, language
+        )
     new_text, kept = _append(text, entries)
-    return Imported(new_text, replace(state, records=records),
-                    tuple(v.name or "" for v in voices), tuple(missing), kept)  # fmt: skip
+    return Imported(
+        new_text,
+        replace(state, records=records),
+        tuple(v.name or "" for v in voices),
+        tuple(missing),
+        kept,
+    )
 
 
 def slug(name: str) -> str:

@@ -85,12 +85,13 @@ class _Checker(CrossChecks):
             self.add(exc.message, exc.position)
             return None
         if self.doc.data is None:
-            self.add("the file is empty; expected 'version: 1' and a 'voices' list",
-                     Position(1, 1))  # fmt: skip
+            self.add("the file is empty; expected 'version: 1' and a 'voices' list", Position(1, 1))
             return None
         if not isinstance(self.doc.data, dict):
-            self.add("expected a mapping with 'version' and 'voices' (see examples/voices.yaml)",
-                     Position(1, 1))  # fmt: skip
+            self.add(
+                "expected a mapping with 'version' and 'voices' (see examples/voices.yaml)",
+                Position(1, 1),
+            )
             return None
         self._schema()
         self.check_names()
@@ -100,15 +101,19 @@ class _Checker(CrossChecks):
         prune = data.get("prune") is True
         ignore = data.get("ignore")
         patterns = tuple(str(p) for p in ignore) if isinstance(ignore, list) else ()
-        return DesiredState(self.root / self.path.name, self.display, prune, voices, patterns,
-                            self.env, tuple(keys))  # fmt: skip
+        return DesiredState(
+            self.root / self.path.name, self.display, prune, voices, patterns, self.env, tuple(keys)
+        )
 
     def _read(self) -> str | None:
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
-            self.add(f"file not found: {self.display} (pass the catalog's path, "
-                     "or run where voices.yaml is)", Position(1, 1))  # fmt: skip
+            self.add(
+                f"file not found: {self.display} (pass the catalog's path, "
+                "or run where voices.yaml is)",
+                Position(1, 1),
+            )
             return None
         except OSError as exc:
             self.add(f"cannot read {self.display}: {exc.strerror}", Position(1, 1))
@@ -152,9 +157,11 @@ class _Checker(CrossChecks):
     ) -> DesiredVoice:
         where = self.at(("voices", i))
         env = self.env
-        visibility = Visibility.parse(raw.get("visibility")) or (env and env.visibility) or (
-            Visibility.parse(defaults.get("visibility"))
-        )  # fmt: skip
+        visibility = (
+            Visibility.parse(raw.get("visibility"))
+            or (env and env.visibility)
+            or (Visibility.parse(defaults.get("visibility")))
+        )
         language = raw.get("language") or (env and env.language) or defaults.get("language")
         previous = raw.get("previous_names")
         olds = (
@@ -179,8 +186,11 @@ class _Checker(CrossChecks):
         env = self.env
         if env is None or not isinstance(listed, list):
             return True
-        return any(item in (env.name, env.key) or (is_glob(item) and fnmatchcase(env.name, item))
-                   for item in listed if isinstance(item, str))  # fmt: skip
+        return any(
+            item in (env.name, env.key) or (is_glob(item) and fnmatchcase(env.name, item))
+            for item in listed
+            if isinstance(item, str)
+        )
 
     def _sample(self, ref: str, allow_outside: Sequence[Path], path: Path_) -> SampleInfo | None:
         where = self.at(path)

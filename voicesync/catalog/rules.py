@@ -34,8 +34,10 @@ class CrossChecks(Reporter):
                 if not isinstance(old, str):
                     continue
                 if old == name:
-                    self.add(f"previous_names of '{name}' lists its own name",
-                             self.at(("voices", i, "previous_names", j)))  # fmt: skip
+                    self.add(
+                        f"previous_names of '{name}' lists its own name",
+                        self.at(("voices", i, "previous_names", j)),
+                    )
                     continue
                 self._claim(owners, old, name, (i, "previous_names", j))
 
@@ -55,8 +57,11 @@ class CrossChecks(Reporter):
     def check_environments(self) -> list[str]:
         """Check environments: (formats, voices' environment lists) and pick --env's."""
         declared = self.doc.data.get("environments")
-        envs = {str(k): v for k, v in declared.items() if isinstance(v, dict)} if isinstance(
-            declared, dict) else {}  # fmt: skip
+        envs = (
+            {str(k): v for k, v in declared.items() if isinstance(v, dict)}
+            if isinstance(declared, dict)
+            else {}
+        )
         names = [v["name"] for v in self.raw_voices() if isinstance(v.get("name"), str)]
         longest = max(names, key=len, default="")
         for key, message in format_problems(envs, longest):
@@ -72,18 +77,22 @@ class CrossChecks(Reporter):
             for j, item in enumerate(listed if isinstance(listed, list) else []):
                 if isinstance(item, str) and not _names_environment(item, keys):
                     known = ", ".join(keys) or "none are declared"
-                    self.add(f"environment '{item}' is not declared in environments: ({known})",
-                             self.at(("voices", i, "environments", j)))  # fmt: skip
+                    self.add(
+                        f"environment '{item}' is not declared in environments: ({known})",
+                        self.at(("voices", i, "environments", j)),
+                    )
 
     def _choose(self, envs: dict[str, dict[str, Any]], name: str) -> Environment:
         key = matching_key(list(envs), name)
         if key is None or not ENV_NAME.match(name):
+            wrong = (
+                f"matches no environment of {self.display} ({', '.join(envs)})"
+                if key is None
+                else "is not a name: one is 1 to 40 letters, digits, '-', '_' or '.'"
+            )
             raise UsageError(
-                f"--env {name} matches no environment of {self.display} "
-                f"({', '.join(envs)})" if key is None else
-                f"--env {name}: an environment name is 1 to 40 letters, digits, '-', '_' or '.'",
-                hint="choose one of the environments the catalog declares",
-            )  # fmt: skip
+                f"--env {name} {wrong}", hint="choose one of the environments the catalog declares"
+            )
         return environment(name, key, envs[key])
 
 

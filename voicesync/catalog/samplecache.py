@@ -37,13 +37,30 @@ class _Entry:
 
     @classmethod
     def of(cls, info: SampleInfo) -> _Entry:
-        return cls(str(info.path), info.size, info.mtime_ns, info.inode, info.sha256,
-                   info.format.value, info.duration_s, info.silent, info.checked_ns)  # fmt: skip
+        return cls(
+            str(info.path),
+            info.size,
+            info.mtime_ns,
+            info.inode,
+            info.sha256,
+            info.format.value,
+            info.duration_s,
+            info.silent,
+            info.checked_ns,
+        )
 
     def info(self) -> SampleInfo:
-        return SampleInfo(Path(self.path), AudioFormat(self.format), self.size, self.sha256,
-                          self.duration_s, self.mtime_ns, self.inode, self.checked_ns,
-                          self.silent)  # fmt: skip
+        return SampleInfo(
+            Path(self.path),
+            AudioFormat(self.format),
+            self.size,
+            self.sha256,
+            self.duration_s,
+            self.mtime_ns,
+            self.inode,
+            self.checked_ns,
+            self.silent,
+        )
 
 
 def local_dir(config: Path) -> Path:

@@ -89,8 +89,14 @@ _TYPE_NAMES = {
 def _actual(value: Any) -> str:
     if value is None:
         return "nothing (null)"
-    kinds = {bool: "a boolean", int: "a number", float: "a number", str: "a string",
-             list: "a list", dict: "a mapping"}  # fmt: skip
+    kinds = {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a mapping",
+    }
     return f"{kinds.get(type(value), type(value).__name__)} {json.dumps(value)[:40]}"
 
 
@@ -126,9 +132,11 @@ def describe(error: jsonschema.ValidationError, checker: Reporter) -> list[tuple
         tip = " (YAML 1.2 reads only true/false as booleans)" if wanted == "true or false" else ""
         return [(f"{field}: expected {wanted}, got {_actual(value)}{tip}", where)]
     if kind in ("minLength", "pattern") and isinstance(value, str):
-        reason = "must not be empty" if not value.strip() else (
-            "must be one line without leading or trailing spaces"
-        )  # fmt: skip
+        reason = (
+            "must not be empty"
+            if not value.strip()
+            else ("must be one line without leading or trailing spaces")
+        )
         return [(f"{field}: {reason}", where)]
     if kind == "maxLength":
         return [(f"{field}: longer than {error.validator_value} characters", where)]

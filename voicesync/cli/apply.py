@@ -20,6 +20,7 @@ from voicesync.cli.options import (
     client_options,
     config_argument,
     connection_options,
+    emulator_option,
     env_option,
     open_connection,
     plan_options,
@@ -45,11 +46,14 @@ from voicesync.state.store import load_state
 
 def grace_option(func: F) -> F:
     return click.option(
-        "--grace-period", type=click.FloatRange(min=0), default=30.0, show_default=True,
+        "--grace-period",
+        type=click.FloatRange(min=0),
+        default=30.0,
+        show_default=True,
         metavar="SECONDS",
         help="How long after a clone's upload its voice may take to show in the list. A clone "
         "whose answer was lost is looked for this long before it is sent again.",
-    )(func)  # fmt: skip
+    )(func)
 
 
 def _confirm(yes: bool, action: str) -> Any:
@@ -66,14 +70,29 @@ def _confirm(yes: bool, action: str) -> Any:
     return confirm
 
 
-def _run(config: Path, opts: dict[str, Any], *, destroy: bool, yes: bool, fmt: str,
-         apply_options: ApplyOptions, plan_file: Path | None = None) -> int:  # fmt: skip
+def _run(
+    config: Path,
+    opts: dict[str, Any],
+    *,
+    destroy: bool,
+    yes: bool,
+    fmt: str,
+    apply_options: ApplyOptions,
+    plan_file: Path | None = None,
+) -> int:
     console = app().console
     saved = (plan_file, read_plan_file(plan_file)) if plan_file else None
-    options = options_from_saved(saved[1]) if saved else build_plan_options(
-        opts.get("target", ()), opts.get("replace", ()), opts.get("prune"),
-        opts.get("force", False), opts.get("adopt", ()),
-    )  # fmt: skip
+    options = (
+        options_from_saved(saved[1])
+        if saved
+        else build_plan_options(
+            opts.get("target", ()),
+            opts.get("replace", ()),
+            opts.get("prune"),
+            opts.get("force", False),
+            opts.get("adopt", ()),
+        )
+    )
 
     def show(planned: Planned) -> None:
         print_problems(planned.warnings)
@@ -94,15 +113,21 @@ def _run(config: Path, opts: dict[str, Any], *, destroy: bool, yes: bool, fmt: s
             connection, pool_size=apply_options.parallelism + 4, **client_options()
         ) as api:
             applied = apply_catalog(
-                config, api, endpoint=connection.endpoint, state_path=state_path,
-                options=options, apply_options=apply_options,
-                allow_outside=opts.get("allow_outside", ()), saved_plan=saved, destroy=destroy,
+                config,
+                api,
+                endpoint=connection.endpoint,
+                state_path=state_path,
+                options=options,
+                apply_options=apply_options,
+                allow_outside=opts.get("allow_outside", ()),
+                saved_plan=saved,
+                destroy=destroy,
                 show=show,
                 # A saved plan was reviewed when it was made: applying it asks nothing more.
                 confirm=_confirm(yes or saved is not None, "destroy" if destroy else "apply"),
                 on_event=Progress(console, tty=sys.stderr.isatty()),
                 environment=opts["env_name"],
-            )  # fmt: skip
+            )
     if destroy and env is not None and env.ephemeral:
         _remove_if_empty(state_path, connection.endpoint)
     return _report(applied, fmt)
@@ -131,11 +156,20 @@ def _report(applied: Applied, fmt: str) -> int:
 @click.command("apply")
 @config_argument
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
-@click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Apply a plan saved by plan --out, if still current.")  # fmt: skip
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Apply a plan saved by plan --out, if still current.",
+)
 @click.option("--parallelism", type=click.IntRange(1, 64), default=4, show_default=True)
-@click.option("--wait-timeout", type=click.FloatRange(min=0), default=600.0, show_default=True,
-              help="Seconds to wait for new voices to become AVAILABLE.")  # fmt: skip
+@click.option(
+    "--wait-timeout",
+    type=click.FloatRange(min=0),
+    default=600.0,
+    show_default=True,
+    help="Seconds to wait for new voices to become AVAILABLE.",
+)
 @click.option("--no-wait", is_flag=True, help="Return once clones are accepted.")
 @grace_option
 @click.option("--force", is_flag=True, help="Lift the delete/replace thresholds (not protection).")
@@ -144,17 +178,33 @@ def _report(applied: Applied, fmt: str) -> int:
 @state_option
 @allow_outside_option
 @connection_options
-def apply_command(config: Path, yes: bool, plan_file: Path | None, parallelism: int,
-                  wait_timeout: float, no_wait: bool, grace_period: float, force: bool, fmt: str,
-                  **opts: Any) -> int:  # fmt: skip
+def apply_command(
+    config: Path,
+    yes: bool,
+    plan_file: Path | None,
+    parallelism: int,
+    wait_timeout: float,
+    no_wait: bool,
+    grace_period: float,
+    force: bool,
+    fmt: str,
+    **opts: Any,
+) -> int:
     """Clone, update, replace and delete until the account matches voices.yaml."""
-    if plan_file and (opts["target"] or opts["replace"] or opts["prune"] or opts["adopt"]
-                      or force):  # fmt: skip
+    if plan_file and (opts["target"] or opts["replace"] or opts["prune"] or opts["adopt"] or force):
         raise UsageError("--plan applies a saved plan as it is; plan again to change options")
-    apply_options = ApplyOptions(parallelism=parallelism, wait=not no_wait,
-                                 wait_timeout_s=wait_timeout, grace_s=grace_period)  # fmt: skip
-    return _run(config, opts | {"force": force}, destroy=False, yes=yes, fmt=fmt,
-                apply_options=apply_options, plan_file=plan_file)  # fmt: skip
+    apply_options = ApplyOptions(
+        parallelism=parallelism, wait=not no_wait, wait_timeout_s=wait_timeout, grace_s=grace_period
+    )
+    return _run(
+        config,
+        opts | {"force": force},
+        destroy=False,
+        yes=yes,
+        fmt=fmt,
+        apply_options=apply_options,
+        plan_file=plan_file,
+    )
 
 
 @click.command("destroy")
@@ -168,29 +218,40 @@ def apply_command(config: Path, yes: bool, plan_file: Path | None, parallelism: 
 @grace_option
 @state_option
 @connection_options
-def destroy_command(config: Path, yes: bool, parallelism: int, fmt: str, force: bool,
-                    grace_period: float, **opts: Any) -> int:  # fmt: skip
+def destroy_command(
+    config: Path,
+    yes: bool,
+    parallelism: int,
+    fmt: str,
+    force: bool,
+    grace_period: float,
+    **opts: Any,
+) -> int:
     """Delete every voice the state file manages (for ephemeral environments)."""
     options = ApplyOptions(parallelism=parallelism, grace_s=grace_period)
-    return _run(config, opts | {"force": force}, destroy=True, yes=yes, fmt=fmt,
-                apply_options=options)  # fmt: skip
+    return _run(
+        config, opts | {"force": force}, destroy=True, yes=yes, fmt=fmt, apply_options=options
+    )
 
 
 @click.command("outputs")
 @config_argument
 @click.option("--format", "fmt", type=click.Choice(["json", "env"]), default="json")
-@click.option("--emulator", is_flag=True, help="Read the state kept for the built-in emulator.")
+@emulator_option(help="Use the state kept for the built-in emulator.")
 @state_option
 @env_option
-def outputs_command(config: Path, fmt: str, emulator: bool, state_path: Path | None,
-                    env_name: str | None) -> int:  # fmt: skip
+def outputs_command(
+    config: Path, fmt: str, emulator: bool, state_path: Path | None, env_name: str | None
+) -> int:
     """Print declared name → voice_id of the managed voices, for the applications that use
     them; the same keys in every environment."""
     chosen_environment(config, env_name)
     path = state_file(config, state_path, emulator, env_name)
     if not path.exists():
-        raise StateError(f"nothing recorded: there is no state file {path}",
-                         hint="apply the catalog first (voicesync apply)")  # fmt: skip
+        raise StateError(
+            f"nothing recorded: there is no state file {path}",
+            hint="apply the catalog first (voicesync apply)",
+        )
     ids = outputs(load_state(path, None))
     if fmt == "env":
         _refuse_clashes(ids)
@@ -212,8 +273,10 @@ def _refuse_clashes(ids: dict[str, str]) -> None:
             f"VOICE_ID_{v} from " + " and ".join(f"'{n}'" for n in names)
             for v, names in sorted(clashes.items())
         )
-        raise UsageError(f"outputs --format env: names make the same variable: {listed}",
-                         hint="give one of them a key: in voices.yaml (key: elder)")  # fmt: skip
+        raise UsageError(
+            f"outputs --format env: names make the same variable: {listed}",
+            hint="give one of them a key: in voices.yaml (key: elder)",
+        )
 
 
 def variable_name(name: str) -> str:

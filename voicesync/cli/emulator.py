@@ -20,9 +20,11 @@ def build_emulator(opts: Mapping[str, Any], environ: Mapping[str, str]) -> Emula
     if opts.get("list_shape"):
         dialect = replace(dialect, list_shape=opts["list_shape"])
     dialect = replace(
-        dialect, list_public=opts.get("list_public", False), list_lag_s=opts.get("list_lag_s", 0.0),
+        dialect,
+        list_public=opts.get("list_public", False),
+        list_lag_s=opts.get("list_lag_s", 0.0),
         list_omits_processing=opts.get("list_omits_processing", False),
-    )  # fmt: skip
+    )
     if opts.get("error_shape"):
         dialect = replace(dialect, error_shape=opts["error_shape"])
     if opts.get("accept_put"):
@@ -35,59 +37,107 @@ def build_emulator(opts: Mapping[str, Any], environ: Mapping[str, str]) -> Emula
         if not api_key:
             raise UsageError(f"--api-key-env names {opts['api_key_env']}, which is not set")
     faults = FaultConfig(
-        seed=opts["seed"], server_error_rate=opts["server_error_rate"],
-        drop_rate=opts["drop_rate"], lost_write_rate=opts["lost_write_rate"],
-        rate_limit_every=opts["rate_limit_every"], retry_after_s=opts["retry_after"],
-        html_errors=opts["html_errors"], latency_s=opts["latency_s"],
+        seed=opts["seed"],
+        server_error_rate=opts["server_error_rate"],
+        drop_rate=opts["drop_rate"],
+        lost_write_rate=opts["lost_write_rate"],
+        rate_limit_every=opts["rate_limit_every"],
+        retry_after_s=opts["retry_after"],
+        html_errors=opts["html_errors"],
+        latency_s=opts["latency_s"],
         commit_error_rate=opts.get("commit_error_rate", 0.0),
-    )  # fmt: skip
+    )
     config = EmulatorConfig(
-        api_key=api_key, timing=Timing(opts["pending_s"], opts["processing_s"]),
-        dialect=dialect, faults=faults, catalog_voices=opts["catalog_voices"],
+        api_key=api_key,
+        timing=Timing(opts["pending_s"], opts["processing_s"]),
+        dialect=dialect,
+        faults=faults,
+        catalog_voices=opts["catalog_voices"],
         public_voices=opts.get("public_voices", 0),
-        max_voices=opts["max_voices"], seed=opts["seed"], state_path=opts.get("state_path"),
+        max_voices=opts["max_voices"],
+        seed=opts["seed"],
+        state_path=opts.get("state_path"),
         access_log=opts["access_log"],
-    )  # fmt: skip
+    )
     return Emulator(config, host=opts["host"], port=opts["port"])
 
 
 @click.command("emulator")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8765, show_default=True, type=int)
-@click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Persist voices in this JSON file across restarts.")  # fmt: skip
-@click.option("--api-key-env", metavar="VAR",
-              help="Require the key held in this variable (else any key works).")  # fmt: skip
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Persist voices in this JSON file across restarts.",
+)
+@click.option(
+    "--api-key-env",
+    metavar="VAR",
+    help="Require the key held in this variable (else any key works).",
+)
 @click.option("--pending-s", type=float, default=1.0, show_default=True)
 @click.option("--processing-s", type=float, default=3.0, show_default=True)
-@click.option("--catalog-voices", type=int, default=0, show_default=True,
-              help="Public voices owned by voice.ai, listed but not changeable.")  # fmt: skip
+@click.option(
+    "--catalog-voices",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Public voices owned by voice.ai, listed but not changeable.",
+)
 @click.option("--max-voices", type=int, default=0, help="Voice slots per account (0: no limit).")
-@click.option("--dialect", type=click.Choice(["first-party", "third-party"]),
-              default="first-party", show_default=True)  # fmt: skip
-@click.option("--public-voices", type=int, default=0, show_default=True,
-              help="PUBLIC voices of another account (listed with --list-public).")  # fmt: skip
+@click.option(
+    "--dialect",
+    type=click.Choice(["first-party", "third-party"]),
+    default="first-party",
+    show_default=True,
+)
+@click.option(
+    "--public-voices",
+    type=int,
+    default=0,
+    show_default=True,
+    help="PUBLIC voices of another account (listed with --list-public).",
+)
 @click.option("--list-public", is_flag=True, help="The list shows other accounts' PUBLIC voices.")
-@click.option("--list-lag-s", type=float, default=0.0, show_default=True,
-              help="New voices show in the list only this long after creation.")  # fmt: skip
-@click.option("--list-omits-processing", is_flag=True,
-              help="The list leaves out voices still PENDING or PROCESSING.")  # fmt: skip
-@click.option("--list-shape",
-              type=click.Choice(["array", "object", "paged", "paged-next", "capped"]),
-              help="capped: an object list that honours limit/offset up to --page-size and "
-              "says nothing of a total.")  # fmt: skip
+@click.option(
+    "--list-lag-s",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="New voices show in the list only this long after creation.",
+)
+@click.option(
+    "--list-omits-processing",
+    is_flag=True,
+    help="The list leaves out voices still PENDING or PROCESSING.",
+)
+@click.option(
+    "--list-shape",
+    type=click.Choice(["array", "object", "paged", "paged-next", "capped"]),
+    help="capped: an object list that honours limit/offset up to --page-size and "
+    "says nothing of a total.",
+)
 @click.option("--page-size", type=int, help="Largest page a paged list returns.")
-@click.option("--error-shape", type=click.Choice(["fastapi", "official"]),
-              help="Error bodies: {detail}, or ErrorResponse {error, detail, code}.")  # fmt: skip
+@click.option(
+    "--error-shape",
+    type=click.Choice(["fastapi", "official"]),
+    help="Error bodies: {detail}, or ErrorResponse {error, detail, code}.",
+)
 @click.option("--accept-put", is_flag=True, help="Also update with PUT (the n8n node does).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--server-error-rate", type=float, default=0.0)
 @click.option("--drop-rate", type=float, default=0.0)
-@click.option("--lost-write-rate", type=float, default=0.0,
-              help="Commit a write, then drop the connection before replying.")  # fmt: skip
+@click.option(
+    "--lost-write-rate",
+    type=float,
+    default=0.0,
+    help="Commit a write, then drop the connection before replying.",
+)
 @click.option("--rate-limit-every", type=int, default=0, help="Answer every Nth request 429.")
-@click.option("--commit-error-rate", type=float, default=0.0,
-              help="Commit a write, then answer 500.")  # fmt: skip
+@click.option(
+    "--commit-error-rate", type=float, default=0.0, help="Commit a write, then answer 500."
+)
 @click.option("--retry-after", type=int, default=1, show_default=True)
 @click.option("--html-errors", is_flag=True, help="Injected errors come as a proxy's HTML page.")
 @click.option("--latency-s", type=float, default=0.0)

@@ -16,6 +16,7 @@ from voicesync.cli.options import (
     client_options,
     config_argument,
     connection_options,
+    emulator_option,
     env_option,
     open_connection,
     state_file,
@@ -31,7 +32,7 @@ from voicesync.errors import (
 )
 from voicesync.model import RemoteVoice
 from voicesync.service import chosen_environment, declared_names
-from voicesync.state.store import load_state, save_state, state_lock
+from voicesync.state.store import atomic_write_text, load_state, save_state, state_lock
 
 
 def _declared(config: Path, environment: str | None = None) -> set[str]:
@@ -41,21 +42,27 @@ def _declared(config: Path, environment: str | None = None) -> set[str]:
         return declared_names(config, environment)
     except ConfigError as exc:
         first = next(iter(exc.problems), None)
-        raise UsageError(f"{config} has problems; fix them before importing"
-                         + (f" (first: {first})" if first else ""),
-                         hint="voicesync validate shows them all") from exc  # fmt: skip
+        raise UsageError(
+            f"{config} has problems; fix them before importing"
+            + (f" (first: {first})" if first else ""),
+            hint="voicesync validate shows them all",
+        ) from exc
 
 
 @click.command("import")
 @config_argument
 @click.option("--name", "names", multiple=True, metavar="NAME", help="Import this voice.")
 @click.option("--all", "everything", is_flag=True, help="Import every unrecorded voice.")
-@click.option("--sample-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder of samples named after the voices (NAME.wav/.mp3/.ogg).")  # fmt: skip
+@click.option(
+    "--sample-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of samples named after the voices (NAME.wav/.mp3/.ogg).",
+)
 @state_option
 @connection_options
-def import_command(config: Path, names: tuple[str, ...], everything: bool,
-                   sample_dir: Path | None, **opts: Any) -> int:  # fmt: skip
+def import_command(
+    config: Path, names: tuple[str, ...], everything: bool, sample_dir: Path | None, **opts: Any
+) -> int:
     """Write voices made by hand into voices.yaml and the state file, to manage them.
 
     Each voice is first proved to be the account's (a PATCH that changes nothing): catalog
@@ -83,11 +90,13 @@ def import_command(config: Path, names: tuple[str, ...], everything: bool,
                 )
             if not owned:
                 save_state(state_path, state)
-                console.info("Nothing to import: every voice is already managed or declared, "
-                             "or is not the account's.")  # fmt: skip
+                console.info(
+                    "Nothing to import: every voice is already managed or declared, "
+                    "or is not the account's."
+                )
                 return EXIT_ERROR if refused and names else 0
             result = import_voices(config, owned, state, sample_dir)
-            config.write_text(result.text, encoding="utf-8")
+            atomic_write_text(config, result.text)
             save_state(state_path, result.state)
     console.out(f"Imported {len(result.names)} voice(s) into {config}: {', '.join(result.names)}")
     if refused and names:
@@ -95,8 +104,10 @@ def import_command(config: Path, names: tuple[str, ...], everything: bool,
     if not result.comments_kept:
         console.warn(f"{config} was rewritten; its comments were not kept")
     if result.missing_samples:
-        console.out("Supply these samples (voicesync validate lists them), then run voicesync "
-                    "plan:\n  " + "\n  ".join(result.missing_samples))  # fmt: skip
+        console.out(
+            "Supply these samples (voicesync validate lists them), then run voicesync "
+            "plan:\n  " + "\n  ".join(result.missing_samples)
+        )
     return 0
 
 
@@ -118,33 +129,42 @@ def prove_owned(
 
 @click.command("forget")
 @click.argument("words", nargs=-1, required=True, metavar="[CONFIG] NAME")
-@click.option("--emulator", is_flag=True, help="Use the state kept for the built-in emulator.")
+@emulator_option(help="Use the state kept for the built-in emulator.")
 @state_option
 @env_option
-def forget_command(words: tuple[str, ...], emulator: bool, state_path: Path | None,
-                   env_name: str | None) -> int:  # fmt: skip
+def forget_command(
+    words: tuple[str, ...], emulator: bool, state_path: Path | None, env_name: str | None
+) -> int:
     """Stop managing voice NAME (its remote name) without deleting it."""
     if len(words) > 2:
-        raise UsageError("forget takes [CONFIG] NAME: one catalog and one voice name",
-                         hint="quote a name with spaces: voicesync forget 'Old Man'")  # fmt: skip
+        raise UsageError(
+            "forget takes [CONFIG] NAME: one catalog and one voice name",
+            hint="quote a name with spaces: voicesync forget 'Old Man'",
+        )
     config = Path(words[0] if len(words) == 2 else "voices.yaml")
     name = words[-1]
     chosen_environment(config, env_name)
     if name in _declared(config, env_name):
-        raise UsageError(f"'{name}' is still declared in {config}; remove it there first",
-                         hint="otherwise the next plan would show it as a conflict")  # fmt: skip
+        raise UsageError(
+            f"'{name}' is still declared in {config}; remove it there first",
+            hint="otherwise the next plan would show it as a conflict",
+        )
     path = state_file(config, state_path, emulator, env_name)
     with state_lock(path):
         state = load_state(path, None)
         record = state.records.get(name)
         if record is None:
-            raise StateError(f"the state file {path} manages no voice named '{name}'",
-                             hint="voicesync outputs lists the managed voices")  # fmt: skip
+            raise StateError(
+                f"the state file {path} manages no voice named '{name}'",
+                hint="voicesync outputs lists the managed voices",
+            )
         if record.pending is not None:
             raise StateError(f"'{name}' has a clone in flight; apply first, then forget it")
         save_state(path, state.without(name))
-    app().console.out(f"voicesync no longer manages '{name}' ({record.voice_id}); the voice "
-                       "itself was not touched.")  # fmt: skip
+    app().console.out(
+        f"voicesync no longer manages '{name}' ({record.voice_id}); the voice "
+        "itself was not touched."
+    )
     return 0
 
 

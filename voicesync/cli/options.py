@@ -69,19 +69,25 @@ def state_file(config: Path, given: Path | None, emulator: bool, env: str | None
 
 def env_option(func: F) -> F:
     return click.option(
-        "--env", "env_name", envvar="VOICESYNC_ENV", metavar="NAME",
+        "--env",
+        "env_name",
+        envvar="VOICESYNC_ENV",
+        metavar="NAME",
         help="The environment to work on, when voices.yaml declares environments "
         "(env VOICESYNC_ENV).",
-    )(func)  # fmt: skip
+    )(func)
+
+
+def emulator_option(
+    help: str = "Use a built-in emulator of the API (voices kept in .voicesync/ beside the YAML).",
+) -> Callable[[F], F]:
+    """--emulator: the built-in emulator; for commands that only read the state, its state."""
+    return click.option("--emulator", is_flag=True, help=help)
 
 
 def connection_options(func: F) -> F:
     func = env_option(func)
-    func = click.option(
-        "--emulator",
-        is_flag=True,
-        help="Use a built-in emulator of the API (voices kept in .voicesync/ beside the YAML).",
-    )(func)
+    func = emulator_option()(func)
     return click.option(
         "--base-url",
         metavar="URL",
@@ -121,10 +127,12 @@ def print_notices(planned: Planned) -> None:
 
 def plan_options(func: F) -> F:
     func = click.option(
-        "--adopt", multiple=True, metavar="NAME",
+        "--adopt",
+        multiple=True,
+        metavar="NAME",
         help="Take over the unrecorded remote voice of this declared name, after proving the "
         "account may change it (repeatable).",
-    )(func)  # fmt: skip
+    )(func)
     func = click.option(
         "--prune", is_flag=True, default=None, help="Delete every undeclared voice of the account."
     )(func)
@@ -134,10 +142,16 @@ def plan_options(func: F) -> F:
     )(func)
 
 
-def build_plan_options(target: tuple[str, ...], replace: tuple[str, ...], prune: bool | None,
-                  force: bool = False, adopt: tuple[str, ...] = ()) -> PlanOptions:  # fmt: skip
-    return PlanOptions(frozenset(target), frozenset(replace), prune or None, force,
-                       adopt=frozenset(adopt))  # fmt: skip
+def build_plan_options(
+    target: tuple[str, ...],
+    replace: tuple[str, ...],
+    prune: bool | None,
+    force: bool = False,
+    adopt: tuple[str, ...] = (),
+) -> PlanOptions:
+    return PlanOptions(
+        frozenset(target), frozenset(replace), prune or None, force, adopt=frozenset(adopt)
+    )
 
 
 @contextlib.contextmanager
@@ -149,11 +163,16 @@ def planning(config: Path, opts: dict[str, Any], force: bool = False) -> Iterato
         state_path = state_file(config, opts["state_path"], opts["emulator"], opts["env_name"])
         with ReadOnlyClient(connection, **client_options()) as client:
             planned = make_plan(
-                config, client, endpoint=connection.endpoint, state_path=state_path,
-                options=build_plan_options(opts["target"], opts["replace"], opts["prune"], force,
-                                      opts["adopt"]),
-                allow_outside=opts["allow_outside"], environment=opts["env_name"],
-            )  # fmt: skip
+                config,
+                client,
+                endpoint=connection.endpoint,
+                state_path=state_path,
+                options=build_plan_options(
+                    opts["target"], opts["replace"], opts["prune"], force, opts["adopt"]
+                ),
+                allow_outside=opts["allow_outside"],
+                environment=opts["env_name"],
+            )
         print_problems(planned.warnings)
         print_notices(planned)
         yield planned

@@ -38,8 +38,14 @@ from voicesync.state.store import load_state
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @state_option
 @connection_options
-def list_command(config: Path | None, fmt: str, state_path: Path | None, base_url: str | None,
-                 emulator: bool, env_name: str | None) -> int:  # fmt: skip
+def list_command(
+    config: Path | None,
+    fmt: str,
+    state_path: Path | None,
+    base_url: str | None,
+    emulator: bool,
+    env_name: str | None,
+) -> int:
     """List the account's voices, marked managed, declared (unrecorded) or unmanaged."""
     catalog = config or Path(DEFAULT_CONFIG)
     env = chosen_environment(catalog, env_name)
@@ -59,9 +65,12 @@ def list_command(config: Path | None, fmt: str, state_path: Path | None, base_ur
 
 
 def _marker(
-    catalog: Path, state_path: Path | None, endpoint: str, emulator: bool,
+    catalog: Path,
+    state_path: Path | None,
+    endpoint: str,
+    emulator: bool,
     env: Environment | None = None,
-) -> Callable[[Sequence[RemoteVoice]], dict[str, str]]:  # fmt: skip
+) -> Callable[[Sequence[RemoteVoice]], dict[str, str]]:
     """How to mark voices, from the state file and the names voices.yaml declares (if any)."""
     if not catalog.exists():
         return lambda _voices: {}
@@ -75,12 +84,15 @@ def _marker(
 
     def marks(voices: Sequence[RemoteVoice]) -> dict[str, str]:
         return {
-            v.voice_id: "managed" if v.voice_id in recorded
-            else "foreign" if v.voice_id in state.foreign
-            else "declared (unrecorded)" if v.name in declared
+            v.voice_id: "managed"
+            if v.voice_id in recorded
+            else "foreign"
+            if v.voice_id in state.foreign
+            else "declared (unrecorded)"
+            if v.name in declared
             else "unmanaged"
             for v in voices
-        }  # fmt: skip
+        }
 
     return marks
 
@@ -110,48 +122,61 @@ def _validate_one(config: Path, allow_outside: tuple[Path, ...], fmt: str) -> in
         return 0
     print_problems(loaded.warnings)
     count = len(loaded.state.voices)
-    console.out(f"{config}: valid ({count} voice{'s' if count != 1 else ''}"
-                f"{f', {len(loaded.warnings)} warnings' if loaded.warnings else ''})")  # fmt: skip
+    console.out(
+        f"{config}: valid ({count} voice{'s' if count != 1 else ''}"
+        f"{f', {len(loaded.warnings)} warnings' if loaded.warnings else ''})"
+    )
     return 0
 
 
 def _problems_json(valid: bool, problems: Sequence[Problem]) -> str:
     rows = [
-        {"file": p.file, "line": p.line, "column": p.column, "severity": p.severity.value,
-         "message": p.message}
+        {
+            "file": p.file,
+            "line": p.line,
+            "column": p.column,
+            "severity": p.severity.value,
+            "message": p.message,
+        }
         for p in problems
-    ]  # fmt: skip
+    ]
     return json.dumps({"valid": valid, "problems": rows}, indent=2)
 
 
 @click.command("plan")
 @config_argument
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Save the plan for apply --plan.")  # fmt: skip
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan for apply --plan."
+)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
 @plan_options
 @state_option
 @allow_outside_option
 @connection_options
-def plan_command(config: Path, fmt: str, out: Path | None, detailed_exitcode: bool,
-                 **opts: Any) -> int:  # fmt: skip
+def plan_command(
+    config: Path, fmt: str, out: Path | None, detailed_exitcode: bool, **opts: Any
+) -> int:
     """Show what apply would change. Never changes anything."""
     with planning(config, opts) as planned:
         app().console.out(render_plan(planned.plan, fmt))
         if out is not None:
             write_plan_file(out, planned.plan)
-            app().console.info(f"Saved the plan to {out}; apply it with: voicesync apply "
-                                f"{config} --plan {out}")  # fmt: skip
+            app().console.info(
+                f"Saved the plan to {out}; apply it with: voicesync apply {config} --plan {out}"
+            )
     return EXIT_CHANGES if detailed_exitcode and planned.plan.has_changes else EXIT_OK
 
 
 @click.command("show")
 @click.argument("plan_file", metavar="PLANFILE", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
     help="text for a terminal, markdown for a pull-request comment, json for tools.",
-)  # fmt: skip
+)
 def show_command(plan_file: Path, fmt: str) -> int:
     """Render a plan saved by plan --out, exactly as it was made. Needs no key or network.
 

@@ -21,9 +21,13 @@ from voicesync.plan.model import Action
 
 PERIODIC_S = 10.0
 _VERBS = {
-    Action.CLONE: "cloning", Action.REPLACE: "replacing", Action.UPDATE: "updating",
-    Action.DELETE: "deleting", Action.ADOPT: "adopting", Action.WAIT: "waiting for",
-}  # fmt: skip
+    Action.CLONE: "cloning",
+    Action.REPLACE: "replacing",
+    Action.UPDATE: "updating",
+    Action.DELETE: "deleting",
+    Action.ADOPT: "adopting",
+    Action.WAIT: "waiting for",
+}
 _MARKS = {Outcome.DONE: "✓", Outcome.ACCEPTED: "…", Outcome.SKIPPED: "-", Outcome.FAILED: "✗"}
 
 

@@ -245,19 +245,23 @@ def _md(text: str) -> str:
 
 # -- apply results -----------------------------------------------------------------
 _PAST = {
-    Action.CLONE: "cloned", Action.UPDATE: "updated", Action.REPLACE: "replaced",
-    Action.DELETE: "deleted", Action.ADOPT: "adopted", Action.WAIT: "waited for",
+    Action.CLONE: "cloned",
+    Action.UPDATE: "updated",
+    Action.REPLACE: "replaced",
+    Action.DELETE: "deleted",
+    Action.ADOPT: "adopted",
+    Action.WAIT: "waited for",
     Action.CONFLICT: "refused",
-}  # fmt: skip
+}
 
 
 def apply_summary(result: ApplyResult) -> str:
     done = [
         f"{result.count(Outcome.DONE, a)} {_PAST[a]}"
         for a in Action
-        if result.count(Outcome.DONE, a) or a in (Action.CLONE, Action.UPDATE, Action.REPLACE,
-                                                  Action.DELETE)
-    ]  # fmt: skip
+        if result.count(Outcome.DONE, a)
+        or a in (Action.CLONE, Action.UPDATE, Action.REPLACE, Action.DELETE)
+    ]
     accepted = result.count(Outcome.ACCEPTED)
     tail = [f"{accepted} still cloning (--no-wait)"] if accepted else []
     tail += [f"{result.count(Outcome.SKIPPED)} skipped", f"{result.count(Outcome.FAILED)} failed"]
@@ -275,8 +279,13 @@ def apply_json(result: ApplyResult) -> dict[str, Any]:
     return {
         "ok": result.ok,
         "results": [
-            {"action": r.change.action.value, "name": r.change.name, "outcome": r.outcome.value,
-             "voice_id": r.voice_id, "message": r.message}
+            {
+                "action": r.change.action.value,
+                "name": r.change.name,
+                "outcome": r.outcome.value,
+                "voice_id": r.voice_id,
+                "message": r.message,
+            }
             for r in result.results
         ],
-    }  # fmt: skip
+    }

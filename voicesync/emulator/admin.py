@@ -34,9 +34,15 @@ class RequestLog:
 
 
 def admin(
-    method: str, path: str, headers: Any, body: bytes, *, log: RequestLog, service: Service,
+    method: str,
+    path: str,
+    headers: Any,
+    body: bytes,
+    *,
+    log: RequestLog,
+    service: Service,
     faults: FaultInjector,
-) -> Response:  # fmt: skip
+) -> Response:
     """The /_emulator/ endpoints: the request log, every voice, seeding, faults (no auth)."""
     if path == "/_emulator/requests" and method == "GET":
         return json_response(200, log.entries())
@@ -56,9 +62,12 @@ def admin(
         if owner is None:
             raise ServiceError(401, "Seeding an account voice needs its Authorization header")
         voice = service.store.seed_voice(
-            owner, name=data.get("name"), visibility=data.get("voice_visibility", "PRIVATE"),
-            ready=bool(data.get("ready", True)), clonable=bool(data.get("clonable", True)),
-        )  # fmt: skip
+            owner,
+            name=data.get("name"),
+            visibility=data.get("voice_visibility", "PRIVATE"),
+            ready=bool(data.get("ready", True)),
+            clonable=bool(data.get("clonable", True)),
+        )
         return json_response(200, service.voicejson_response(voice))
     if path == "/_emulator/faults" and method == "PUT":
         try:

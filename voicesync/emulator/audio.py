@@ -93,17 +93,36 @@ def _wav_has_sound(data: bytes) -> bool:
     return peak >= SILENCE_PEAK * 32768
 
 
-def tone_wav(seconds: float = 0.5, rate: int = 16000) -> bytes:
-    """A short 440 Hz-ish square tone as a 16-bit mono WAV (what speech generation returns)."""
+def tone_wav(
+    seconds: float = 0.5,
+    rate: int = 16000,
+    amplitude: int = 8000,
+    period: int = 0,
+    tail: bytes = b"",
+) -> bytes:
+    """A square tone as a 16-bit mono WAV: what speech generation returns (440 Hz-ish by
+    default), and the samples of tests and benchmarks, where a different ``period`` (frames)
+    or ``tail`` (bytes after the frames) gives different content."""
+    half = max((period or rate // 440) // 2, 1)
     frames = int(seconds * rate)
-    period = rate // 440 or 1
-    pcm = array("h", (8000 if (i // (period // 2 or 1)) % 2 else -8000 for i in range(frames)))
-    body = pcm.tobytes()
+    cycle = array("h", [-amplitude] * half + [amplitude] * half).tobytes()
+    body = (cycle * (frames // (2 * half) + 1))[: frames * 2] + tail
     header = struct.pack(
         "<4sI4s4sIHHIIHH4sI",
-        b"RIFF", 36 + len(body), b"WAVE", b"fmt ", 16, 1, 1, rate, rate * 2, 2, 16,
-        b"data", len(body),
-    )  # fmt: skip
+        b"RIFF",
+        36 + len(body),
+        b"WAVE",
+        b"fmt ",
+        16,
+        1,
+        1,
+        rate,
+        rate * 2,
+        2,
+        16,
+        b"data",
+        len(body),
+    )
     return header + body
 
 

@@ -148,8 +148,11 @@ class Handler(BaseHTTPRequestHandler):
         route = _route(method, url.path, accept_put=self.app.service.dialect.accept_put)
         operation = route[0] if route else ""
         entry: dict[str, Any] = {
-            "method": method, "path": url.path, "query": url.query, "operation": operation,
-        }  # fmt: skip
+            "method": method,
+            "path": url.path,
+            "query": url.query,
+            "operation": operation,
+        }
         fault = self.app.faults.decide(is_write=operation in _WRITES, operation=operation)
         if self.app.faults.config.latency_s:
             time.sleep(self.app.faults.config.latency_s)

@@ -56,9 +56,12 @@ class Emulator:
         self.config = config or EmulatorConfig()
         self.dialect = self.config.dialect
         self.store = VoiceStore(
-            timing=self.config.timing, max_voices=self.config.max_voices,
-            seed=self.config.seed, state_path=self.config.state_path, clock=clock,
-        )  # fmt: skip
+            timing=self.config.timing,
+            max_voices=self.config.max_voices,
+            seed=self.config.seed,
+            state_path=self.config.state_path,
+            clock=clock,
+        )
         self.faults = FaultInjector(self.config.faults)
         self.service = Service(self.store, self.dialect)
         self.log = RequestLog()

@@ -49,9 +49,13 @@ class Dialect:
     @classmethod
     def third_party(cls) -> Dialect:
         return cls(
-            list_shape="paged", visibility_field="visibility", clone_status="PROCESSING",
-            delete_shape="third_party", error_shape="official", extra_fields=True,
-        )  # fmt: skip
+            list_shape="paged",
+            visibility_field="visibility",
+            clone_status="PROCESSING",
+            delete_shape="third_party",
+            error_shape="official",
+            extra_fields=True,
+        )
 
 
 class Service:
@@ -85,8 +89,9 @@ class Service:
             )
         if self.dialect.error_shape == "official":
             reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
-            return json_response(status, {"error": reason or message, "detail": message,
-                                  "code": str(status)})  # fmt: skip
+            return json_response(
+                status, {"error": reason or message, "detail": message, "code": str(status)}
+            )
         return json_response(status, {"detail": message})
 
     def clone(self, owner: str, content_type: str, body: bytes) -> Response:
@@ -110,10 +115,14 @@ class Service:
         if language not in LANGUAGES:
             raise ServiceError(422, f"Unsupported language '{language}'", field_name="language")
         voice = self.store.clone(
-            owner, name=text_field(form, "name"), visibility=visibility, language=language,
-            sample=sample, clonable=audio.clonable(kind, sample),
+            owner,
+            name=text_field(form, "name"),
+            visibility=visibility,
+            language=language,
+            sample=sample,
+            clonable=audio.clonable(kind, sample),
             sha256=hashlib.sha256(sample).hexdigest(),
-        )  # fmt: skip
+        )
         return json_response(200, {"voice_id": voice.voice_id, "status": self.dialect.clone_status})
 
     def listed(self, owner: str) -> list[StoredVoice]:

@@ -79,19 +79,32 @@ class VoiceStore:
 
     # -- account operations ---------------------------------------------------------------
     def clone(
-        self, owner: str, *, name: str | None, visibility: str, language: str, sample: bytes,
-        clonable: bool, sha256: str,
-    ) -> StoredVoice:  # fmt: skip
+        self,
+        owner: str,
+        *,
+        name: str | None,
+        visibility: str,
+        language: str,
+        sample: bytes,
+        clonable: bool,
+        sha256: str,
+    ) -> StoredVoice:
         with self._lock:
             if self.max_voices and len(self._live(owner)) >= self.max_voices:
                 raise ServiceError(402, "Voice slot limit reached")
             now = self.clock()
             voice = StoredVoice(
                 voice_id=str(uuid.UUID(int=self._ids.getrandbits(128), version=4)),
-                owner=owner, name=name, visibility=visibility, language=language,
-                created_at=now, updated_at=now, clonable=clonable,
-                sample_sha256=sha256, sample_bytes=len(sample),
-            )  # fmt: skip
+                owner=owner,
+                name=name,
+                visibility=visibility,
+                language=language,
+                created_at=now,
+                updated_at=now,
+                clonable=clonable,
+                sample_sha256=sha256,
+                sample_bytes=len(sample),
+            )
             self._voices[voice.voice_id] = voice
             self._save()
             return voice
@@ -140,14 +153,25 @@ class VoiceStore:
 
     # -- administration (tests, soak, demos) ----------------------------------------------
     def seed_voice(
-        self, owner: str, *, name: str | None, visibility: str = "PUBLIC", ready: bool = True,
-        clonable: bool = True, language: str = "en",
-    ) -> StoredVoice:  # fmt: skip
+        self,
+        owner: str,
+        *,
+        name: str | None,
+        visibility: str = "PUBLIC",
+        ready: bool = True,
+        clonable: bool = True,
+        language: str = "en",
+    ) -> StoredVoice:
         with self._lock:
             voice = self.clone(
-                owner, name=name, visibility=visibility, language=language, sample=b"",
-                clonable=clonable, sha256="",
-            )  # fmt: skip
+                owner,
+                name=name,
+                visibility=visibility,
+                language=language,
+                sample=b"",
+                clonable=clonable,
+                sha256="",
+            )
             if ready:
                 voice.created_at -= self.timing.pending_s + self.timing.processing_s + 1
             self._save()
@@ -168,19 +192,27 @@ class VoiceStore:
         return voice
 
     def _save(self) -> None:
-        if self.state_path is None:
-            return
-        payload = {"voices": [asdict(v) for v in self._voices.values()]}
-        self.state_path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.state_path.parent, prefix=".emulator-")
-        with os.fdopen(fd, "w") as handle:
-            json.dump(payload, handle)
-        Path(tmp).replace(self.state_path)
+        if self.state_path is not None:
+            save_voices(self.state_path, list(self._voices.values()))
 
     def _load(self, path: Path) -> None:
-        data: dict[str, Any] = json.loads(path.read_text())
-        for raw in data.get("voices", []):
-            voice = StoredVoice(**raw)
-            self._voices[voice.voice_id] = voice
+        self._voices = {v.voice_id: v for v in load_voices(path)}
         # Fresh ids must not repeat the persisted ones after a restart.
         self._ids.seed(f"{self.seed}:{len(self._voices)}")
+
+
+def save_voices(path: Path, voices: list[StoredVoice]) -> None:
+    """Atomically, and durably: a temp file fsync'd, then renamed over the old one. (The
+    emulator imports nothing of the product, so it keeps this small writer of its own.)"""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".emulator-")
+    with os.fdopen(fd, "w") as handle:
+        json.dump({"voices": [asdict(v) for v in voices]}, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    Path(tmp).replace(path)
+
+
+def load_voices(path: Path) -> list[StoredVoice]:
+    data: dict[str, Any] = json.loads(path.read_text())
+    return [StoredVoice(**raw) for raw in data.get("voices", [])]

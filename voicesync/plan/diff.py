@@ -37,21 +37,34 @@ class _Matched(TypedDict):
 
 
 _UPDATE_REASONS = (
-    Reason.RENAMED, Reason.VISIBILITY_CHANGED, Reason.DRIFT_RENAMED, Reason.DRIFT_VISIBILITY,
-)  # fmt: skip
+    Reason.RENAMED,
+    Reason.VISIBILITY_CHANGED,
+    Reason.DRIFT_RENAMED,
+    Reason.DRIFT_VISIBILITY,
+)
 
 
 def diff_voice(
-    voice: DesiredVoice, current: RemoteVoice, key: str | None, record: VoiceRecord | None,
-    match: Match, *, forced: bool,
-) -> list[Change]:  # fmt: skip
+    voice: DesiredVoice,
+    current: RemoteVoice,
+    key: str | None,
+    record: VoiceRecord | None,
+    match: Match,
+    *,
+    forced: bool,
+) -> list[Change]:
     """What to do with the remote voice ``current`` matched to ``voice``: nothing, or one change."""
     fields = field_changes(current, record, voice)
     common = _Matched(
-        name=voice.name, match=match, record=key, desired=voice, status=current.status,
-        remote_name=current.name, fields=fields,
+        name=voice.name,
+        match=match,
+        record=key,
+        desired=voice,
+        status=current.status,
+        remote_name=current.name,
+        fields=fields,
         protected=voice.protected or bool(record and record.protected),
-    )  # fmt: skip
+    )
     voice_id = current.voice_id
     replacement = _replacement(voice, current, record, forced)
     if replacement is not None:
@@ -93,47 +106,71 @@ def clone_change(
     voice: DesiredVoice, key: str | None, reason: Reason, match: Match, record: VoiceRecord | None
 ) -> Clone:
     return Clone(
-        name=voice.name, reason=reason, match=match, record=key, desired=voice,
+        name=voice.name,
+        reason=reason,
+        match=match,
+        record=key,
+        desired=voice,
         protected=voice.protected or bool(record and record.protected),
-    )  # fmt: skip
+    )
 
 
 def delete_superseded(key: str | None, voice: RemoteVoice) -> Delete:
     """A voice this catalog made that a newer one replaced (or a clone that must go)."""
     return Delete(
-        name=key or voice.name or voice.voice_id, reason=Reason.SUPERSEDED, match=Match.STATE,
-        voice_id=voice.voice_id, record=key, status=voice.status, remote_name=voice.name,
-    )  # fmt: skip
+        name=key or voice.name or voice.voice_id,
+        reason=Reason.SUPERSEDED,
+        match=Match.STATE,
+        voice_id=voice.voice_id,
+        record=key,
+        status=voice.status,
+        remote_name=voice.name,
+    )
 
 
 def finish_journalled(
-    voice: DesiredVoice, key: str | None, record: VoiceRecord, new: RemoteVoice,
+    voice: DesiredVoice,
+    key: str | None,
+    record: VoiceRecord,
+    new: RemoteVoice,
     listed: Container[str],
-) -> Change:  # fmt: skip
+) -> Change:
     """A journalled clone that exists: wait for it or record it. When it replaces an old
     voice that still exists, it is a replace, so the plan shows that the old one goes."""
     in_progress = new.status.in_progress
     old = record.voice_id if record.voice_id != new.voice_id else None
     fields = (FieldChange("voice_id", old, new.voice_id),) if old else ()
     common = _Matched(
-        name=voice.name, match=Match.JOURNAL, record=key, desired=voice, status=new.status,
-        remote_name=new.name, fields=fields, protected=voice.protected or record.protected,
-    )  # fmt: skip
+        name=voice.name,
+        match=Match.JOURNAL,
+        record=key,
+        desired=voice,
+        status=new.status,
+        remote_name=new.name,
+        fields=fields,
+        protected=voice.protected or record.protected,
+    )
     pending_id = new.voice_id
     if old is not None and old in listed:
-        return Replace(voice_id=old, pending_id=pending_id, reason=Reason.INTERRUPTED_CLONE,
-                       **common)  # fmt: skip
+        return Replace(
+            voice_id=old, pending_id=pending_id, reason=Reason.INTERRUPTED_CLONE, **common
+        )
     if in_progress:
-        return Wait(voice_id=record.voice_id, pending_id=pending_id, reason=Reason.PROCESSING,
-                    **common)  # fmt: skip
-    return Adopt(voice_id=record.voice_id, pending_id=pending_id,
-                 reason=Reason.INTERRUPTED_CLONE, **common)  # fmt: skip
+        return Wait(
+            voice_id=record.voice_id, pending_id=pending_id, reason=Reason.PROCESSING, **common
+        )
+    return Adopt(
+        voice_id=record.voice_id, pending_id=pending_id, reason=Reason.INTERRUPTED_CLONE, **common
+    )
 
 
 def conflict_change(
-    voice: DesiredVoice, candidates: list[RemoteVoice], match: Match, desired: DesiredState,
+    voice: DesiredVoice,
+    candidates: list[RemoteVoice],
+    match: Match,
+    desired: DesiredState,
     foreign: Container[str],
-) -> Conflict:  # fmt: skip
+) -> Conflict:
     """A declared name taken by voices this catalog does not manage, with the way out."""
     ids = ", ".join(v.voice_id for v in candidates)
     by = "its name" if match is Match.NAME else "one of its previous_names"
@@ -145,20 +182,30 @@ def conflict_change(
         )
     else:
         env = desired.environment
-        command = " ".join([
-            "voicesync apply", shlex.quote(desired.display),
-            *(["--env", shlex.quote(env.name)] if env else []),
-            "--adopt", shlex.quote(voice.name),
-        ])  # fmt: skip
+        command = " ".join(
+            [
+                "voicesync apply",
+                shlex.quote(desired.display),
+                *(["--env", shlex.quote(env.name)] if env else []),
+                "--adopt",
+                shlex.quote(voice.name),
+            ]
+        )
         note = (
             f"'{voice.name}' ({by}) is taken by a remote voice this catalog does not "
             f"manage ({ids}); to take it over run: {command}; or give the voice another name"
         )
     first = candidates[0]
     return Conflict(
-        name=voice.name, reason=Reason.NAME_TAKEN, match=match, voice_id=first.voice_id,
-        desired=voice, status=first.status, remote_name=first.name, note=note,
-    )  # fmt: skip
+        name=voice.name,
+        reason=Reason.NAME_TAKEN,
+        match=match,
+        voice_id=first.voice_id,
+        desired=voice,
+        status=first.status,
+        remote_name=first.name,
+        note=note,
+    )
 
 
 def field_changes(
@@ -168,11 +215,15 @@ def field_changes(
     remote_visibility = current.visibility or (record.visibility if record else None)
     pairs = (
         ("name", current.name, voice.name),
-        ("visibility", remote_visibility.value if remote_visibility else None,
-         voice.visibility.value),
-    )  # fmt: skip
-    return tuple(FieldChange(name, before, after) for name, before, after in pairs
-                 if before != after)  # fmt: skip
+        (
+            "visibility",
+            remote_visibility.value if remote_visibility else None,
+            voice.visibility.value,
+        ),
+    )
+    return tuple(
+        FieldChange(name, before, after) for name, before, after in pairs if before != after
+    )
 
 
 def _update_reason(

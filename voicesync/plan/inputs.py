@@ -17,25 +17,36 @@ def plan_inputs(
     out: dict[str, str] = {}
     for voice in desired.voices:
         sample = voice.sample
-        out[f"declared:{voice.name}"] = digest([
-            voice.visibility.value, voice.language, list(voice.previous_names), voice.protected,
-            sample.sha256 if sample else voice.sample_ref,
-        ])  # fmt: skip
+        out[f"declared:{voice.name}"] = digest(
+            [
+                voice.visibility.value,
+                voice.language,
+                list(voice.previous_names),
+                voice.protected,
+                sample.sha256 if sample else voice.sample_ref,
+            ]
+        )
     for key, record in state.records.items():
         out[f"recorded:{key}"] = digest(record.to_json())
     if state.foreign:
         out["foreign:"] = digest(sorted(state.foreign))
     for seen in remote:
-        out[f"remote:{seen.voice_id}"] = digest([
-            seen.name, seen.visibility.value if seen.visibility else None,
-            seen.status is VoiceStatus.FAILED,
-        ])  # fmt: skip
+        out[f"remote:{seen.voice_id}"] = digest(
+            [
+                seen.name,
+                seen.visibility.value if seen.visibility else None,
+                seen.status is VoiceStatus.FAILED,
+            ]
+        )
     return out
 
 
 def options_json_of(options: PlanOptions, prune: bool) -> Mapping[str, Any]:
     return {
-        "targets": sorted(options.targets), "replace": sorted(options.replace), "prune": prune,
-        "force": options.force, "adopt": sorted(options.adopt),
+        "targets": sorted(options.targets),
+        "replace": sorted(options.replace),
+        "prune": prune,
+        "force": options.force,
+        "adopt": sorted(options.adopt),
         "limits": [options.limits.max_count, options.limits.max_fraction],
-    }  # fmt: skip
+    }

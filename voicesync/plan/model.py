@@ -272,13 +272,16 @@ def assess_safety(
     destructive = sum(1 for c in changes if c.action.destructive)
     fraction = destructive / managed_count if managed_count else 1.0
     if destructive > limits.max_count and fraction > limits.max_fraction:
-        refusals.append(Refusal(
-            "too_many",
-            f"{destructive} voices would be deleted or replaced, more than {limits.max_count} "
-            f"and more than {limits.max_fraction:.0%} of the {managed_count} managed; "
-            "pass --force if this is intended",
-            overridable=True, overridden=force,
-        ))  # fmt: skip
+        refusals.append(
+            Refusal(
+                "too_many",
+                f"{destructive} voices would be deleted or replaced, more than {limits.max_count} "
+                f"and more than {limits.max_fraction:.0%} of the {managed_count} managed; "
+                "pass --force if this is intended",
+                overridable=True,
+                overridden=force,
+            )
+        )
     managed_deletes = sum(
         1
         for c in changes
@@ -287,12 +290,15 @@ def assess_safety(
         and c.reason is not Reason.SUPERSEDED
     )
     if managed_count and managed_deletes >= managed_count:
-        refusals.append(Refusal(
-            "deletes_all",
-            f"the plan deletes every managed voice ({managed_count}); "
-            "pass --force if this is intended (or use voicesync destroy)",
-            overridable=True, overridden=force,
-        ))  # fmt: skip
+        refusals.append(
+            Refusal(
+                "deletes_all",
+                f"the plan deletes every managed voice ({managed_count}); "
+                "pass --force if this is intended (or use voicesync destroy)",
+                overridable=True,
+                overridden=force,
+            )
+        )
     return tuple(refusals)
 
 

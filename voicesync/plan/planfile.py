@@ -106,11 +106,16 @@ def _change(data: Mapping[str, Any], config: str) -> Change:
     }
     variant = VARIANTS[Action(data["action"])]
     known = {f.name for f in fields(variant)}
-    missing = [f.name for f in fields(variant) if f.name in values and values[f.name] is None
-               and f.default is MISSING]  # fmt: skip
+    missing = [
+        f.name
+        for f in fields(variant)
+        if f.name in values and values[f.name] is None and f.default is MISSING
+    ]
     if missing:
-        raise PlanError(f"a saved {variant.action.value} of '{values['name']}' has no "
-                        f"{', '.join(missing)}", hint="plan again")  # fmt: skip
+        raise PlanError(
+            f"a saved {variant.action.value} of '{values['name']}' has no {', '.join(missing)}",
+            hint="plan again",
+        )
     return variant(**{k: v for k, v in values.items() if k in known})
 
 
@@ -119,21 +124,30 @@ def _desired(after: Mapping[str, Any] | None, config: str) -> DesiredVoice | Non
         return None
     sample = None
     if after.get("sample_format") and after.get("sample_sha256"):
-        sample = SampleInfo(Path(after["sample"]), AudioFormat(after["sample_format"]),
-                            int(after["sample_bytes"]), after["sample_sha256"],
-                            after.get("sample_duration_s"))  # fmt: skip
+        sample = SampleInfo(
+            Path(after["sample"]),
+            AudioFormat(after["sample_format"]),
+            int(after["sample_bytes"]),
+            after["sample_sha256"],
+            after.get("sample_duration_s"),
+        )
     visibility = Visibility.parse(after["visibility"])
     if visibility is None:
         raise ValueError(f"unknown visibility {after['visibility']!r}")
     return DesiredVoice(
-        name=str(after["name"]), sample_ref=str(after["sample"]), visibility=visibility,
-        language=str(after["language"]), source=Source(config, 0, 0), sample=sample,
-    )  # fmt: skip
+        name=str(after["name"]),
+        sample_ref=str(after["sample"]),
+        visibility=visibility,
+        language=str(after["language"]),
+        source=Source(config, 0, 0),
+        sample=sample,
+    )
 
 
 def options_from_saved(data: Mapping[str, Any]) -> PlanOptions:
     raw = data.get("options", {})
-    count, fraction = raw.get("limits", [5, 0.25])
+    default = SafetyLimits()
+    count, fraction = raw.get("limits", [default.max_count, default.max_fraction])
     return PlanOptions(
         adopt=frozenset(raw.get("adopt", [])),
         targets=frozenset(raw.get("targets", [])),
@@ -154,8 +168,11 @@ def check_saved_plan(saved: Mapping[str, Any], fresh: Plan, path: Path) -> None:
     described = [_describe_input(key, key in old, key in new) for key in changed[:10]]
     more = f" (and {len(changed) - 10} more)" if len(changed) > 10 else ""
     now = plan_differences(saved.get("changes", []), plan_json(fresh)["changes"])
-    differs = ("\n  what apply would do differs from the reviewed plan:\n    "
-               + "\n    ".join(now)) if now else ""  # fmt: skip
+    differs = (
+        ("\n  what apply would do differs from the reviewed plan:\n    " + "\n    ".join(now))
+        if now
+        else ""
+    )
     raise PlanError(
         f"the plan in {path} is stale: "
         + ("; ".join(described) or "its options differ")
@@ -181,8 +198,11 @@ def plan_differences(
         for kind, template in _DIFF_WORDS.items():
             for node in sorted(tree.get(kind, []), key=lambda n: str(n.path())):
                 field = ".".join(str(p) for p in node.path(output_format="list")) or "it"
-                lines.append(template.format(change=key, field=field, old=_short_json(node.t1),
-                                             new=_short_json(node.t2)))  # fmt: skip
+                lines.append(
+                    template.format(
+                        change=key, field=field, old=_short_json(node.t1), new=_short_json(node.t2)
+                    )
+                )
     more = [f"(and {len(lines) - limit} more)"] if len(lines) > limit else []
     return lines[:limit] + more
 

@@ -59,11 +59,17 @@ def build_plan(
     prune = desired.prune if options.prune is None else options.prune
     if prune:
         changes += tuple(
-            Delete(name=v.name or v.voice_id, reason=Reason.PRUNE_UNMANAGED,
-                   voice_id=v.voice_id, status=v.status, remote_name=v.name, skippable=True)
+            Delete(
+                name=v.name or v.voice_id,
+                reason=Reason.PRUNE_UNMANAGED,
+                voice_id=v.voice_id,
+                status=v.status,
+                remote_name=v.name,
+                skippable=True,
+            )
             for v in unmanaged
             if not desired.ignores(v.name)
-        )  # fmt: skip
+        )
         unmanaged = tuple(v for v in unmanaged if desired.ignores(v.name))
     if options.targets:
         changes = tuple(
@@ -74,20 +80,27 @@ def build_plan(
     inputs = plan_inputs(desired, remote, state)
     options_json = options_json_of(options, prune)
     return Plan(
-        endpoint=state.endpoint, config=desired.display, changes=changes, unmanaged=unmanaged,
+        endpoint=state.endpoint,
+        config=desired.display,
+        changes=changes,
+        unmanaged=unmanaged,
         refusals=assess_safety(changes, managed, force=options.force, limits=options.limits),
-        managed_count=managed, inputs=inputs,
-        fingerprint=digest([inputs, options_json]), options=dict(options_json),
+        managed_count=managed,
+        inputs=inputs,
+        fingerprint=digest([inputs, options_json]),
+        options=dict(options_json),
         environment=desired.environment.name if desired.environment else None,
-    )  # fmt: skip
+    )
 
 
 def _check_names(desired: DesiredState, state: State, options: PlanOptions) -> None:
     declared = {v.name for v in desired.voices}
     unknown_replace = sorted(options.replace - declared)
     if unknown_replace:
-        raise PlanError(f"--replace names voices not declared in {desired.display}: "
-                        f"{', '.join(unknown_replace)}")  # fmt: skip
+        raise PlanError(
+            f"--replace names voices not declared in {desired.display}: "
+            f"{', '.join(unknown_replace)}"
+        )
     unknown_adopt = sorted(options.adopt - declared)
     if unknown_adopt:
         raise PlanError(
@@ -135,16 +148,22 @@ class _Declared:
         if record is not None and record.voice_id:
             current = self.index.by_id.get(record.voice_id)
             if current is None:
-                return [*changes, clone_change(voice, key, Reason.DRIFT_DELETED, Match.STATE,
-                                               record)]  # fmt: skip
+                return [
+                    *changes,
+                    clone_change(voice, key, Reason.DRIFT_DELETED, Match.STATE, record),
+                ]
             self.index.claimed.add(current.voice_id)
             return changes + self._diff(voice, current, key, record, Match.STATE)
         return changes + self._plan_unrecorded(voice, key, record)
 
     def _diff(
-        self, voice: DesiredVoice, current: RemoteVoice, key: str | None,
-        record: VoiceRecord | None, match: Match,
-    ) -> list[Change]:  # fmt: skip
+        self,
+        voice: DesiredVoice,
+        current: RemoteVoice,
+        key: str | None,
+        record: VoiceRecord | None,
+        match: Match,
+    ) -> list[Change]:
         forced = voice.name in self.options.replace
         return diff_voice(voice, current, key, record, match, forced=forced)
 
@@ -199,12 +218,16 @@ class _Declared:
     ) -> list[Change]:
         changes = self._plan_voice(voice, key, record)
         return [
-            replace(c, reason=Reason.INTERRUPTED_CLONE, match=Match.JOURNAL,
-                    journal_started_at=started_at)
+            replace(
+                c,
+                reason=Reason.INTERRUPTED_CLONE,
+                match=Match.JOURNAL,
+                journal_started_at=started_at,
+            )
             if isinstance(c, (Clone, Replace)) and c.reason is not Reason.FORCED
             else c
             for c in changes
-        ]  # fmt: skip
+        ]
 
     def _superseded(self, key: str | None, record: VoiceRecord | None) -> list[Change]:
         if record is None:
@@ -242,17 +265,28 @@ def _undeclared_journal(
     if candidates:
         index.claimed.add(candidates[0].voice_id)
         return [_delete_undeclared(key, record, candidates[0], Match.JOURNAL)]
-    return [Delete(
-        name=key, reason=Reason.NOT_DECLARED, match=Match.JOURNAL, record=key,
-        protected=record.protected, journal_started_at=pending.window_start,
-    )]  # fmt: skip
+    return [
+        Delete(
+            name=key,
+            reason=Reason.NOT_DECLARED,
+            match=Match.JOURNAL,
+            record=key,
+            protected=record.protected,
+            journal_started_at=pending.window_start,
+        )
+    ]
 
 
 def _delete_undeclared(
     key: str, record: VoiceRecord, current: RemoteVoice, match: Match = Match.STATE
 ) -> Change:
     return Delete(
-        name=key, reason=Reason.NOT_DECLARED, match=match, voice_id=current.voice_id,
-        record=key, status=current.status, remote_name=current.name,
+        name=key,
+        reason=Reason.NOT_DECLARED,
+        match=match,
+        voice_id=current.voice_id,
+        record=key,
+        status=current.status,
+        remote_name=current.name,
         protected=record.protected,
-    )  # fmt: skip
+    )

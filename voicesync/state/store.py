@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import socket
+import stat
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
@@ -179,9 +180,11 @@ def load_state(path: Path, endpoint: str | None) -> State:
             hint="restore it from git; without it voicesync matches voices by name",
         ) from None
     if version != STATE_FORMAT:
-        raise StateError(f"the state file {path} has format_version {version!r}; "
-                         f"this voicesync reads {STATE_FORMAT}",
-                         hint="upgrade voicesync")  # fmt: skip
+        raise StateError(
+            f"the state file {path} has format_version {version!r}; "
+            f"this voicesync reads {STATE_FORMAT}",
+            hint="upgrade voicesync",
+        )
     if endpoint is not None and recorded_endpoint != endpoint:
         raise StateError(
             f"the state file {path} belongs to {recorded_endpoint}, not {endpoint}",
@@ -199,10 +202,13 @@ def save_state(path: Path, state: State) -> None:
 
 def atomic_write_text(path: Path, text: str) -> None:
     """Temp file in the same folder, fsync, rename, fsync the folder: a crash leaves the old
-    file or the new one, never half of one."""
+    file or the new one, never half of one. The file keeps its mode (a new one gets the
+    umask's, like any file the user writes), not the temp file's 0600."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = _mode_for(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
@@ -220,6 +226,23 @@ def atomic_write_text(path: Path, text: str) -> None:
             os.close(dir_fd)
 
 
+def _read_umask() -> int:
+    """The process umask, read once at import (setting it back is not thread-safe later)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
+_UMASK = _read_umask()
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return 0o666 & ~_UMASK
+
+
 @contextlib.contextmanager
 def state_lock(path: Path, *, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[str | None]:
     """Hold a lock on the state file for a whole run. Yields a warning when a dead run left its
@@ -232,8 +255,9 @@ def state_lock(path: Path, *, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[str
     """
     from filelock import FileLock, Timeout
 
-    folder = ensure_local_dir(path.parent if path.parent.name == LOCAL_DIR else
-                              path.parent / LOCAL_DIR)  # fmt: skip
+    folder = ensure_local_dir(
+        path.parent if path.parent.name == LOCAL_DIR else path.parent / LOCAL_DIR
+    )
     holder = folder / f"{path.name}.holder"
     lock = FileLock(str(folder / f"{path.name}.lock"))
     try:
@@ -248,8 +272,10 @@ def state_lock(path: Path, *, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[str
     if holder.exists():
         warning = f"a previous run ({holder.read_text().strip()}) ended without releasing {path}"
     try:
-        holder.write_text(f"pid {os.getpid()} on {socket.gethostname()} since "
-                          f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}\n")  # fmt: skip
+        holder.write_text(
+            f"pid {os.getpid()} on {socket.gethostname()} since "
+            f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}\n"
+        )
         yield warning
     finally:
         with contextlib.suppress(FileNotFoundError):

@@ -19,8 +19,16 @@ def start_clone(state: State, key: str | None, voice: DesiredVoice, started_at: 
     pending = PendingClone(voice.name, sample.sha256, sample.size, started_at)
     record = state.records.get(key) if key else None
     if record is None:
-        record = VoiceRecord(None, sample.sha256, 0, voice.name, voice.visibility, voice.language,
-                             voice.protected, key=_key_of(voice))  # fmt: skip
+        record = VoiceRecord(
+            None,
+            sample.sha256,
+            0,
+            voice.name,
+            voice.visibility,
+            voice.language,
+            voice.protected,
+            key=_key_of(voice),
+        )
     return state.with_record(voice.name, replace(record, pending=pending), old_name=key)
 
 
