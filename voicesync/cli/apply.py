@@ -15,24 +15,24 @@ from voicesync.apply.executor import ApplyOptions
 from voicesync.cli.console import app, print_problems
 from voicesync.cli.options import (
     F,
-    allow_outside_option,
-    build_plan_options,
+    Selection,
+    Target,
     client_options,
     config_argument,
-    connection_options,
     emulator_option,
     env_option,
     open_connection,
-    plan_options,
     print_notices,
     render_plan,
+    selection_options,
     state_file,
     state_option,
+    target_options,
 )
 from voicesync.cli.progress import Progress
 from voicesync.cli.render import apply_json, apply_summary
 from voicesync.errors import EXIT_ERROR, StateError, UsageError
-from voicesync.plan.model import Plan
+from voicesync.plan.model import Plan, PlanOptions
 from voicesync.plan.planfile import options_from_saved, read_plan_file
 from voicesync.service import (
     Applied,
@@ -72,27 +72,20 @@ def _confirm(yes: bool, action: str) -> Any:
 
 def _run(
     config: Path,
-    opts: dict[str, Any],
+    where: Target,
+    options: PlanOptions,
     *,
     destroy: bool,
     yes: bool,
     fmt: str,
     apply_options: ApplyOptions,
     plan_file: Path | None = None,
+    allow_outside: tuple[Path, ...] = (),
 ) -> int:
     console = app().console
     saved = (plan_file, read_plan_file(plan_file)) if plan_file else None
-    options = (
-        options_from_saved(saved[1])
-        if saved
-        else build_plan_options(
-            opts.get("target", ()),
-            opts.get("replace", ()),
-            opts.get("prune"),
-            opts.get("force", False),
-            opts.get("adopt", ()),
-        )
-    )
+    if saved:
+        options = options_from_saved(saved[1])
 
     def show(planned: Planned) -> None:
         print_problems(planned.warnings)
@@ -101,14 +94,14 @@ def _run(
             console.out(render_plan(planned.plan, "text"))
 
     base_dir = config.resolve().parent
-    env = chosen_environment(config, opts["env_name"])
-    if destroy and env is not None and not env.ephemeral and not opts.get("force"):
+    env = chosen_environment(config, where.env_name)
+    if destroy and env is not None and not env.ephemeral and not options.force:
         raise UsageError(
             f"environment {env.name} is not ephemeral: refusing to destroy it",
             hint=f"pass --force if every voice of {env.name} is really to be deleted",
         )
-    with open_connection(opts["base_url"], opts["emulator"], base_dir, env) as connection:
-        state_path = state_file(config, opts["state_path"], opts["emulator"], opts["env_name"])
+    with open_connection(where.base_url, where.emulator, base_dir, env) as connection:
+        state_path = where.state_file(config)
         with VoiceAIClient(
             connection, pool_size=apply_options.parallelism + 4, **client_options()
         ) as api:
@@ -119,14 +112,14 @@ def _run(
                 state_path=state_path,
                 options=options,
                 apply_options=apply_options,
-                allow_outside=opts.get("allow_outside", ()),
+                allow_outside=allow_outside,
                 saved_plan=saved,
                 destroy=destroy,
                 show=show,
                 # A saved plan was reviewed when it was made: applying it asks nothing more.
                 confirm=_confirm(yes or saved is not None, "destroy" if destroy else "apply"),
                 on_event=Progress(console, tty=sys.stderr.isatty()),
-                environment=opts["env_name"],
+                environment=where.env_name,
             )
     if destroy and env is not None and env.ephemeral:
         _remove_if_empty(state_path, connection.endpoint)
@@ -174,10 +167,8 @@ def _report(applied: Applied, fmt: str) -> int:
 @grace_option
 @click.option("--force", is_flag=True, help="Lift the delete/replace thresholds (not protection).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-@plan_options
-@state_option
-@allow_outside_option
-@connection_options
+@selection_options
+@target_options
 def apply_command(
     config: Path,
     yes: bool,
@@ -188,22 +179,25 @@ def apply_command(
     grace_period: float,
     force: bool,
     fmt: str,
-    **opts: Any,
+    where: Target,
+    selection: Selection,
 ) -> int:
     """Clone, update, replace and delete until the account matches voices.yaml."""
-    if plan_file and (opts["target"] or opts["replace"] or opts["prune"] or opts["adopt"] or force):
+    if plan_file and (selection.given or force):
         raise UsageError("--plan applies a saved plan as it is; plan again to change options")
     apply_options = ApplyOptions(
         parallelism=parallelism, wait=not no_wait, wait_timeout_s=wait_timeout, grace_s=grace_period
     )
     return _run(
         config,
-        opts | {"force": force},
+        where,
+        selection.plan_options(force),
         destroy=False,
         yes=yes,
         fmt=fmt,
         apply_options=apply_options,
         plan_file=plan_file,
+        allow_outside=selection.allow_outside,
     )
 
 
@@ -216,8 +210,7 @@ def apply_command(
     "--force", is_flag=True, help="Also destroy a non-ephemeral environment (not protection)."
 )
 @grace_option
-@state_option
-@connection_options
+@target_options
 def destroy_command(
     config: Path,
     yes: bool,
@@ -225,12 +218,18 @@ def destroy_command(
     fmt: str,
     force: bool,
     grace_period: float,
-    **opts: Any,
+    where: Target,
 ) -> int:
     """Delete every voice the state file manages (for ephemeral environments)."""
     options = ApplyOptions(parallelism=parallelism, grace_s=grace_period)
     return _run(
-        config, opts | {"force": force}, destroy=True, yes=yes, fmt=fmt, apply_options=options
+        config,
+        where,
+        PlanOptions(force=force),
+        destroy=True,
+        yes=yes,
+        fmt=fmt,
+        apply_options=options,
     )
 
 

@@ -4,62 +4,94 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import click
 
 from voicesync.cli.console import app
+from voicesync.cli.options import grouped
 from voicesync.emulator import Dialect, Emulator, EmulatorConfig, FaultConfig, Timing
 from voicesync.errors import UsageError
 
 
-def build_emulator(opts: Mapping[str, Any], environ: Mapping[str, str]) -> Emulator:
-    dialect = Dialect.third_party() if opts["dialect"] == "third-party" else Dialect()
-    if opts.get("list_shape"):
-        dialect = replace(dialect, list_shape=opts["list_shape"])
+@dataclass(frozen=True, slots=True)
+class EmulatorOptions:
+    """The options of ``voicesync emulator``, one field per option."""
+
+    host: str
+    port: int
+    state_path: Path | None
+    api_key_env: str | None
+    pending_s: float
+    processing_s: float
+    catalog_voices: int
+    max_voices: int
+    dialect: str
+    public_voices: int
+    list_public: bool
+    list_lag_s: float
+    list_omits_processing: bool
+    list_shape: str | None
+    page_size: int | None
+    error_shape: str | None
+    accept_put: bool
+    seed: int
+    server_error_rate: float
+    drop_rate: float
+    lost_write_rate: float
+    rate_limit_every: int
+    commit_error_rate: float
+    retry_after: int
+    html_errors: bool
+    latency_s: float
+    access_log: bool
+
+
+def build_emulator(opts: EmulatorOptions, environ: Mapping[str, str]) -> Emulator:
+    dialect = Dialect.third_party() if opts.dialect == "third-party" else Dialect()
+    if opts.list_shape:
+        dialect = replace(dialect, list_shape=opts.list_shape)
     dialect = replace(
         dialect,
-        list_public=opts.get("list_public", False),
-        list_lag_s=opts.get("list_lag_s", 0.0),
-        list_omits_processing=opts.get("list_omits_processing", False),
+        list_public=opts.list_public,
+        list_lag_s=opts.list_lag_s,
+        list_omits_processing=opts.list_omits_processing,
+        accept_put=opts.accept_put or dialect.accept_put,
     )
-    if opts.get("error_shape"):
-        dialect = replace(dialect, error_shape=opts["error_shape"])
-    if opts.get("accept_put"):
-        dialect = replace(dialect, accept_put=True)
-    if opts.get("page_size"):
-        dialect = replace(dialect, page_size=opts["page_size"], max_page_size=opts["page_size"])
+    if opts.error_shape:
+        dialect = replace(dialect, error_shape=opts.error_shape)
+    if opts.page_size:
+        dialect = replace(dialect, page_size=opts.page_size, max_page_size=opts.page_size)
     api_key = None
-    if opts.get("api_key_env"):
-        api_key = environ.get(opts["api_key_env"], "").strip()
+    if opts.api_key_env:
+        api_key = environ.get(opts.api_key_env, "").strip()
         if not api_key:
-            raise UsageError(f"--api-key-env names {opts['api_key_env']}, which is not set")
+            raise UsageError(f"--api-key-env names {opts.api_key_env}, which is not set")
     faults = FaultConfig(
-        seed=opts["seed"],
-        server_error_rate=opts["server_error_rate"],
-        drop_rate=opts["drop_rate"],
-        lost_write_rate=opts["lost_write_rate"],
-        rate_limit_every=opts["rate_limit_every"],
-        retry_after_s=opts["retry_after"],
-        html_errors=opts["html_errors"],
-        latency_s=opts["latency_s"],
-        commit_error_rate=opts.get("commit_error_rate", 0.0),
+        seed=opts.seed,
+        server_error_rate=opts.server_error_rate,
+        drop_rate=opts.drop_rate,
+        lost_write_rate=opts.lost_write_rate,
+        rate_limit_every=opts.rate_limit_every,
+        retry_after_s=opts.retry_after,
+        html_errors=opts.html_errors,
+        latency_s=opts.latency_s,
+        commit_error_rate=opts.commit_error_rate,
     )
     config = EmulatorConfig(
         api_key=api_key,
-        timing=Timing(opts["pending_s"], opts["processing_s"]),
+        timing=Timing(opts.pending_s, opts.processing_s),
         dialect=dialect,
         faults=faults,
-        catalog_voices=opts["catalog_voices"],
-        public_voices=opts.get("public_voices", 0),
-        max_voices=opts["max_voices"],
-        seed=opts["seed"],
-        state_path=opts.get("state_path"),
-        access_log=opts["access_log"],
+        catalog_voices=opts.catalog_voices,
+        public_voices=opts.public_voices,
+        max_voices=opts.max_voices,
+        seed=opts.seed,
+        state_path=opts.state_path,
+        access_log=opts.access_log,
     )
-    return Emulator(config, host=opts["host"], port=opts["port"])
+    return Emulator(config, host=opts.host, port=opts.port)
 
 
 @click.command("emulator")
@@ -142,9 +174,10 @@ def build_emulator(opts: Mapping[str, Any], environ: Mapping[str, str]) -> Emula
 @click.option("--html-errors", is_flag=True, help="Injected errors come as a proxy's HTML page.")
 @click.option("--latency-s", type=float, default=0.0)
 @click.option("--access-log", is_flag=True)
-def emulator_command(**opts: Any) -> int:
+@grouped(EmulatorOptions, "options")
+def emulator_command(options: EmulatorOptions) -> int:
     """Run the built-in emulator of the voice.ai API as an HTTP server."""
-    emulator = build_emulator(opts, os.environ)
+    emulator = build_emulator(options, os.environ)
     console = app().console
     console.info(f"voicesync emulator listening on {emulator.url} (Ctrl-C to stop)")
     console.info(f"  export VOICEAI_BASE_URL={emulator.url} VOICEAI_API_KEY=vk_anything")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -13,14 +12,15 @@ from voicesync.catalog.importer import choose, import_voices
 from voicesync.catalog.loader import load_config
 from voicesync.cli.console import app
 from voicesync.cli.options import (
+    Target,
     client_options,
     config_argument,
-    connection_options,
     emulator_option,
     env_option,
     open_connection,
     state_file,
     state_option,
+    target_options,
 )
 from voicesync.errors import (
     EXIT_ERROR,
@@ -58,10 +58,9 @@ def _declared(config: Path, environment: str | None = None) -> set[str]:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder of samples named after the voices (NAME.wav/.mp3/.ogg).",
 )
-@state_option
-@connection_options
+@target_options
 def import_command(
-    config: Path, names: tuple[str, ...], everything: bool, sample_dir: Path | None, **opts: Any
+    config: Path, names: tuple[str, ...], everything: bool, sample_dir: Path | None, where: Target
 ) -> int:
     """Write voices made by hand into voices.yaml and the state file, to manage them.
 
@@ -76,8 +75,8 @@ def import_command(
             hint="declare the voice in voices.yaml yourself, then take its remote voice over "
             "with: voicesync apply --env NAME --adopt 'REMOTE NAME'",
         )
-    with open_connection(opts["base_url"], opts["emulator"], config.resolve().parent) as conn:
-        state_path = state_file(config, opts["state_path"], opts["emulator"])
+    with open_connection(where.base_url, where.emulator, config.resolve().parent) as conn:
+        state_path = state_file(config, where.state_path, where.emulator)
         with state_lock(state_path), VoiceAIClient(conn, **client_options()) as client:
             state = load_state(state_path, conn.endpoint)
             chosen = choose(client.list_voices(), names, everything, state, declared)

@@ -6,12 +6,14 @@ Command modules import from here; nothing here imports a command module.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
@@ -85,6 +87,65 @@ def emulator_option(
     return click.option("--emulator", is_flag=True, help=help)
 
 
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a command works: the API (or the built-in emulator), the environment, the state."""
+
+    base_url: str | None
+    emulator: bool
+    env_name: str | None
+    state_path: Path | None
+
+    def state_file(self, config: Path) -> Path:
+        return state_file(config, self.state_path, self.emulator, self.env_name)
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """What a plan covers beyond the catalog itself."""
+
+    target: tuple[str, ...]
+    replace: tuple[str, ...]
+    prune: bool | None
+    adopt: tuple[str, ...]
+    allow_outside: tuple[Path, ...]
+
+    @property
+    def given(self) -> bool:
+        """Whether any option that shapes a plan was given."""
+        return bool(self.target or self.replace or self.prune or self.adopt)
+
+    def plan_options(self, force: bool = False) -> PlanOptions:
+        return PlanOptions(
+            frozenset(self.target),
+            frozenset(self.replace),
+            self.prune or None,
+            force,
+            adopt=frozenset(self.adopt),
+        )
+
+
+T = TypeVar("T")
+
+
+def grouped(into: type[T], name: str, *options: Callable[[F], F]) -> Callable[[F], F]:
+    """Declare ``options`` on a command and hand them to it as one frozen ``into`` value,
+    keyword ``name``, instead of loose keyword arguments."""
+    names = [f.name for f in fields(into)]  # type: ignore[arg-type]
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def command(*args: Any, **kwargs: Any) -> Any:
+            values = {key: kwargs.pop(key) for key in names}
+            return func(*args, **kwargs, **{name: into(**values)})
+
+        for option in reversed(options):
+            command = option(command)
+        return cast(F, command)
+
+    return decorate
+
+
 def connection_options(func: F) -> F:
     func = env_option(func)
     func = emulator_option()(func)
@@ -142,36 +203,30 @@ def plan_options(func: F) -> F:
     )(func)
 
 
-def build_plan_options(
-    target: tuple[str, ...],
-    replace: tuple[str, ...],
-    prune: bool | None,
-    force: bool = False,
-    adopt: tuple[str, ...] = (),
-) -> PlanOptions:
-    return PlanOptions(
-        frozenset(target), frozenset(replace), prune or None, force, adopt=frozenset(adopt)
-    )
+def target_options(func: F) -> F:
+    """--base-url, --emulator, --env and --state, as ``where: Target``."""
+    return grouped(Target, "where", connection_options, state_option)(func)
+
+
+def selection_options(func: F) -> F:
+    """--target, --replace, --prune, --adopt and --allow-outside, as ``selection: Selection``."""
+    return grouped(Selection, "selection", allow_outside_option, plan_options)(func)
 
 
 @contextlib.contextmanager
-def planning(config: Path, opts: dict[str, Any], force: bool = False) -> Iterator[Planned]:
+def planning(config: Path, where: Target, selection: Selection) -> Iterator[Planned]:
     """Open the connection, validate, list, read the state and plan (read-only)."""
-    base_dir = config.resolve().parent
-    env = chosen_environment(config, opts["env_name"])
-    with open_connection(opts["base_url"], opts["emulator"], base_dir, env) as connection:
-        state_path = state_file(config, opts["state_path"], opts["emulator"], opts["env_name"])
-        with ReadOnlyClient(connection, **client_options()) as client:
+    env = chosen_environment(config, where.env_name)
+    with open_connection(where.base_url, where.emulator, config.resolve().parent, env) as conn:
+        with ReadOnlyClient(conn, **client_options()) as client:
             planned = make_plan(
                 config,
                 client,
-                endpoint=connection.endpoint,
-                state_path=state_path,
-                options=build_plan_options(
-                    opts["target"], opts["replace"], opts["prune"], force, opts["adopt"]
-                ),
-                allow_outside=opts["allow_outside"],
-                environment=opts["env_name"],
+                endpoint=conn.endpoint,
+                state_path=where.state_file(config),
+                options=selection.plan_options(),
+                allow_outside=selection.allow_outside,
+                environment=where.env_name,
             )
         print_problems(planned.warnings)
         print_notices(planned)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -14,16 +13,16 @@ from voicesync.catalog.loader import load_config
 from voicesync.cli.console import app, print_problems, report
 from voicesync.cli.options import (
     DEFAULT_CONFIG,
+    Selection,
+    Target,
     allow_outside_option,
     client_options,
     config_argument,
-    connection_options,
     open_connection,
-    plan_options,
     planning,
     render_plan,
-    state_file,
-    state_option,
+    selection_options,
+    target_options,
 )
 from voicesync.cli.render import voices_table
 from voicesync.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, ConfigError, Problem
@@ -36,22 +35,14 @@ from voicesync.state.store import load_state
 @click.command("list")
 @click.argument("config", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-@state_option
-@connection_options
-def list_command(
-    config: Path | None,
-    fmt: str,
-    state_path: Path | None,
-    base_url: str | None,
-    emulator: bool,
-    env_name: str | None,
-) -> int:
+@target_options
+def list_command(config: Path | None, fmt: str, where: Target) -> int:
     """List the account's voices, marked managed, declared (unrecorded) or unmanaged."""
     catalog = config or Path(DEFAULT_CONFIG)
-    env = chosen_environment(catalog, env_name)
-    with open_connection(base_url, emulator, catalog.resolve().parent, env) as connection:
-        marks_for = _marker(catalog, state_path, connection.endpoint, emulator, env)
-        with ReadOnlyClient(connection, **client_options()) as client:
+    env = chosen_environment(catalog, where.env_name)
+    with open_connection(where.base_url, where.emulator, catalog.resolve().parent, env) as conn:
+        marks_for = _marker(catalog, where, conn.endpoint, env)
+        with ReadOnlyClient(conn, **client_options()) as client:
             voices = client.list_voices()
     marks = marks_for(voices)
     console = app().console
@@ -65,17 +56,13 @@ def list_command(
 
 
 def _marker(
-    catalog: Path,
-    state_path: Path | None,
-    endpoint: str,
-    emulator: bool,
-    env: Environment | None = None,
+    catalog: Path, where: Target, endpoint: str, env: Environment | None = None
 ) -> Callable[[Sequence[RemoteVoice]], dict[str, str]]:
     """How to mark voices, from the state file and the names voices.yaml declares (if any)."""
     if not catalog.exists():
         return lambda _voices: {}
     name = env.name if env else None
-    state = load_state(state_file(catalog, state_path, emulator, name), endpoint)
+    state = load_state(where.state_file(catalog), endpoint)
     try:
         declared = declared_names(catalog, name)
     except ConfigError:
@@ -150,15 +137,18 @@ def _problems_json(valid: bool, problems: Sequence[Problem]) -> str:
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan for apply --plan."
 )
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
-@plan_options
-@state_option
-@allow_outside_option
-@connection_options
+@selection_options
+@target_options
 def plan_command(
-    config: Path, fmt: str, out: Path | None, detailed_exitcode: bool, **opts: Any
+    config: Path,
+    fmt: str,
+    out: Path | None,
+    detailed_exitcode: bool,
+    where: Target,
+    selection: Selection,
 ) -> int:
     """Show what apply would change. Never changes anything."""
-    with planning(config, opts) as planned:
+    with planning(config, where, selection) as planned:
         app().console.out(render_plan(planned.plan, fmt))
         if out is not None:
             write_plan_file(out, planned.plan)
