@@ -18,6 +18,16 @@ from voicesync.state.store import load_state
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 
 
+# pytest may run with SIGINT ignored (a background job, some CI runners), and a child inherits
+# that: it would never see the Ctrl-C this test sends. The child puts Python's handler back.
+VOICESYNC_WITH_CTRL_C = [
+    sys.executable,
+    "-c",
+    "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "sys.argv[0] = 'voicesync'; runpy.run_module('voicesync', run_name='__main__')",
+]
+
+
 def committed(emulator: Emulator) -> int:
     owner = account_of(TEST_KEY)
     return sum(1 for v in emulator.store.all_voices() if v.owner == owner)
@@ -75,16 +85,7 @@ def test_ctrl_c_stops_queued_clones_and_exits_130(
     )
     env = os.environ | {"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY}
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "voicesync",
-            "apply",
-            str(catalog.path),
-            "--yes",
-            "--parallelism",
-            "1",
-        ],
+        [*VOICESYNC_WITH_CTRL_C, "apply", str(catalog.path), "--yes", "--parallelism", "1"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
