@@ -26,8 +26,9 @@ class RemoteIndex:
         self, names: Iterable[str], *, own_only: bool = False
     ) -> list[RemoteVoice]:
         """Remote voices of these names that no record holds and nothing claimed yet;
-        ``own_only`` leaves out voices known to be foreign."""
-        return [
+        ``own_only`` leaves out voices known to be foreign. Sorted by id, so the order the API
+        lists voices in never changes a plan (a conflict names the same voice first)."""
+        found = [
             v
             for name in names
             for v in self.by_name.get(name, [])
@@ -35,6 +36,7 @@ class RemoteIndex:
             and v.voice_id not in self.claimed
             and not (own_only and v.voice_id in self.foreign)
         ]
+        return sorted(found, key=lambda v: v.voice_id)
 
     def ambiguous(self, name: str, candidates: list[RemoteVoice]) -> None:
         listed = ", ".join(f"{v.voice_id} ({v.status_text or v.status.value})" for v in candidates)
