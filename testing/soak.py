@@ -74,6 +74,8 @@ PROFILES: dict[str, tuple[FaultConfig, Timing]] = {
     ),
 }
 KILL = "kill -9 + all faults"
+KILL_AFTER_REQUESTS_MAX = 40  # the kill lands after 1 to this many API requests
+KILL_WAIT_S = 30.0
 
 
 @dataclass
@@ -210,10 +212,22 @@ class Soak:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(self.rng.uniform(0.3, 2.5))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        # Killed after a seeded number of API requests, not after a wall-clock delay: the same
+        # seed covers the same moments (mid-upload, after a lost answer, while waiting) on a
+        # fast machine and a slow one.
+        self._kill_after_requests(proc, self.rng.randint(1, KILL_AFTER_REQUESTS_MAX))
         self._record(KILL, self._converge())
+
+    def _kill_after_requests(self, proc: subprocess.Popen[bytes], count: int) -> None:
+        deadline = time.monotonic() + KILL_WAIT_S
+        while (
+            len(self.emulator.requests()) < count
+            and proc.poll() is None
+            and time.monotonic() < deadline
+        ):
+            time.sleep(0.005)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=KILL_WAIT_S)
 
     def _converge(self) -> int | None:
         """Apply until there is nothing to do; the number of applies, None if it never got there."""
