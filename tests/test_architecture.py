@@ -207,3 +207,12 @@ def test_the_limiter_never_runs_more_calls_than_its_limit() -> None:
     for t in threads:
         t.join(timeout=10)
     assert peak[0] <= 3
+
+
+def test_every_public_name_resolves() -> None:
+    import voicesync
+
+    for name in voicesync.__all__:
+        assert getattr(voicesync, name) is not None, name
+    with pytest.raises(AttributeError):
+        _ = voicesync.no_such_name  # type: ignore[attr-defined]

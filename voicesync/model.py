@@ -1,8 +1,8 @@
 """Plain values shared by every layer: enums for closed sets and frozen records.
 
 Raw API dictionaries become :class:`RemoteVoice` here, tolerant of unknown fields and of the
-variants documented in voiceai-api.md (``voice_visibility`` or ``visibility``; any field but
-``voice_id`` may be missing; unknown status values).
+API's variants the README lists under "The emulator" (``voice_visibility`` or ``visibility``;
+any field but ``voice_id`` may be missing; unknown status values).
 """
 
 from __future__ import annotations

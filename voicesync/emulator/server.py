@@ -1,4 +1,4 @@
-"""An HTTP server that behaves like the voice.ai voice-management API (voiceai-api.md).
+"""An HTTP server that behaves like the voice.ai voice-management API (see README, The emulator).
 
 Default behaviour is the first-party one (bare-array list, ``voice_visibility``, clone answers
 PENDING, ``{"detail": ...}`` errors); :class:`Dialect` switches on each documented variant so
