@@ -32,6 +32,9 @@ from typing import Any
 import requests
 import yaml
 
+# testing/ (test tooling, not installed with the package) lives beside benchmarks/.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from testing.tones import tone_wav
 from voicesync.catalog.loader import load_config
 from voicesync.catalog.samplecache import cache_path
