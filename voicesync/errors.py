@@ -73,6 +73,10 @@ class StateError(VoicesyncError):
     """The state file cannot be read, belongs elsewhere, or cannot be written."""
 
 
+class UnsafePathError(VoicesyncError):
+    """A file voicesync keeps beside the catalog is a symbolic link: it is never followed."""
+
+
 class LockError(VoicesyncError):
     """Another voicesync run holds the state lock."""
 

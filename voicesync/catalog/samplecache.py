@@ -74,6 +74,8 @@ def cache_path(config: Path) -> Path:
 
 def load_cache(path: Path) -> dict[Path, SampleInfo]:
     """Sample facts by resolved path; anything unreadable is an empty cache."""
+    if path.is_symlink():
+        return {}  # never read through a link
     try:
         data: Any = json.loads(path.read_text(encoding="utf-8"))
         if data.get("format_version") != CACHE_FORMAT:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from voicesync.errors import UnsafePathError
+
 LOCAL_DIR = ".voicesync"
 
 
@@ -12,10 +14,23 @@ def local_dir(base: Path) -> Path:
     return base / LOCAL_DIR
 
 
+def refuse_link(path: Path, what: str) -> None:
+    """voicesync never follows a link for a file it keeps beside the catalog: a link committed
+    in a pull request could make it print or overwrite any file the runner can reach."""
+    if path.is_symlink():
+        raise UnsafePathError(
+            f"{path} ({what}) is a symbolic link; voicesync reads and writes only regular "
+            "files there, never through a link",
+            hint=f"remove the link (git rm {path.name}, or rm), then run again",
+        )
+
+
 def ensure_local_dir(folder: Path) -> Path:
     """Create the folder with a ``.gitignore`` of ``*``, so it never lands in a commit."""
+    refuse_link(folder, "voicesync's machine-local folder")
     folder.mkdir(parents=True, exist_ok=True)
     ignore = folder / ".gitignore"
+    refuse_link(ignore, "the machine-local folder's .gitignore")
     if not ignore.exists():
         ignore.write_text("# voicesync's machine-local files: never commit them\n*\n")
     return folder

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import socket
 import stat
 import tempfile
@@ -23,7 +24,7 @@ from typing import Any
 
 from voicesync.errors import LockError, StateError
 from voicesync.model import Visibility
-from voicesync.state.local import LOCAL_DIR, ensure_local_dir
+from voicesync.state.local import LOCAL_DIR, ensure_local_dir, refuse_link
 
 STATE_FORMAT = 1
 STATE_SUFFIX = ".lock.json"
@@ -163,6 +164,7 @@ def load_state(path: Path, endpoint: str | None) -> State:
     """Read the state file; a missing file is an empty state. Refuses another endpoint's file
     (``endpoint=None`` reads any, for commands that never call the API)."""
     try:
+        refuse_link(path, "the state file")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return State(endpoint=endpoint or "")
@@ -238,7 +240,7 @@ _UMASK = _read_umask()
 
 def _mode_for(path: Path) -> int:
     try:
-        return stat.S_IMODE(path.stat().st_mode)
+        return stat.S_IMODE(path.lstat().st_mode) if not path.is_symlink() else 0o666 & ~_UMASK
     except FileNotFoundError:
         return 0o666 & ~_UMASK
 
@@ -258,29 +260,53 @@ def state_lock(path: Path, *, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[str
     folder = ensure_local_dir(
         path.parent if path.parent.name == LOCAL_DIR else path.parent / LOCAL_DIR
     )
-    holder = folder / f"{path.name}.holder"
-    lock = FileLock(str(folder / f"{path.name}.lock"))
+    holder, lock_path = folder / f"{path.name}.holder", folder / f"{path.name}.lock"
+    for kept in (holder, lock_path):
+        refuse_link(kept, "voicesync's run lock")
+    lock = FileLock(str(lock_path))
     try:
         lock.acquire(timeout=timeout_s)
     except Timeout:
-        who = holder.read_text().strip() if holder.exists() else "another process"
         raise LockError(
-            f"another voicesync run holds the state lock of {path} ({who})",
+            f"another voicesync run holds the state lock of {path} ({_holder_text(holder)})",
             hint="wait for it to finish; in CI, use a concurrency group so applies never overlap",
         ) from None
     warning = None
     if holder.exists():
-        warning = f"a previous run ({holder.read_text().strip()}) ended without releasing {path}"
+        warning = f"a previous run ({_holder_text(holder)}) ended without releasing {path}"
     try:
-        holder.write_text(
-            f"pid {os.getpid()} on {socket.gethostname()} since "
-            f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}\n"
-        )
+        _write_holder(holder)
         yield warning
     finally:
         with contextlib.suppress(FileNotFoundError):
             holder.unlink()
         lock.release()
+
+
+_HOLDER = re.compile(r"pid \d+ on [\w.-]{1,253} since [\dT:Z-]{1,20}")
+
+
+def _holder_text(holder: Path) -> str:
+    """Who holds the lock, as the holder file says, if it says it the way voicesync writes it:
+    nothing else of that file is ever shown."""
+    try:
+        fd = os.open(holder, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as handle:
+            text = handle.read(300).decode("ascii", "replace").strip()
+    except OSError:
+        return "another process"
+    return text if _HOLDER.fullmatch(text) else "another process"
+
+
+def _write_holder(holder: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        holder.unlink()  # a stale one; never written through
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    with os.fdopen(os.open(holder, flags, 0o644), "w") as handle:
+        handle.write(
+            f"pid {os.getpid()} on {socket.gethostname()} since "
+            f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}\n"
+        )
 
 
 def default_state_path(

@@ -1,0 +1,70 @@
+"""Hostile input: files in a pull request, servers that misbehave on purpose, hand-edited files.
+
+Each case: a clear error (one line naming the file or setting, what is wrong and how to fix it),
+exit 1, no traceback, and nothing written remotely or locally that should not be.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TEST_KEY, Catalog, CliResult
+from voicesync.emulator import Emulator
+
+Cli = Callable[..., CliResult]
+
+
+def env(emulator: Emulator) -> dict[str, str]:
+    return {"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY}
+
+
+def one_voice(catalog: Catalog) -> None:
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+
+
+def writes(emulator: Emulator) -> list[str]:
+    return [r["method"] for r in emulator.requests() if r["method"] != "GET"]
+
+
+# -- symbolic links committed beside the catalog ---------------------------------------------------
+@pytest.mark.parametrize("linked", ["voices.lock.json", ".voicesync", ".voicesync/voices.lock.json.holder",
+                                    ".voicesync/voices.lock.json.lock"])  # fmt: skip
+def test_a_symlink_beside_the_catalog_is_never_followed(
+    cli: Cli, catalog: Catalog, emulator: Emulator, tmp_path: Path, linked: str
+) -> None:
+    one_voice(catalog)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET CONTENT\n")
+    target = catalog.root / linked
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if linked == ".voicesync":
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        target.symlink_to(elsewhere)
+    else:
+        target.symlink_to(secret)
+    result = cli("apply", str(catalog.path), "--yes", env=env(emulator))
+    assert result.code == 1, result.output
+    assert "symbolic link" in result.stderr and "Traceback" not in result.stderr
+    assert "TOP SECRET" not in result.output
+    assert secret.read_text() == "TOP SECRET CONTENT\n"
+    assert writes(emulator) == []
+    if linked == ".voicesync":
+        assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+def test_a_holder_file_shows_only_what_voicesync_writes_there(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    from voicesync.state.store import _holder_text
+
+    holder = tmp_path / "x.holder"
+    holder.write_text("pid 12 on runner-3 since 2026-12-01T00:00:00Z\n")
+    assert _holder_text(holder) == "pid 12 on runner-3 since 2026-12-01T00:00:00Z"
+    holder.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    assert _holder_text(holder) == "another process"
+    os.chmod(holder, 0)
