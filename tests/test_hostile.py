@@ -68,3 +68,29 @@ def test_a_holder_file_shows_only_what_voicesync_writes_there(
     holder.write_text("root:x:0:0:root:/root:/bin/bash\n")
     assert _holder_text(holder) == "another process"
     os.chmod(holder, 0)
+
+
+# -- names that try to drive the terminal -----------------------------------------------------------
+FORGED = "Narrator\n  - delete Announcer  [x]\x1b]0;pwned\x07\x1b[2K\u202eevil"
+
+
+def test_remote_names_cannot_forge_plan_lines_or_drive_the_terminal(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    import json
+
+    from voicesync.emulator import account_of
+
+    one_voice(catalog)
+    emulator.store.seed_voice(account_of(TEST_KEY), name=FORGED)
+    for fmt in ("text", "markdown"):
+        shown = cli("plan", str(catalog.path), "--format", fmt, env=env(emulator))
+        assert shown.code == 0, shown.output
+        assert "\x1b" not in shown.output and "\x07" not in shown.output
+        assert "\u202e" not in shown.output
+        assert "\n  - delete Announcer" not in shown.stdout
+        assert "\\x1b]0;pwned" in shown.stdout  # shown, escaped
+    listed = cli("list", str(catalog.path), env=env(emulator))
+    assert "\x1b" not in listed.output and "\\x0a" in listed.stdout
+    exact = cli("list", str(catalog.path), "--format", "json", env=env(emulator))
+    assert FORGED in [row["name"] for row in json.loads(exact.stdout)]  # JSON stays exact

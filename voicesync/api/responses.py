@@ -46,6 +46,12 @@ def parse_json(response: requests.Response, method: str, path: str) -> Any:
 
 
 def server_message(response: requests.Response) -> str:
+    """The server's own words about an error, on one line and at most 300 characters."""
+    text = _server_words(response)
+    return " ".join(text.split())[:300]
+
+
+def _server_words(response: requests.Response) -> str:
     if looks_html(response):
         return f"the server (or a proxy) answered with an HTML error page: {snippet(response)}"
     try:

@@ -68,12 +68,35 @@ class Console:
             click.echo(text, err=True, color=self.color)
 
     def warn(self, text: str) -> None:
+        text = printable(text, keep_newlines=True)
         click.echo(f"{self.style('warning:', 'warning')} {text}", err=True, color=self.color)
 
     def error(self, text: str, hint: str | None = None) -> None:
+        text = printable(text, keep_newlines=True)
         click.echo(f"{self.style('error:', 'error')} {text}", err=True, color=self.color)
         if hint:
-            click.echo(f"  hint: {hint}", err=True, color=self.color)
+            click.echo(f"  hint: {printable(hint, keep_newlines=True)}", err=True, color=self.color)
+
+
+def printable(text: str, *, keep_newlines: bool = False) -> str:
+    """Control characters (escape sequences, bidi overrides, newlines in names) shown as
+    escapes: text from the API or a file must not erase, forge or retitle terminal lines."""
+    if text.isprintable():
+        return text
+    return "".join(
+        ch if ch.isprintable() or (keep_newlines and ch == "\n") else _escape(ch) for ch in text
+    )
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return (
+        f"\\x{code:02x}"
+        if code < 0x100
+        else f"\\u{code:04x}"
+        if code < 0x10000
+        else f"\\U{code:08x}"
+    )
 
 
 def scrub(text: str) -> str:

@@ -17,6 +17,7 @@ from voicesync.apply.events import (
     Waiting,
 )
 from voicesync.cli.console import Console
+from voicesync.cli.console import printable as p
 from voicesync.plan.model import Action
 
 PERIODIC_S = 10.0
@@ -48,30 +49,30 @@ class Progress:
             if isinstance(event, Waiting):
                 self._waiting(event)
             elif isinstance(event, ChangeStarted):
-                self._line(f"  {_VERBS[event.change.action]} {event.change.name}")
+                self._line(f"  {_VERBS[event.change.action]} {p(event.change.name)}")
             elif isinstance(event, ChangeFinished):
                 self._finished(event)
             elif isinstance(event, Notice):
-                self._line(f"  note: {event.message}")
+                self._line(f"  note: {p(event.message)}")
 
     def _finished(self, event: ChangeFinished) -> None:
         result = event.result
         change = result.change
         kind = {Outcome.FAILED: "error", Outcome.SKIPPED: "warning"}.get(result.outcome, "add")
         mark = self.console.style(_MARKS[result.outcome], kind)
-        target = f" ({result.voice_id})" if result.voice_id else ""
-        detail = f": {result.message}" if result.message else ""
-        self._line(f"  {mark} {change.action.value} {change.name}{target}{detail}")
+        target = f" ({p(result.voice_id)})" if result.voice_id else ""
+        detail = f": {p(result.message)}" if result.message else ""
+        self._line(f"  {mark} {change.action.value} {p(change.name)}{target}{detail}")
 
     def _waiting(self, event: Waiting) -> None:
-        lines = [f"  … {v.name}  {v.status}  {v.elapsed_s:.0f}s" for v in event.voices]
+        lines = [f"  … {p(v.name)}  {p(v.status)}  {v.elapsed_s:.0f}s" for v in event.voices]
         if self.tty:
             self._clear()
             for line in lines:
                 click.echo(line, err=True, color=self.console.color)
             self._drawn = len(lines)
             return
-        summary = ", ".join(f"{v.name} {v.status}" for v in event.voices)
+        summary = ", ".join(f"{p(v.name)} {p(v.status)}" for v in event.voices)
         now = self.clock()
         if summary and (summary != self._last_line or now - self._last_print >= PERIODIC_S):
             longest = max(v.elapsed_s for v in event.voices)

@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from voicesync.apply.events import ApplyResult, Outcome
+from voicesync.cli.console import printable
+from voicesync.cli.console import printable as p
 from voicesync.model import RemoteVoice
 from voicesync.plan.model import Action, Change, FieldChange, Match, Plan
 from voicesync.plan.planfile import voice_row
@@ -51,7 +53,12 @@ def voices_table(voices: Sequence[RemoteVoice], marks: dict[str, str] | None = N
     rows = []
     for voice in sorted(voices, key=lambda v: ((v.name or "").casefold(), v.voice_id)):
         row = voice_row(voice)
-        cells = [row["voice_id"], row["name"] or "-", row["status"], row["visibility"] or "-"]
+        cells = [
+            p(row["voice_id"]),
+            p(row["name"] or "-"),
+            p(row["status"]),
+            row["visibility"] or "-",
+        ]
         rows.append(cells + ([marks.get(voice.voice_id, "unmanaged")] if marks is not None else []))
     summary = f"{len(voices)} voice{'s' if len(voices) != 1 else ''}"
     return table(headers, rows) + f"\n\n{summary}" if rows else "No voices."
@@ -74,14 +81,15 @@ def summary_line(plan: Plan) -> str:
 
 
 def plan_text(plan: Plan, style: Style = plain) -> str:
-    lines = [f"voicesync plan for {plan.config}{_in_env(plan)} against {plan.endpoint}", ""]
+    where = f"{p(plan.config)}{_in_env(plan)} against {p(plan.endpoint)}"
+    lines = [f"voicesync plan for {where}", ""]
     if not plan.changes:
         lines.append(style("No changes.", "bold") + " The account matches the catalog.")
     for change in plan.changes:
         lines += _change_lines(change, style)
     if plan.unmanaged:
         lines += ["", "Unmanaged voices, left alone (prune: true would delete them):"]
-        lines += [f"  {v.name or '-'}  [{v.voice_id}]" for v in plan.unmanaged]
+        lines += [f"  {p(v.name or '-')}  [{p(v.voice_id)}]" for v in plan.unmanaged]
     if plan.changes:
         lines += ["", style(summary_line(plan), "bold")]
     lines += _refusal_lines(plan, style)
@@ -94,11 +102,10 @@ def _in_env(plan: Plan) -> str:
 
 def _change_lines(change: Change, style: Style) -> list[str]:
     symbol, kind = SYMBOLS[change.action]
-    target = f"  [{change.voice_id}]" if change.voice_id else ""
+    target = f"  [{p(change.voice_id)}]" if change.voice_id else ""
     why = ", ".join(w for w in (change.reason.value, MATCH_WORDS[change.match]) if w)
-    head = (
-        f"  {style(symbol, kind)} {style(change.action.value, kind)} {change.name}{target}  ({why})"
-    )
+    action = f"{style(symbol, kind)} {style(change.action.value, kind)}"
+    head = f"  {action} {p(change.name)}{target}  ({why})"
     details = [f"      {line}" for line in _details(change)]
     return [head, *details]
 
@@ -121,7 +128,8 @@ def _journal_details(change: Change) -> list[str]:
 
 def _action_details(change: Change) -> list[str]:
     if change.action is Action.CONFLICT:
-        return [f"taken      {change.remote_name or '-'} [{change.voice_id}], not managed here"]
+        taken = f"{p(change.remote_name or '-')} [{p(change.voice_id or '')}]"
+        return [f"taken      {taken}, not managed here"]
     if change.action is Action.DELETE:
         if change.voice_id is None:
             return []
@@ -146,9 +154,9 @@ def _field_line(field: FieldChange, change: Change) -> str:
     if field.field == "sample":
         text = f"{_short(field.before)} → {_sample_text(change)}"
     elif field.field == "name":
-        text = f'"{field.before}" → "{field.after}"'
+        text = f'"{p(field.before or "")}" → "{p(field.after or "")}"'
     else:
-        text = f"{field.before} → {field.after}"
+        text = f"{p(str(field.before))} → {p(str(field.after))}"
     suffix = "  # forces replacement" if field.forces_replacement else ""
     return f"{field.field:<10} {text}{suffix}"
 
@@ -181,7 +189,7 @@ def _refusal_lines(plan: Plan, style: Style) -> list[str]:
     return [
         "",
         style(head, "error" if blocking else "warning"),
-        *(f"  - {r.message}" for r in plan.refusals),
+        *(f"  - {p(r.message)}" for r in plan.refusals),
     ]
 
 
@@ -217,14 +225,14 @@ def plan_markdown(plan: Plan) -> str:
         lines += [_md_row(c) for c in plan.changes]
     if plan.refusals:
         lines.append("")
-        lines += [f"> {'⛔' if r.blocking else '⚠️'} {r.message}" for r in plan.refusals]
+        lines += [f"> {'⛔' if r.blocking else '⚠️'} {_md(r.message)}" for r in plan.refusals]
     if plan.unmanaged:
         lines += [
             "",
             f"<details><summary>{len(plan.unmanaged)} unmanaged voice(s), left alone</summary>",
             "",
         ]
-        lines += [f"- {_md(v.name or '-')} (`{v.voice_id}`)" for v in plan.unmanaged]
+        lines += [f"- {_md(v.name or '-')} (`{_md(v.voice_id)}`)" for v in plan.unmanaged]
         lines += ["", "</details>"]
     lines += ["", f"<sub>plan fingerprint `{plan.fingerprint[:16]}`</sub>"]
     return "\n".join(lines)
@@ -232,7 +240,7 @@ def plan_markdown(plan: Plan) -> str:
 
 def _md_row(change: Change) -> str:
     details = "; ".join(_md(line) for line in _details(change)) or "–"
-    voice = _md(change.name) + (f" (`{change.voice_id}`)" if change.voice_id else "")
+    voice = _md(change.name) + (f" (`{_md(change.voice_id)}`)" if change.voice_id else "")
     return (
         f"| {MD_ICONS[change.action]} | {change.action.value} | {voice} | "
         f"`{change.reason.value}` | {details} |"
@@ -240,6 +248,7 @@ def _md_row(change: Change) -> str:
 
 
 def _md(text: str) -> str:
+    text = printable(text)
     return " ".join(text.split()).replace("|", "\\|").replace("<", "&lt;")
 
 
@@ -270,7 +279,7 @@ def apply_summary(result: ApplyResult) -> str:
     for r in result.results:
         if r.outcome in (Outcome.FAILED, Outcome.SKIPPED):
             lines.append(
-                f"  {r.outcome.value}: {r.change.action.value} {r.change.name}: {r.message}"
+                f"  {r.outcome.value}: {r.change.action.value} {p(r.change.name)}: {p(r.message)}"
             )
     return "\n".join(lines)
 
