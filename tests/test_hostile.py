@@ -94,3 +94,21 @@ def test_remote_names_cannot_forge_plan_lines_or_drive_the_terminal(
     assert "\x1b" not in listed.output and "\\x0a" in listed.stdout
     exact = cli("list", str(catalog.path), "--format", "json", env=env(emulator))
     assert FORGED in [row["name"] for row in json.loads(exact.stdout)]  # JSON stays exact
+
+
+# -- servers that are not there or misbehave ------------------------------------------------------
+def test_a_refused_connection_says_so_and_how_to_check(cli: Cli, catalog: Catalog) -> None:
+    import socket
+
+    one_voice(catalog)
+    with socket.socket() as probe:  # a port on 127.0.0.1 where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    result = cli(
+        "plan", str(catalog.path), env={"VOICEAI_BASE_URL": url, "VOICEAI_API_KEY": TEST_KEY}
+    )
+    assert result.code == 1
+    assert f"cannot connect to {url}: connection refused" in result.stderr
+    assert f"curl -sS {url}/api/v1/tts/voices" in result.stderr
+    assert "NewConnectionError" not in result.stderr and "HTTPConnection(" not in result.stderr

@@ -33,7 +33,13 @@ from voicesync.api.responses import (
     redact,
     server_message,
 )
-from voicesync.api.retry import RetryNotice, RetryPolicy, never_sent, retry_for
+from voicesync.api.retry import (
+    RetryNotice,
+    RetryPolicy,
+    never_sent,
+    retry_for,
+    why_not_connected,
+)
 from voicesync.api.settings import Connection
 from voicesync.api.upload import MultipartFile
 from voicesync.errors import (
@@ -189,10 +195,11 @@ class ReadOnlyClient:
         text = redact(str(exc), self._key)
         if never_sent(exc):
             return ConnectionFailedError(
-                f"cannot connect to {self.base_url}: {reason(text)}",
+                f"cannot connect to {self.base_url}: {why_not_connected(exc) or reason(text)}",
                 method=method,
                 path=path,
-                hint="check the network and VOICEAI_BASE_URL / --base-url",
+                hint="check the URL (--base-url, or VOICEAI_BASE_URL) and the network; "
+                f"'curl -sS {self.base_url}{API_PREFIX}/voices' shows what answers there",
             )
         if method == "POST":
             unknown = OutcomeUnknownError(

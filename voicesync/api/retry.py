@@ -28,8 +28,8 @@ class RetryPolicy:
     """How hard to try. Tests shrink the backoff; users keep the defaults."""
 
     attempts: int = 6
-    # Refused connections rarely heal within seconds; fail fast rather than back off for 30 s.
-    connect_attempts: int = 3
+    # Refused connections rarely heal within seconds: one more try, then a clear error.
+    connect_attempts: int = 1
     backoff_s: float = 0.5
     backoff_max_s: float = 30.0
     jitter_s: float = 0.5
@@ -89,3 +89,21 @@ def never_sent(exc: BaseException) -> bool:
         nested = seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None
         seen = reason if isinstance(reason, BaseException) else nested
     return False
+
+
+def why_not_connected(exc: BaseException) -> str | None:
+    """In plain words, why a connection could not be made; None when it is none of these."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return None
+        if isinstance(seen, NameResolutionError):
+            return "the host name does not resolve (a typo, or no DNS)"
+        if isinstance(seen, (ConnectTimeoutError, requests.exceptions.ConnectTimeout)):
+            return "no answer to the connection attempt (a firewall, or the wrong port)"
+        if isinstance(seen, ConnectionRefusedError) or "Connection refused" in str(seen):
+            return "connection refused (nothing listens at that address and port)"
+        reason = getattr(seen, "reason", None)
+        nested = seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None
+        seen = reason if isinstance(reason, BaseException) else (seen.__cause__ or nested)
+    return None
