@@ -112,3 +112,20 @@ def test_a_refused_connection_says_so_and_how_to_check(cli: Cli, catalog: Catalo
     assert f"cannot connect to {url}: connection refused" in result.stderr
     assert f"curl -sS {url}/api/v1/tts/voices" in result.stderr
     assert "NewConnectionError" not in result.stderr and "HTTPConnection(" not in result.stderr
+
+
+def test_an_unknown_status_is_reported_at_once_and_nothing_is_cloned_twice(
+    cli: Cli, catalog: Catalog, make_emulator: Callable[..., Emulator]
+) -> None:
+    from voicesync.emulator import Dialect, Timing
+
+    emulator = make_emulator(dialect=Dialect(available_status="READY"), timing=Timing(0.05, 0.1))
+    one_voice(catalog)
+    # --wait-timeout stays at its 600 s default: only reporting at once ends this in time.
+    first = cli("apply", str(catalog.path), "--yes", env=env(emulator))
+    assert first.code == 1
+    assert "status voicesync does not know: 'READY'" in first.output
+    again = cli("apply", str(catalog.path), "--yes", env=env(emulator))
+    assert "'READY'" in again.output
+    clones = [r for r in emulator.requests() if r["operation"] == "clone"]
+    assert len(clones) == 1

@@ -96,7 +96,23 @@ class Waiter:
             return self._available(item)
         if voice.status is VoiceStatus.FAILED:
             return self._failed(item)
+        if voice.status is VoiceStatus.UNKNOWN:
+            return self._unknown(item)
         return None
+
+    def _unknown(self, item: Pending) -> ChangeResult:
+        """A status voicesync does not know counts neither as available nor as failed: waiting
+        on it could last the whole --wait-timeout, so it is reported at once. Nothing is
+        deleted or cloned again: the journal keeps the voice, and the next run looks again."""
+        return ChangeResult(
+            item.change,
+            Outcome.FAILED,
+            f"voice {item.voice_id} has a status voicesync does not know: {item.status!r} "
+            "(it knows PENDING, PROCESSING, AVAILABLE and FAILED); it is recorded and nothing "
+            "was deleted; run apply again once the service reports a known status, and please "
+            "report the new status",
+            item.voice_id,
+        )
 
     def _available(self, item: Pending) -> ChangeResult:
         change = item.change

@@ -36,6 +36,7 @@ class EmulatorOptions:
     page_size: int | None
     error_shape: str | None
     accept_put: bool
+    available_status: str
     seed: int
     server_error_rate: float
     drop_rate: float
@@ -58,6 +59,7 @@ def build_emulator(opts: EmulatorOptions, environ: Mapping[str, str]) -> Emulato
         list_lag_s=opts.list_lag_s,
         list_omits_processing=opts.list_omits_processing,
         accept_put=opts.accept_put or dialect.accept_put,
+        available_status=opts.available_status,
     )
     if opts.error_shape:
         dialect = replace(dialect, error_shape=opts.error_shape)
@@ -155,6 +157,12 @@ def build_emulator(opts: EmulatorOptions, environ: Mapping[str, str]) -> Emulato
     "--error-shape",
     type=click.Choice(["fastapi", "official"]),
     help="Error bodies: {detail}, or ErrorResponse {error, detail, code}.",
+)
+@click.option(
+    "--available-status",
+    default="AVAILABLE",
+    show_default=True,
+    help="What the service calls a finished voice (e.g. READY, to test unknown statuses).",
 )
 @click.option("--accept-put", is_flag=True, help="Also update with PUT (the n8n node does).")
 @click.option("--seed", type=int, default=0, show_default=True)

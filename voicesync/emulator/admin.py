@@ -68,7 +68,7 @@ def admin(
             ready=bool(data.get("ready", True)),
             clonable=bool(data.get("clonable", True)),
         )
-        return json_response(200, service.voicejson_response(voice))
+        return json_response(200, service.voice_json(voice))
     if path == "/_emulator/faults" and method == "PUT":
         try:
             faults.configure(FaultConfig.from_dict(json_object(body)))

@@ -45,6 +45,9 @@ class Dialect:
     list_public: bool = False  # list shows other accounts' PUBLIC voices (readable, 403 on change)
     list_lag_s: float = 0.0  # a new voice shows in the list only this long after its creation
     list_omits_processing: bool = False  # the list leaves out PENDING/PROCESSING voices
+    # What the service calls a finished voice: a service that renamed AVAILABLE (say READY)
+    # tests that clients report a status they do not know instead of waiting on it.
+    available_status: str = "AVAILABLE"
 
     @classmethod
     def third_party(cls) -> Dialect:
@@ -65,10 +68,12 @@ class Service:
         self.store = store
         self.dialect = dialect
 
-    def voicejson_response(self, voice: StoredVoice) -> dict[str, Any]:
+    def voice_json(self, voice: StoredVoice) -> dict[str, Any]:
         status = self.store.status_of(voice)
         if status == "PENDING" and self.dialect.clone_status == "PROCESSING":
             status = "PROCESSING"
+        if status == "AVAILABLE":
+            status = self.dialect.available_status
         out: dict[str, Any] = {
             "voice_id": voice.voice_id,
             "name": voice.name,
@@ -142,15 +147,15 @@ class Service:
         voices = self.listed(owner)
         shape = self.dialect.list_shape
         if shape == "array":
-            return json_response(200, [self.voicejson_response(v) for v in voices])
+            return json_response(200, [self.voice_json(v) for v in voices])
         if shape == "object":
-            return json_response(200, {"voices": [self.voicejson_response(v) for v in voices]})
+            return json_response(200, {"voices": [self.voice_json(v) for v in voices]})
         visibility = query.get("visibility", [None])[0]
         if visibility in VISIBILITIES:
             voices = [v for v in voices if v.visibility == visibility]
         limit = min(int_param(query, "limit", self.dialect.page_size), self.dialect.max_page_size)
         offset = int_param(query, "offset", 0)
-        page = [self.voicejson_response(v) for v in voices[offset : offset + max(limit, 1)]]
+        page = [self.voice_json(v) for v in voices[offset : offset + max(limit, 1)]]
         if shape == "capped":  # honours limit/offset up to a cap, and says nothing about the rest
             return json_response(200, {"voices": page})
         if shape == "paged-next":
@@ -162,7 +167,7 @@ class Service:
         )
 
     def get_voice(self, owner: str, voice_id: str) -> Response:
-        return json_response(200, self.voicejson_response(self.store.get(owner, voice_id)))
+        return json_response(200, self.voice_json(self.store.get(owner, voice_id)))
 
     def update_voice(self, owner: str, voice_id: str, body: bytes) -> Response:
         data = json_object(body)
@@ -174,7 +179,7 @@ class Service:
                 422, "Input should be 'PUBLIC' or 'PRIVATE'", field_name="voice_visibility"
             )
         voice = self.store.update(owner, voice_id, name=name, visibility=visibility)
-        return json_response(200, self.voicejson_response(voice))
+        return json_response(200, self.voice_json(voice))
 
     def delete_voice(self, owner: str, voice_id: str) -> Response:
         self.store.delete(owner, voice_id)
