@@ -73,9 +73,19 @@ def test_kill_between_post_and_record_never_duplicates(
     assert record.voice_id is not None and record.pending is None
 
 
-def test_ctrl_c_stops_queued_clones_and_exits_130(
-    make_emulator: Callable[..., Emulator], catalog: Catalog, cli: Callable[..., CliResult]
+@pytest.mark.parametrize(
+    ("sig", "code", "said"),
+    [(signal.SIGINT, 130, "Interrupted"), (signal.SIGTERM, 143, "Terminated (SIGTERM)")],
+)
+def test_ctrl_c_or_sigterm_stops_queued_clones_and_records_the_ones_in_flight(
+    make_emulator: Callable[..., Emulator],
+    catalog: Catalog,
+    cli: Callable[..., CliResult],
+    sig: signal.Signals,
+    code: int,
+    said: str,
 ) -> None:
+    """Ctrl-C at a terminal, SIGTERM when CI cancels the job: the same careful stop."""
     emulator = make_emulator(timing=Timing(0.05, 0.1), faults=FaultConfig(reply_delay_s=0.5))
     catalog.write(
         [
@@ -95,11 +105,13 @@ def test_ctrl_c_stops_queued_clones_and_exits_130(
     while committed(emulator) == 0:
         assert time.monotonic() < deadline
         time.sleep(0.02)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     _, stderr = proc.communicate(timeout=10)
-    assert proc.returncode == 130, stderr
-    assert "Interrupted" in stderr and "Traceback" not in stderr
+    assert proc.returncode == code, stderr
+    assert said in stderr and "recorded" in stderr and "Traceback" not in stderr
     assert committed(emulator) <= 3  # the clone in flight finished; the queued ones never started
+    state = load_state(catalog.state_path, emulator.url)
+    assert sum(1 for r in state.records.values() if r.pending and r.pending.voice_id) >= 1
     emulator.set_faults(FaultConfig())
     again = cli(
         "apply",

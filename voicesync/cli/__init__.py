@@ -10,17 +10,20 @@ Imports run one way: this module loads each command's module only when that comm
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NoReturn
 
 import click
 
 from voicesync import __version__
 from voicesync.cli.console import App, Console, report, scrub
-from voicesync.errors import EXIT_ERROR, EXIT_INTERRUPTED, VoicesyncError
+from voicesync.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED, VoicesyncError
 
 # name -> "module:attribute"; the module is imported when the command is first needed.
 COMMANDS = {
@@ -76,27 +79,49 @@ def run(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in args
     # The group's options may not have been parsed when an error comes: read them from args.
     console = Console.detect(no_color="--no-color" in args, quiet=False, verbose=0)
-    try:
-        result = cli.main(args=args, prog_name="voicesync", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except (click.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
-        click.echo(
-            "\nInterrupted. The state file records everything that was done; run the "
-            "same command again to go on.",
-            err=True,
-        )
-        return EXIT_INTERRUPTED
-    except click.ClickException as exc:
-        exc.show()
-        return EXIT_ERROR
-    except VoicesyncError as exc:
-        report(exc, console)
-        return exc.exit_code
-    except Exception:
-        _report_bug(debug, console)
-        return EXIT_ERROR
+    with _sigterm_as_interrupt() as terminated:
+        try:
+            result = cli.main(args=args, prog_name="voicesync", standalone_mode=False)
+        except (click.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+            how = "Terminated (SIGTERM)" if terminated else "Interrupted"
+            click.echo(
+                f"\n{how}. Calls in flight were finished and recorded; the state file records "
+                "everything that was done; run the same command again to go on.",
+                err=True,
+            )
+            return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+        except click.exceptions.Exit as exc:
+            return exc.exit_code
+        except click.ClickException as exc:
+            exc.show()
+            return EXIT_ERROR
+        except VoicesyncError as exc:
+            report(exc, console)
+            return exc.exit_code
+        except Exception:
+            _report_bug(debug, console)
+            return EXIT_ERROR
     return result if isinstance(result, int) else 0
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[list[bool]]:
+    """SIGTERM (how CI cancels a job) stops a run as Ctrl-C does: nothing new starts, calls in
+    flight finish and are journalled. The list it yields is true once SIGTERM came."""
+    terminated: list[bool] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield terminated
+        return
+
+    def on_term(_signum: int, _frame: object) -> None:
+        terminated.append(True)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield terminated
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _report_bug(debug: bool, console: Console) -> None:
