@@ -129,3 +129,18 @@ def test_an_unknown_status_is_reported_at_once_and_nothing_is_cloned_twice(
     assert "'READY'" in again.output
     clones = [r for r in emulator.requests() if r["operation"] == "clone"]
     assert len(clones) == 1
+
+
+# -- large and tricky files ------------------------------------------------------------------------
+def test_a_long_catalog_is_not_taken_for_an_alias_bomb(tmp_path: Path) -> None:
+    from voicesync.catalog.loader import load_config
+
+    lines = ["version: 1", "voices:"]
+    for i in range(4100):
+        lines += [f"  - name: Voice number {i:05d}", f"    sample: samples/voice-{i:05d}.wav",
+                  "    visibility: PRIVATE", "    language: en"]  # fmt: skip
+    path = tmp_path / "voices.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    assert path.stat().st_size > 300_000
+    loaded = load_config(path, inspect_samples=False)
+    assert len(loaded.state.voices) == 4100

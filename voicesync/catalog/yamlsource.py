@@ -78,14 +78,33 @@ def parse(text: str) -> Document:
         raise YamlProblem("only one YAML document is allowed (found '---')", _pos(nodes[1]))
     doc = Document(data=None, values={}, keys={})
     if nodes and nodes[0] is not None:
-        doc.data = _Builder(doc).build(nodes[0], ())
+        doc.data = _Builder(doc, _written(nodes[0]) + MAX_NODES).build(nodes[0], ())
     return doc
 
 
+def _written(root: yaml.Node) -> int:
+    """How many nodes the text itself holds, each counted once however often it is aliased."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack += [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+    return len(seen)
+
+
 class _Builder:
-    def __init__(self, doc: Document) -> None:
+    """Nodes to data. ``budget``: the nodes written plus MAX_NODES more from aliases, so a long
+    catalog is never refused, and only real expansion (an alias bomb) is."""
+
+    def __init__(self, doc: Document, budget: int) -> None:
         self.doc = doc
-        self.budget = MAX_NODES
+        self.budget = budget
         self.top = Position(1, 1)  # the top-level value being built, blamed for a bomb
         self.constructor = _Loader("")
 
@@ -95,7 +114,7 @@ class _Builder:
             self.top = _pos(node)
         if self.budget < 0:
             raise YamlProblem(
-                f"the document expands to more than {MAX_NODES} nodes (an alias bomb?)",
+                f"aliases expand the document by more than {MAX_NODES} nodes (an alias bomb?)",
                 self.top,
             )
         self.doc.values.setdefault(path, _pos(node))
