@@ -144,3 +144,28 @@ def test_a_long_catalog_is_not_taken_for_an_alias_bomb(tmp_path: Path) -> None:
     assert path.stat().st_size > 300_000
     loaded = load_config(path, inspect_samples=False)
     assert len(loaded.state.voices) == 4100
+
+
+# -- Unicode forms ------------------------------------------------------------------------------
+DECOMPOSED = "Rene\u0301e"  # "Renée" as e + combining acute (NFD), as some editors save it
+COMPOSED = "Ren\u00e9e"
+
+
+def test_a_decomposed_name_converges_against_a_service_that_stores_composed(
+    cli: Cli, catalog: Catalog, make_emulator: Callable[..., Emulator]
+) -> None:
+    from voicesync.emulator import Dialect
+
+    emulator = make_emulator(dialect=Dialect(nfc_names=True))
+    catalog.write([{"name": DECOMPOSED, "sample": catalog.sample("r.wav")}])
+    assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+    again = cli("plan", str(catalog.path), "--detailed-exitcode", env=env(emulator))
+    assert again.code == 0, again.output  # no endless rename between two forms of one name
+    assert [v.name for v in emulator.store.all_voices()] == [COMPOSED]
+
+
+def test_names_that_differ_only_in_unicode_form_are_one_name(cli: Cli, catalog: Catalog) -> None:
+    sample = catalog.sample("r.wav")
+    catalog.write([{"name": DECOMPOSED, "sample": sample}, {"name": COMPOSED, "sample": sample}])
+    result = cli("validate", str(catalog.path))
+    assert result.code == 1 and "in another Unicode form" in result.stderr

@@ -7,6 +7,7 @@ any field but ``voice_id`` may be missing; unknown status values).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -20,6 +21,12 @@ DEFAULT_LANGUAGE = "en"
 # the product states it (the emulator, which imports nothing of the product, has its own).
 MAX_SAMPLE_BYTES = 7_500_000
 MAX_SAMPLE_TEXT = f"{MAX_SAMPLE_BYTES / 1e6:g} MB"
+
+
+def nfc(name: str) -> str:
+    """A name in composed Unicode (NFC): "é" typed as e + U+0301 and as U+00E9 is one name, as a
+    service that stores NFC sees it. Every comparison of names goes through this."""
+    return unicodedata.normalize("NFC", name)
 
 
 class Visibility(str, Enum):

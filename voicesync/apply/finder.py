@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from voicesync.apply.context import Context
 from voicesync.apply.events import Notice
 from voicesync.errors import ApiError, OutcomeUnknownError
-from voicesync.model import DesiredVoice
+from voicesync.model import DesiredVoice, nfc
 
 
 @dataclass
@@ -107,4 +107,9 @@ class CloneFinder:
         with self.run.limiter.slot():
             remote = self.run.api.list_voices()
         known = self.run.journal.state.known_ids()
-        return [v.voice_id for v in remote if v.name == name and v.voice_id not in known]
+        wanted = nfc(name)
+        return [
+            v.voice_id
+            for v in remote
+            if v.name is not None and nfc(v.name) == wanted and v.voice_id not in known
+        ]

@@ -29,6 +29,7 @@ from voicesync.model import (
     SampleInfo,
     Source,
     Visibility,
+    nfc,
 )
 
 MAX_CONFIG_BYTES = 5 * 1024 * 1024
@@ -169,12 +170,12 @@ class _Checker(CrossChecks):
         )
         rename = env.remote_name if env is not None else str
         return DesiredVoice(
-            name=rename(raw["name"]),
+            name=rename(nfc(raw["name"])),
             sample_ref=str(raw.get("sample", "")),
             visibility=visibility or DEFAULT_VISIBILITY,
             language=str(language or DEFAULT_LANGUAGE),
             source=Source(self.display, where.line, where.column),
-            previous_names=tuple(rename(p) for p in olds),
+            previous_names=tuple(rename(nfc(p)) for p in olds),
             protected=raw.get("protected") is True,
             sample=sample,
             key=str(raw.get("key") or raw["name"]),

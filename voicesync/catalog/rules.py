@@ -7,7 +7,7 @@ from typing import Any
 from voicesync.catalog.environments import ENV_NAME, environment, format_problems, matching_key
 from voicesync.catalog.schema import Reporter
 from voicesync.errors import UsageError
-from voicesync.model import Environment
+from voicesync.model import Environment, nfc
 
 
 class CrossChecks(Reporter):
@@ -42,13 +42,18 @@ class CrossChecks(Reporter):
                 self._claim(owners, old, name, (i, "previous_names", j))
 
     def _claim(self, owners: dict[str, str], label: str, voice: str, sub: tuple[Any, ...]) -> None:
-        folded = label.casefold()
+        folded = nfc(label).casefold()  # names differing only in Unicode form are one
         if folded in owners:
             first = owners[folded]
             other = "another voice" if first == voice else f"voice '{first}'"
+            form = (
+                " (the same letters in another Unicode form: a service stores them as one)"
+                if first != label and nfc(first) == nfc(label)
+                else ""
+            )
             self.add(
-                f"name '{label}' is already used by {other}; names (and previous_names) must be "
-                "unique, ignoring case",
+                f"name '{label}' is already used by {other}{form}; names (and previous_names) "
+                "must be unique, ignoring case",
                 self.at(("voices", *sub)),
             )
             return

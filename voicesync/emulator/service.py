@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -48,6 +49,7 @@ class Dialect:
     # What the service calls a finished voice: a service that renamed AVAILABLE (say READY)
     # tests that clients report a status they do not know instead of waiting on it.
     available_status: str = "AVAILABLE"
+    nfc_names: bool = False  # stores names in composed Unicode (NFC), as many services do
 
     @classmethod
     def third_party(cls) -> Dialect:
@@ -121,7 +123,7 @@ class Service:
             raise ServiceError(422, f"Unsupported language '{language}'", field_name="language")
         voice = self.store.clone(
             owner,
-            name=text_field(form, "name"),
+            name=_stored_name(self.dialect, text_field(form, "name")),
             visibility=visibility,
             language=language,
             sample=sample,
@@ -178,7 +180,9 @@ class Service:
             raise ServiceError(
                 422, "Input should be 'PUBLIC' or 'PRIVATE'", field_name="voice_visibility"
             )
-        voice = self.store.update(owner, voice_id, name=name, visibility=visibility)
+        voice = self.store.update(
+            owner, voice_id, name=_stored_name(self.dialect, name), visibility=visibility
+        )
         return json_response(200, self.voice_json(voice))
 
     def delete_voice(self, owner: str, voice_id: str) -> Response:
@@ -207,3 +211,9 @@ class Service:
         if fmt.startswith("pcm"):
             return Response(200, audio.tone_wav()[44:], "audio/pcm", stream=stream)
         raise ServiceError(422, f"Unsupported audio_format '{fmt}'", field_name="audio_format")
+
+
+def _stored_name(dialect: Dialect, name: str | None) -> str | None:
+    if name is None or not dialect.nfc_names:
+        return name
+    return unicodedata.normalize("NFC", name)

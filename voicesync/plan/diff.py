@@ -6,7 +6,7 @@ import shlex
 from collections.abc import Container
 from typing import TypedDict
 
-from voicesync.model import DesiredState, DesiredVoice, RemoteVoice, VoiceStatus
+from voicesync.model import DesiredState, DesiredVoice, RemoteVoice, VoiceStatus, nfc
 from voicesync.plan.model import (
     Adopt,
     Change,
@@ -214,7 +214,7 @@ def field_changes(
     """Name and visibility as the server has them vs as declared."""
     remote_visibility = current.visibility or (record.visibility if record else None)
     pairs = (
-        ("name", current.name, voice.name),
+        ("name", current.name, voice.name),  # compared in NFC below
         (
             "visibility",
             remote_visibility.value if remote_visibility else None,
@@ -222,8 +222,14 @@ def field_changes(
         ),
     )
     return tuple(
-        FieldChange(name, before, after) for name, before, after in pairs if before != after
+        FieldChange(name, before, after)
+        for name, before, after in pairs
+        if _same_form(before) != _same_form(after)
     )
+
+
+def _same_form(value: str | None) -> str | None:
+    return nfc(value) if value is not None else None
 
 
 def _update_reason(

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from voicesync.errors import PlanError
-from voicesync.model import RemoteVoice
+from voicesync.model import RemoteVoice, nfc
 from voicesync.state.store import State
 
 
@@ -16,7 +16,7 @@ class RemoteIndex:
         self.by_name: dict[str, list[RemoteVoice]] = defaultdict(list)
         for voice in remote:
             if voice.name is not None:
-                self.by_name[voice.name].append(voice)
+                self.by_name[nfc(voice.name)].append(voice)
         self.recorded = state.recorded_ids()
         self.foreign = state.foreign
         self.claimed: set[str] = set()  # remote ids matched to a change of this plan
@@ -31,7 +31,7 @@ class RemoteIndex:
         found = [
             v
             for name in names
-            for v in self.by_name.get(name, [])
+            for v in self.by_name.get(nfc(name), [])
             if v.voice_id not in self.recorded
             and v.voice_id not in self.claimed
             and not (own_only and v.voice_id in self.foreign)
