@@ -169,3 +169,31 @@ def test_names_that_differ_only_in_unicode_form_are_one_name(cli: Cli, catalog: 
     catalog.write([{"name": DECOMPOSED, "sample": sample}, {"name": COMPOSED, "sample": sample}])
     result = cli("validate", str(catalog.path))
     assert result.code == 1 and "in another Unicode form" in result.stderr
+
+
+def test_a_base_url_holding_the_api_path_shows_the_real_url_and_the_fix(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    one_voice(catalog)
+    wrong = f"{emulator.url}/api/v1/tts"
+    result = cli(
+        "plan", str(catalog.path), env={"VOICEAI_BASE_URL": wrong, "VOICEAI_API_KEY": TEST_KEY}
+    )
+    assert result.code == 1
+    assert "GET /api/v1/tts/api/v1/tts/voices" in result.stderr  # what was really asked
+    assert f"try --base-url {emulator.url}" in result.stderr
+
+
+def test_a_git_lfs_pointer_instead_of_audio_says_git_lfs_pull(cli: Cli, catalog: Catalog) -> None:
+    pointer = catalog.root / "samples" / "n.wav"
+    pointer.parent.mkdir(parents=True, exist_ok=True)
+    pointer.write_text(
+        "version https://git-lfs.github.com/spec/v1\n"
+        "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\n"
+        "size 480044\n"
+    )
+    catalog.write([{"name": "Narrator", "sample": "samples/n.wav"}])
+    result = cli("validate", str(catalog.path))
+    assert result.code == 1
+    assert "Git LFS pointer" in result.stderr and "git lfs pull" in result.stderr
+    assert "lfs: true" in result.stderr

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -179,7 +179,8 @@ class ReadOnlyClient:
         if self._debug is not None:
             self._debug(exchange_text(response, self._key))
         if response.status_code >= 400:
-            raise self._http_error(response, method, path)
+            # The path as it was really sent: a base URL with a path of its own shows here.
+            raise self._http_error(response, method, urlsplit(response.url).path or path)
         if not response.content.strip():
             return None  # a 204, or an empty 200: the caller decides whether it needed a body
         return parse_json(response, method, path)
@@ -227,7 +228,19 @@ class ReadOnlyClient:
                 if status >= 500
                 else (ApiError, None)
             )
-        return kind(message, method=method, path=path, status=status, hint=default_hint)
+        hint = _path_hint(self.base_url) if status in (404, 405) else None
+        return kind(message, method=method, path=path, status=status, hint=hint or default_hint)
+
+
+def _path_hint(base_url: str) -> str | None:
+    """A base URL that already holds the API's path makes every call a 404."""
+    parts = urlsplit(base_url)
+    if parts.path in ("", "/"):
+        return None
+    return (
+        f"the base URL {base_url} has a path ({parts.path}) and voicesync adds "
+        f"{API_PREFIX} itself; try --base-url {parts.scheme}://{parts.netloc}"
+    )
 
 
 class VoiceAIClient(ReadOnlyClient):
