@@ -61,6 +61,10 @@ def resolve_sample(base_dir: Path, ref: str, allow_outside: Sequence[Path] = ())
     return target
 
 
+# What git commits in place of a file tracked by Git LFS when the content was not fetched.
+LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
+
+
 def sniff(head: bytes) -> AudioFormat | None:
     if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WAVE":
         return AudioFormat.WAV
@@ -137,6 +141,14 @@ def _read_facts(
     with path.open("rb") as handle:
         head = handle.read(64)
         fmt = sniff(head)
+        if fmt is None and head.startswith(LFS_POINTER):
+            return None, (
+                SampleFinding(
+                    f"sample '{ref}' is a Git LFS pointer, not the audio: run 'git lfs pull' "
+                    "(in GitHub Actions, set 'lfs: true' on actions/checkout)",
+                    True,
+                ),
+            )
         if fmt is None:
             hint = _unsupported_hint(head, ref)
             return None, (
