@@ -197,3 +197,17 @@ def test_a_git_lfs_pointer_instead_of_audio_says_git_lfs_pull(cli: Cli, catalog:
     assert result.code == 1
     assert "Git LFS pointer" in result.stderr and "git lfs pull" in result.stderr
     assert "lfs: true" in result.stderr
+
+
+# -- the command line --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "flag", ["-q", "--quiet", "-v", "-vv", "--verbose", "--no-color", "--debug"]
+)
+def test_global_options_work_after_the_command_too(
+    cli: Cli, catalog: Catalog, emulator: Emulator, flag: str
+) -> None:
+    one_voice(catalog)
+    before = cli(flag, "plan", str(catalog.path), env=env(emulator))
+    after = cli("plan", str(catalog.path), flag, env=env(emulator))
+    assert after.code == before.code == 0, after.output
+    assert after.stdout == before.stdout

@@ -75,7 +75,7 @@ def cli(ctx: click.Context, debug: bool, no_color: bool, quiet: bool, verbose: i
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return the exit code (the single error boundary)."""
-    args = list(sys.argv[1:] if argv is None else argv)
+    args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
     debug = "--debug" in args
     # The group's options may not have been parsed when an error comes: read them from args.
     console = Console.detect(no_color="--no-color" in args, quiet=False, verbose=0)
@@ -102,6 +102,22 @@ def run(argv: Sequence[str] | None = None) -> int:
             _report_bug(debug, console)
             return EXIT_ERROR
     return result if isinstance(result, int) else 0
+
+
+GLOBAL_FLAGS = frozenset({"--debug", "--no-color", "-q", "--quiet", "-v", "--verbose"})
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """The group's flags may come after the command too (voicesync plan -q): they are moved in
+    front of it. No command has a flag of these names, and nothing after '--' moves."""
+    end = args.index("--") if "--" in args else len(args)
+    hoisted = [a for a in args[:end] if _is_global_flag(a)]
+    rest = [a for a in args[:end] if not _is_global_flag(a)]
+    return hoisted + rest + args[end:]
+
+
+def _is_global_flag(arg: str) -> bool:
+    return arg in GLOBAL_FLAGS or (len(arg) > 2 and arg[0] == "-" and set(arg[1:]) == {"v"})
 
 
 @contextlib.contextmanager
