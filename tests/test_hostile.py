@@ -211,3 +211,19 @@ def test_global_options_work_after_the_command_too(
     after = cli("plan", str(catalog.path), flag, env=env(emulator))
     assert after.code == before.code == 0, after.output
     assert after.stdout == before.stdout
+
+
+@pytest.mark.parametrize("command", ["apply", "plan", "destroy"])
+def test_a_run_refused_for_bad_input_leaves_nothing_behind(
+    cli: Cli, catalog: Catalog, emulator: Emulator, command: str
+) -> None:
+    catalog.path.parent.mkdir(parents=True, exist_ok=True)
+    catalog.path.write_text("version: 1\nvoices:\n  - name: [unclosed\n")
+    before = sorted(p.name for p in catalog.root.iterdir())
+    args = [command, str(catalog.path)] + (["--yes"] if command != "plan" else [])
+    result = cli(*args, env=env(emulator))
+    assert result.code == 1 and "Traceback" not in result.stderr
+    if command != "destroy":  # destroy reads no voices, only the state file
+        assert "voices.yaml:4:1: YAML syntax error" in result.stderr
+    assert sorted(p.name for p in catalog.root.iterdir()) == before  # no .voicesync/, no lock
+    assert writes(emulator) == []

@@ -83,17 +83,28 @@ def make_plan(
     options: PlanOptions | None = None,
     allow_outside: Sequence[Path] = (),
     environment: str | None = None,
+    loaded: Loaded | None = None,
 ) -> Planned:
-    """Validate, list, read the state, plan. Raises ConfigError before any request."""
+    """Validate, list, read the state, plan. Raises ConfigError before any request.
+    ``loaded``: the catalog, if the caller validated it already."""
+    if loaded is None:
+        loaded = load_catalog(config, allow_outside=allow_outside, environment=environment)
     state = load_state(state_path or default_state_path(config, environment=environment), endpoint)
+    seen = observe_account(client, state)
+    plan = build_plan(loaded.state, seen.remote, state, options or PlanOptions())
+    return Planned(loaded, seen.remote, state, plan, seen.notices, seen.gone)
+
+
+def load_catalog(
+    config: Path, *, allow_outside: Sequence[Path] = (), environment: str | None = None
+) -> Loaded:
+    """voices.yaml validated, samples inspected (through the machine-local sample cache)."""
     known = load_cache(cache_path(config))
     loaded = load_config(
         config, allow_outside=allow_outside, known_samples=known, environment=environment
     )
     save_cache(cache_path(config), known, (v.sample for v in loaded.state.voices if v.sample))
-    seen = observe_account(client, state)
-    plan = build_plan(loaded.state, seen.remote, state, options or PlanOptions())
-    return Planned(loaded, seen.remote, state, plan, seen.notices, seen.gone)
+    return loaded
 
 
 def chosen_environment(config: Path, name: str | None) -> Environment | None:
@@ -147,8 +158,15 @@ def apply_catalog(
     on_event: Callable[[Event], None] | None = None,
     environment: str | None = None,
 ) -> Applied:
-    """Lock the state, plan, check, confirm, execute. The lock is held for the whole run."""
+    """Validate, then lock the state, plan, check, confirm, execute. The lock is held for the
+    whole run, and taken only once the catalog is valid: a run refused for bad input leaves
+    nothing behind."""
     state_path = state_path or default_state_path(config, environment=environment)
+    if destroy:
+        chosen_environment(config, environment)
+        loaded = None
+    else:
+        loaded = load_catalog(config, allow_outside=allow_outside, environment=environment)
     with state_lock(state_path) as warning:
         if warning and on_event is not None:
             on_event(Notice(warning))
@@ -165,6 +183,7 @@ def apply_catalog(
                 options=options,
                 allow_outside=allow_outside,
                 environment=environment,
+                loaded=loaded,
             )
         if saved_plan is not None:
             check_saved_plan(saved_plan[1], planned.plan, saved_plan[0])
