@@ -227,3 +227,64 @@ def test_a_run_refused_for_bad_input_leaves_nothing_behind(
         assert "voices.yaml:4:1: YAML syntax error" in result.stderr
     assert sorted(p.name for p in catalog.root.iterdir()) == before  # no .voicesync/, no lock
     assert writes(emulator) == []
+
+
+def test_every_option_has_help_and_every_command_an_example_and_exit_codes() -> None:
+    import click
+
+    from voicesync.cli import COMMANDS, cli
+
+    ctx = click.Context(cli)
+    for name in COMMANDS:
+        command = cli.get_command(ctx, name)
+        assert command is not None
+        missing = [p.opts for p in command.params if isinstance(p, click.Option) and not p.help]
+        assert missing == [], (name, missing)
+        text = command.get_help(click.Context(command, info_name=name, parent=ctx))
+        assert "Example:" in text and "Exit codes:" in text, name
+
+
+def test_one_warning_is_one_warning(cli: Cli, catalog: Catalog) -> None:
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav", seconds=3.0)}])
+    result = cli("validate", str(catalog.path))
+    assert result.code == 0 and "(1 voice, 1 warning)" in result.stdout, result.output
+
+
+@pytest.mark.parametrize("command", ["apply", "plan", "destroy"])
+def test_format_json_answers_json_on_stdout_when_it_fails(
+    cli: Cli, catalog: Catalog, emulator: Emulator, command: str, tmp_path: Path
+) -> None:
+    import json
+
+    one_voice(catalog)
+    result = cli(command, str(catalog.path), "--format", "json", "--yes" if command != "plan" else "--detailed-exitcode",
+                 env={"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": ""})  # fmt: skip
+    assert result.code == 1
+    error = json.loads(result.stdout)
+    assert error["ok"] is False and error["error"]["kind"] == "SettingsError"
+    _valid("error.schema.json", error)
+
+
+def _valid(schema_name: str, data: object) -> None:
+    import json
+
+    import jsonschema
+
+    root = Path(__file__).resolve().parent.parent / "schemas"
+    jsonschema.validate(data, json.loads((root / schema_name).read_text()))
+
+
+def test_destroy_says_destroy_in_its_header(cli: Cli, catalog: Catalog, emulator: Emulator) -> None:
+    one_voice(catalog)
+    assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+    result = cli("destroy", str(catalog.path), "--yes", env=env(emulator))
+    assert result.code == 0 and "voicesync destroy for" in result.stdout
+    assert "voicesync plan for" not in result.stdout
+
+
+def test_with_neither_file_nor_key_the_file_comes_first(cli: Cli, tmp_path: Path) -> None:
+    missing = tmp_path / "voices.yaml"
+    for command in ("plan", "apply"):
+        result = cli(command, str(missing), env={"VOICEAI_API_KEY": ""})
+        assert result.code == 1 and "file not found" in result.stderr, result.stderr
+        assert "VOICEAI_API_KEY" not in result.stderr

@@ -107,6 +107,12 @@ def load_catalog(
     return loaded
 
 
+def require_catalog(config: Path) -> None:
+    """A missing catalog is the ConfigError validate gives ("file not found: …")."""
+    if not config.is_file():
+        load_config(config, inspect_samples=False)
+
+
 def chosen_environment(config: Path, name: str | None) -> Environment | None:
     """The environment a command runs in. A catalog that declares environments needs one
     (UsageError listing them); one that declares none takes none."""

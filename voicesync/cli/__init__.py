@@ -17,13 +17,21 @@ import sys
 import threading
 import traceback
 from collections.abc import Iterator, Sequence
+from itertools import pairwise
 from typing import NoReturn
 
 import click
 
 from voicesync import __version__
-from voicesync.cli.console import App, Console, report, scrub
-from voicesync.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED, VoicesyncError
+from voicesync.cli.console import App, Console, error_json, report, scrub
+from voicesync.cli.helptext import epilog
+from voicesync.errors import (
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    ConfigError,
+    VoicesyncError,
+)
 
 # name -> "module:attribute"; the module is imported when the command is first needed.
 COMMANDS = {
@@ -55,6 +63,7 @@ class LazyGroup(click.Group):
         command = getattr(importlib.import_module(module), attribute)
         if not isinstance(command, click.Command):
             raise TypeError(f"{target} is not a click command")
+        command.epilog = command.epilog or epilog(cmd_name)
         return command
 
 
@@ -97,11 +106,17 @@ def run(argv: Sequence[str] | None = None) -> int:
             return EXIT_ERROR
         except VoicesyncError as exc:
             report(exc, console)
+            if _wants_json(args) and not (isinstance(exc, ConfigError) and "validate" in args):
+                click.echo(error_json(exc))  # tools reading stdout get an answer too
             return exc.exit_code
         except Exception:
             _report_bug(debug, console)
             return EXIT_ERROR
     return result if isinstance(result, int) else 0
+
+
+def _wants_json(args: list[str]) -> bool:
+    return "--format=json" in args or ("--format", "json") in pairwise(args)
 
 
 GLOBAL_FLAGS = frozenset({"--debug", "--no-color", "-q", "--quiet", "-v", "--verbose"})

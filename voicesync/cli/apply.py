@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +34,19 @@ from voicesync.cli.progress import Progress
 from voicesync.cli.render import apply_json, apply_summary
 from voicesync.errors import EXIT_ERROR, StateError, UsageError
 from voicesync.plan.model import Plan, PlanOptions
-from voicesync.plan.planfile import options_from_saved, read_plan_file
+from voicesync.plan.planfile import (
+    mark_applied,
+    options_from_saved,
+    read_plan_file,
+    refuse_applied,
+)
 from voicesync.service import (
     Applied,
     Planned,
     apply_catalog,
     chosen_environment,
     outputs,
+    require_catalog,
 )
 from voicesync.state.store import load_state
 
@@ -85,15 +92,17 @@ def _run(
     console = app().console
     saved = (plan_file, read_plan_file(plan_file)) if plan_file else None
     if saved:
+        refuse_applied(saved[1], saved[0])
         options = options_from_saved(saved[1])
 
     def show(planned: Planned) -> None:
         print_problems(planned.warnings)
         print_notices(planned)
         if fmt == "text":
-            console.out(render_plan(planned.plan, "text"))
+            console.out(render_plan(planned.plan, "text", command="destroy" if destroy else "plan"))
 
     base_dir = config.resolve().parent
+    require_catalog(config)  # before the key: with neither, the file is the first thing to fix
     env = chosen_environment(config, where.env_name)
     if destroy and env is not None and not env.ephemeral and not options.force:
         raise UsageError(
@@ -123,6 +132,8 @@ def _run(
             )
     if destroy and env is not None and env.ephemeral:
         _remove_if_empty(state_path, connection.endpoint)
+    if saved and (applied.result is None or applied.result.ok):
+        mark_applied(saved[0], saved[1], time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     return _report(applied, fmt)
 
 
@@ -155,7 +166,13 @@ def _report(applied: Applied, fmt: str) -> int:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Apply a plan saved by plan --out, if still current.",
 )
-@click.option("--parallelism", type=click.IntRange(1, 64), default=4, show_default=True)
+@click.option(
+    "--parallelism",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="Calls at once at most (lowered by itself when the API says 429).",
+)
 @click.option(
     "--wait-timeout",
     type=click.FloatRange(min=0),
@@ -166,7 +183,13 @@ def _report(applied: Applied, fmt: str) -> int:
 @click.option("--no-wait", is_flag=True, help="Return once clones are accepted.")
 @grace_option
 @click.option("--force", is_flag=True, help="Lift the delete/replace thresholds (not protection).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="text for people; json (stdout) for tools, errors included.",
+)
 @selection_options
 @target_options
 def apply_command(
@@ -204,8 +227,20 @@ def apply_command(
 @click.command("destroy")
 @config_argument
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
-@click.option("--parallelism", type=click.IntRange(1, 64), default=4, show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--parallelism",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="Calls at once at most (lowered by itself when the API says 429).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="text for people; json (stdout) for tools, errors included.",
+)
 @click.option(
     "--force", is_flag=True, help="Also destroy a non-ephemeral environment (not protection)."
 )
@@ -235,7 +270,13 @@ def destroy_command(
 
 @click.command("outputs")
 @config_argument
-@click.option("--format", "fmt", type=click.Choice(["json", "env"]), default="json")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "env"]),
+    default="json",
+    help="json, or env lines (VOICE_ID_NAME=id) for a shell or $GITHUB_ENV.",
+)
 @emulator_option(help="Use the state kept for the built-in emulator.")
 @state_option
 @env_option

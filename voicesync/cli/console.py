@@ -5,6 +5,7 @@ Only the CLI uses this module; the library never prints.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -99,6 +100,11 @@ def _escape(ch: str) -> str:
     )
 
 
+def plural(count: int, word: str) -> str:
+    """1 warning, 2 warnings."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def scrub(text: str) -> str:
     """Belt and braces: no message may carry the API key, whatever produced it."""
     for name in KEY_VARIABLES:
@@ -111,6 +117,32 @@ def scrub(text: str) -> str:
 def print_problems(problems: Sequence[Problem]) -> None:
     for problem in problems:
         click.echo(scrub(str(problem)), err=True)
+
+
+def problem_rows(problems: Sequence[Problem]) -> list[dict[str, object]]:
+    return [
+        {
+            "file": p.file,
+            "line": p.line,
+            "column": p.column,
+            "severity": p.severity.value,
+            "message": p.message,
+        }
+        for p in problems
+    ]
+
+
+def error_json(exc: VoicesyncError) -> str:
+    """The error of a command run with --format json, for its stdout (schemas/error.schema.json)."""
+    problems = exc.problems if isinstance(exc, ConfigError) else ()
+    error = {
+        "kind": type(exc).__name__,
+        "message": scrub(exc.message),
+        "hint": scrub(exc.hint) if exc.hint else None,
+        "exit_code": exc.exit_code,
+        "problems": problem_rows(problems),
+    }
+    return json.dumps({"ok": False, "error": error}, indent=2)
 
 
 def report(exc: VoicesyncError, console: Console) -> None:

@@ -97,8 +97,8 @@ def build_emulator(opts: EmulatorOptions, environ: Mapping[str, str]) -> Emulato
 
 
 @click.command("emulator")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8765, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=int, help="Port (0: any free).")
 @click.option(
     "--state",
     "state_path",
@@ -110,8 +110,16 @@ def build_emulator(opts: EmulatorOptions, environ: Mapping[str, str]) -> Emulato
     metavar="VAR",
     help="Require the key held in this variable (else any key works).",
 )
-@click.option("--pending-s", type=float, default=1.0, show_default=True)
-@click.option("--processing-s", type=float, default=3.0, show_default=True)
+@click.option(
+    "--pending-s",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Seconds a new voice stays PENDING.",
+)
+@click.option(
+    "--processing-s", type=float, default=3.0, show_default=True, help="Then seconds PROCESSING."
+)
 @click.option(
     "--catalog-voices",
     type=int,
@@ -125,6 +133,7 @@ def build_emulator(opts: EmulatorOptions, environ: Mapping[str, str]) -> Emulato
     type=click.Choice(["first-party", "third-party"]),
     default="first-party",
     show_default=True,
+    help="third-party: the shapes of the third-party manifest (paged list, visibility, ...).",
 )
 @click.option(
     "--public-voices",
@@ -165,9 +174,15 @@ def build_emulator(opts: EmulatorOptions, environ: Mapping[str, str]) -> Emulato
     help="What the service calls a finished voice (e.g. READY, to test unknown statuses).",
 )
 @click.option("--accept-put", is_flag=True, help="Also update with PUT (the n8n node does).")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--server-error-rate", type=float, default=0.0)
-@click.option("--drop-rate", type=float, default=0.0)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed of voice ids and injected faults."
+)
+@click.option(
+    "--server-error-rate", type=float, default=0.0, help="Share of requests answered 5xx."
+)
+@click.option(
+    "--drop-rate", type=float, default=0.0, help="Share of connections dropped unanswered."
+)
 @click.option(
     "--lost-write-rate",
     type=float,
@@ -178,10 +193,16 @@ def build_emulator(opts: EmulatorOptions, environ: Mapping[str, str]) -> Emulato
 @click.option(
     "--commit-error-rate", type=float, default=0.0, help="Commit a write, then answer 500."
 )
-@click.option("--retry-after", type=int, default=1, show_default=True)
+@click.option(
+    "--retry-after",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Retry-After seconds of injected 429s.",
+)
 @click.option("--html-errors", is_flag=True, help="Injected errors come as a proxy's HTML page.")
-@click.option("--latency-s", type=float, default=0.0)
-@click.option("--access-log", is_flag=True)
+@click.option("--latency-s", type=float, default=0.0, help="Delay before every answer.")
+@click.option("--access-log", is_flag=True, help="Log every request on stderr.")
 @grouped(EmulatorOptions, "options")
 def emulator_command(options: EmulatorOptions) -> int:
     """Run the built-in emulator of the voice.ai API as an HTTP server."""

@@ -24,7 +24,7 @@ from voicesync.cli.render import plan_markdown, plan_text
 from voicesync.model import Environment
 from voicesync.plan.model import Plan, PlanOptions
 from voicesync.plan.planfile import plan_json
-from voicesync.service import Planned, chosen_environment, make_plan
+from voicesync.service import Planned, chosen_environment, make_plan, require_catalog
 from voicesync.state.local import ensure_local_dir, local_dir
 from voicesync.state.store import default_state_path
 
@@ -216,6 +216,7 @@ def selection_options(func: F) -> F:
 @contextlib.contextmanager
 def planning(config: Path, where: Target, selection: Selection) -> Iterator[Planned]:
     """Open the connection, validate, list, read the state and plan (read-only)."""
+    require_catalog(config)  # before the key: with neither, the file is the first thing to fix
     env = chosen_environment(config, where.env_name)
     with open_connection(where.base_url, where.emulator, config.resolve().parent, env) as conn:
         with ReadOnlyClient(conn, **client_options()) as client:
@@ -233,12 +234,12 @@ def planning(config: Path, where: Target, selection: Selection) -> Iterator[Plan
         yield planned
 
 
-def render_plan(plan: Plan, fmt: str) -> str:
+def render_plan(plan: Plan, fmt: str, *, command: str = "plan") -> str:
     if fmt == "json":
         return json.dumps(plan_json(plan), indent=2)
     if fmt == "markdown":
         return plan_markdown(plan)
-    return plan_text(plan, app().console.style)
+    return plan_text(plan, app().console.style, command=command)
 
 
 @contextmanager

@@ -10,7 +10,7 @@ import click
 
 from voicesync.api.client import ReadOnlyClient
 from voicesync.catalog.loader import load_config
-from voicesync.cli.console import app, print_problems, report
+from voicesync.cli.console import app, plural, print_problems, problem_rows, report
 from voicesync.cli.options import (
     DEFAULT_CONFIG,
     Selection,
@@ -34,7 +34,13 @@ from voicesync.state.store import load_state
 
 @click.command("list")
 @click.argument("config", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    help="table for people, json for tools.",
+)
 @target_options
 def list_command(config: Path | None, fmt: str, where: Target) -> int:
     """List the account's voices, marked managed, declared (unrecorded) or unmanaged."""
@@ -87,7 +93,13 @@ def _marker(
 @click.command("validate")
 @click.argument("configs", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @allow_outside_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="text (FILE:LINE:COL lines) or json for tools and editors.",
+)
 def validate_command(configs: tuple[Path, ...], allow_outside: tuple[Path, ...], fmt: str) -> int:
     """Check voices.yaml (or each FILE given) and its samples. Touches no network."""
     codes = [_validate_one(c, allow_outside, fmt) for c in configs or (Path(DEFAULT_CONFIG),)]
@@ -108,31 +120,25 @@ def _validate_one(config: Path, allow_outside: tuple[Path, ...], fmt: str) -> in
         console.out(_problems_json(True, loaded.warnings))
         return 0
     print_problems(loaded.warnings)
-    count = len(loaded.state.voices)
-    console.out(
-        f"{config}: valid ({count} voice{'s' if count != 1 else ''}"
-        f"{f', {len(loaded.warnings)} warnings' if loaded.warnings else ''})"
-    )
+    counted = [plural(len(loaded.state.voices), "voice")]
+    counted += [plural(len(loaded.warnings), "warning")] if loaded.warnings else []
+    console.out(f"{config}: valid ({', '.join(counted)})")
     return 0
 
 
 def _problems_json(valid: bool, problems: Sequence[Problem]) -> str:
-    rows = [
-        {
-            "file": p.file,
-            "line": p.line,
-            "column": p.column,
-            "severity": p.severity.value,
-            "message": p.message,
-        }
-        for p in problems
-    ]
-    return json.dumps({"valid": valid, "problems": rows}, indent=2)
+    return json.dumps({"valid": valid, "problems": problem_rows(problems)}, indent=2)
 
 
 @click.command("plan")
 @config_argument
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    help="text for a terminal, markdown for a pull-request comment, json for tools.",
+)
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan for apply --plan."
 )

@@ -80,9 +80,10 @@ def summary_line(plan: Plan) -> str:
     return "Plan: " + ", ".join(words) + "."
 
 
-def plan_text(plan: Plan, style: Style = plain) -> str:
+def plan_text(plan: Plan, style: Style = plain, *, command: str = "plan") -> str:
+    """``command``: what the plan is for, in its header (voicesync destroy for ...)."""
     where = f"{p(plan.config)}{_in_env(plan)} against {p(plan.endpoint)}"
-    lines = [f"voicesync plan for {where}", ""]
+    lines = [f"voicesync {command} for {where}", ""]
     if not plan.changes:
         lines.append(style("No changes.", "bold") + " The account matches the catalog.")
     for change in plan.changes:

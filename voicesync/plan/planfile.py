@@ -55,6 +55,23 @@ def read_plan_file(path: Path) -> dict[str, Any]:
     return data
 
 
+def refuse_applied(data: Mapping[str, Any], path: Path) -> None:
+    """A plan file is applied once: a second apply of it says so (not that it is stale)."""
+    applied = data.get("applied_at")
+    if applied:
+        raise PlanError(
+            f"the plan in {path} was already applied ({applied}); a plan file is applied once",
+            hint="make a new plan (voicesync plan --out FILE), review it, then apply that",
+        )
+
+
+def mark_applied(path: Path, data: Mapping[str, Any], when: str) -> None:
+    """Record in the plan file that it was applied."""
+    atomic_write_text(
+        path, json.dumps(dict(data) | {"applied_at": when}, indent=2, sort_keys=True) + "\n"
+    )
+
+
 def plan_from_saved(data: Mapping[str, Any], path: Path) -> Plan:
     """The Plan a plan file holds; a file that does not have its shape is a clear error."""
     try:
