@@ -439,6 +439,9 @@ def test_shipped_schema_is_the_published_one() -> None:
     root = Path(__file__).resolve().parent.parent
     published = json.loads((root / "schemas" / "voices.schema.json").read_text())
     assert published == voices_schema()
+    for name in ("state.schema.json", "plan.schema.json"):  # the ones voicesync reads with
+        shipped = (root / "voicesync" / "schemas" / name).read_text()
+        assert shipped == (root / "schemas" / name).read_text(), name
     import jsonschema
 
     jsonschema.Draft202012Validator.check_schema(published)

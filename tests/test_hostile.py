@@ -288,3 +288,61 @@ def test_with_neither_file_nor_key_the_file_comes_first(cli: Cli, tmp_path: Path
         result = cli(command, str(missing), env={"VOICEAI_API_KEY": ""})
         assert result.code == 1 and "file not found" in result.stderr, result.stderr
         assert "VOICEAI_API_KEY" not in result.stderr
+
+
+# -- hand-edited state and plan files ---------------------------------------------------------------
+def _state_with(catalog: Catalog, emulator: Emulator, record: dict[str, object]) -> None:
+    import json
+
+    base = {"voice_id": "abc", "sample_sha256": "a" * 64, "sample_size": 10, "name": "Narrator",
+            "visibility": "PRIVATE", "language": "en", "protected": False}  # fmt: skip
+    data = {"format_version": 1, "endpoint": emulator.url, "voices": {"Narrator": base | record}}
+    catalog.state_path.write_text(json.dumps(data))
+
+
+@pytest.mark.parametrize(
+    ("record", "where"),
+    [
+        ({"voice_id": ["a", "b"]}, "voices/Narrator/voice_id"),
+        ({"voice_id": 12345}, "voices/Narrator/voice_id"),  # would have been re-cloned as drift
+        ({"sample_sha256": None}, "voices/Narrator/sample_sha256"),  # was read as "None"
+        ({"name": 7}, "voices/Narrator/name"),
+        ({"to_delete": "abc"}, "voices/Narrator/to_delete"),
+        ({"pending": {"name": "Narrator", "sample_sha256": "a" * 64, "sample_size": "big",
+                      "started_at": 1.0}}, "voices/Narrator/pending/sample_size"),
+    ],
+)  # fmt: skip
+def test_a_hand_edited_state_file_with_a_wrong_type_names_the_field(
+    cli: Cli, catalog: Catalog, emulator: Emulator, record: dict[str, object], where: str
+) -> None:
+    one_voice(catalog)
+    _state_with(catalog, emulator, record)
+    before = catalog.state_path.read_bytes()
+    result = cli("apply", str(catalog.path), "--yes", env=env(emulator))
+    assert result.code == 1 and "Traceback" not in result.stderr
+    assert f"is damaged at {where}" in result.stderr, result.stderr
+    assert writes(emulator) == [] and catalog.state_path.read_bytes() == before
+
+
+def test_a_state_file_saved_as_utf16_says_so(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    one_voice(catalog)
+    _state_with(catalog, emulator, {})
+    catalog.state_path.write_bytes(catalog.state_path.read_text().encode("utf-16"))
+    result = cli("plan", str(catalog.path), env=env(emulator))
+    assert result.code == 1 and "UTF-16" in result.stderr and "Set-Content" in result.stderr
+
+
+def test_a_saved_plan_with_a_wrong_type_is_refused_clearly(
+    cli: Cli, catalog: Catalog, emulator: Emulator, tmp_path: Path
+) -> None:
+    import json
+
+    one_voice(catalog)
+    saved = tmp_path / "plan.json"
+    assert cli("plan", str(catalog.path), "--out", str(saved), env=env(emulator)).code == 0
+    saved.write_text(json.dumps(json.loads(saved.read_text()) | {"options": "x"}))
+    result = cli("apply", str(catalog.path), "--plan", str(saved), env=env(emulator))
+    assert result.code == 1 and "is damaged at options" in result.stderr, result.stderr
+    assert writes(emulator) == []

@@ -7,9 +7,11 @@ back gives the same Plan value, so ``voicesync show`` renders exactly what was r
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import MISSING, fields
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +54,22 @@ def read_plan_file(path: Path) -> dict[str, Any]:
         raise PlanError(f"cannot read the plan file {path}: {exc}") from None
     if not isinstance(data, dict) or data.get("format_version") != PLAN_FORMAT:
         raise PlanError(f"{path} is not a voicesync plan file (format_version {PLAN_FORMAT})")
+    error = next(iter(_plan_validator().iter_errors(data)), None)
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "the top level"
+        raise PlanError(
+            f"the plan file {path} is damaged at {where}: {error.message}",
+            hint="make a new plan (voicesync plan --out FILE); plan files are not edited by hand",
+        )
     return data
+
+
+@functools.cache
+def _plan_validator() -> Any:
+    import jsonschema
+
+    text = resources.files("voicesync").joinpath("schemas/plan.schema.json").read_text()
+    return jsonschema.Draft202012Validator(json.loads(text))
 
 
 def refuse_applied(data: Mapping[str, Any], path: Path) -> None:

@@ -9,7 +9,9 @@ belongs to and holds no secret: it is meant to be committed.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
+import functools
 import json
 import os
 import re
@@ -19,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -162,17 +165,25 @@ class State:
 
 def load_state(path: Path, endpoint: str | None) -> State:
     """Read the state file; a missing file is an empty state. Refuses another endpoint's file
-    (``endpoint=None`` reads any, for commands that never call the API)."""
+    (``endpoint=None`` reads any, for commands that never call the API), and a file that does
+    not have the state's shape (schemas/state.schema.json), naming the field."""
     try:
         refuse_link(path, "the state file")
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return State(endpoint=endpoint or "")
     except OSError as exc:
         raise StateError(f"cannot read the state file {path}: {exc.strerror}") from None
+    data = _parse_state(path, raw)
+    version = data.get("format_version")
+    if version != STATE_FORMAT:
+        raise StateError(
+            f"the state file {path} has format_version {version!r}; "
+            f"this voicesync reads {STATE_FORMAT}",
+            hint="upgrade voicesync",
+        )
+    _check_state_shape(path, data)
     try:
-        data = json.loads(text)
-        version = data.get("format_version")
         recorded_endpoint = data["endpoint"]
         records = {name: VoiceRecord.from_json(r) for name, r in data.get("voices", {}).items()}
         foreign = frozenset(str(i) for i in data.get("foreign", ()))
@@ -181,12 +192,6 @@ def load_state(path: Path, endpoint: str | None) -> State:
             f"the state file {path} is damaged ({exc.__class__.__name__}: {exc})",
             hint="restore it from git; without it voicesync matches voices by name",
         ) from None
-    if version != STATE_FORMAT:
-        raise StateError(
-            f"the state file {path} has format_version {version!r}; "
-            f"this voicesync reads {STATE_FORMAT}",
-            hint="upgrade voicesync",
-        )
     if endpoint is not None and recorded_endpoint != endpoint:
         raise StateError(
             f"the state file {path} belongs to {recorded_endpoint}, not {endpoint}",
@@ -194,6 +199,46 @@ def load_state(path: Path, endpoint: str | None) -> State:
             "(emulator voices never mix with real ones)",
         )
     return State(endpoint=recorded_endpoint, records=records, foreign=foreign)
+
+
+def _parse_state(path: Path, raw: bytes) -> dict[str, Any]:
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in raw[:64]:
+        raise StateError(
+            f"the state file {path} is UTF-16 text (PowerShell's > writes that), not UTF-8",
+            hint="restore it from git (git checkout -- FILE), or convert it: "
+            "Get-Content FILE | Set-Content -Encoding utf8 FILE",
+        )
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise StateError(
+            f"the state file {path} is not valid JSON ({exc})",
+            hint="restore it from git (git checkout -- FILE); without it voicesync matches "
+            "voices by name",
+        ) from None
+    if not isinstance(data, dict):
+        raise StateError(f"the state file {path} is not a JSON object", hint="restore it from git")
+    return data
+
+
+def _check_state_shape(path: Path, data: dict[str, Any]) -> None:
+    error = next(iter(_state_validator().iter_errors(data)), None)
+    if error is None:
+        return
+    where = "/".join(str(p) for p in error.absolute_path) or "the top level"
+    raise StateError(
+        f"the state file {path} is damaged at {where}: {error.message}",
+        hint="restore it from git (git checkout -- FILE), or fix that field by hand "
+        "(schemas/state.schema.json says what each field holds)",
+    )
+
+
+@functools.cache
+def _state_validator() -> Any:
+    import jsonschema  # only when a state file is read: --version stays light
+
+    text = resources.files("voicesync").joinpath("schemas/state.schema.json").read_text()
+    return jsonschema.Draft202012Validator(json.loads(text))
 
 
 def save_state(path: Path, state: State) -> None:
