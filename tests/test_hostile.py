@@ -344,5 +344,5 @@ def test_a_saved_plan_with_a_wrong_type_is_refused_clearly(
     assert cli("plan", str(catalog.path), "--out", str(saved), env=env(emulator)).code == 0
     saved.write_text(json.dumps(json.loads(saved.read_text()) | {"options": "x"}))
     result = cli("apply", str(catalog.path), "--plan", str(saved), env=env(emulator))
-    assert result.code == 1 and "is damaged at options" in result.stderr, result.stderr
+    assert result.code == 1 and "(damaged at options:" in result.stderr, result.stderr
     assert writes(emulator) == []

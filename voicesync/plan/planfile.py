@@ -58,7 +58,7 @@ def read_plan_file(path: Path) -> dict[str, Any]:
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "the top level"
         raise PlanError(
-            f"the plan file {path} is damaged at {where}: {error.message}",
+            f"{path} is not a plan file voicesync can read (damaged at {where}: {error.message})",
             hint="make a new plan (voicesync plan --out FILE); plan files are not edited by hand",
         )
     return data
