@@ -346,3 +346,91 @@ def test_a_saved_plan_with_a_wrong_type_is_refused_clearly(
     result = cli("apply", str(catalog.path), "--plan", str(saved), env=env(emulator))
     assert result.code == 1 and "(damaged at options:" in result.stderr, result.stderr
     assert writes(emulator) == []
+
+
+# -- clear errors instead of "unexpected internal error" -----------------------------------------
+def test_a_nul_character_in_a_sample_path_is_a_clear_error(cli: Cli, catalog: Catalog) -> None:
+    catalog.path.parent.mkdir(parents=True, exist_ok=True)
+    catalog.path.write_text('version: 1\nvoices:\n  - name: Narrator\n    sample: "n\\0.wav"\n')
+    result = cli("validate", str(catalog.path))
+    assert (
+        result.code == 1 and "NUL character" in result.stderr and "voices.yaml:4" in result.stderr
+    )
+
+
+def test_json_nested_too_deeply_from_the_server_is_a_clear_error(
+    cli: Cli, catalog: Catalog
+) -> None:
+    from testing.rawserver import RawServer
+
+    one_voice(catalog)
+    nested = b"[" * 100_000 + b"]" * 100_000
+    server = RawServer(lambda _m, _p: (200, {"Content-Type": "application/json"}, nested))
+    try:
+        result = cli(
+            "plan",
+            str(catalog.path),
+            env={"VOICEAI_BASE_URL": server.url, "VOICEAI_API_KEY": TEST_KEY},
+        )
+    finally:
+        server.close()
+    assert result.code == 1 and "nested too deeply" in result.stderr, result.stderr
+
+
+def test_a_state_file_that_cannot_be_written_stops_before_any_clone(
+    cli: Cli, catalog: Catalog, emulator: Emulator, tmp_path: Path
+) -> None:
+    one_voice(catalog)
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("")
+    state = not_a_folder / "voices.lock.json"  # its "folder" is a file: every write fails
+    result = cli("apply", str(catalog.path), "--yes", "--state", str(state), env=env(emulator))
+    assert result.code == 1 and "cannot " in result.stderr and "writable" in result.stderr, (
+        result.output
+    )
+    assert "Traceback" not in result.output
+    assert [r for r in emulator.requests() if r["operation"] == "clone"] == []
+
+
+def test_a_sample_deleted_after_planning_fails_that_voice_cleanly(
+    catalog: Catalog, emulator: Emulator
+) -> None:
+    from tests.conftest import FAST_RETRY
+    from voicesync.api.client import VoiceAIClient
+    from voicesync.api.settings import Connection
+    from voicesync.apply.context import ApplyOptions
+    from voicesync.apply.events import ChangeStarted, Event
+    from voicesync.service import apply_catalog
+    from voicesync.state.store import load_state
+
+    one_voice(catalog)
+    sample = catalog.root / "samples" / "n.wav"
+
+    def delete_it(event: Event) -> None:  # the file goes away after the plan, before the upload
+        if isinstance(event, ChangeStarted):
+            sample.unlink(missing_ok=True)
+
+    with VoiceAIClient(Connection(emulator.url, TEST_KEY), retry=FAST_RETRY) as api:
+        applied = apply_catalog(catalog.path, api, endpoint=emulator.url, on_event=delete_it,
+                                apply_options=ApplyOptions(grace_s=0.5))  # fmt: skip
+    assert applied.result is not None and not applied.result.ok
+    (failed,) = applied.result.results
+    assert "cannot be read" in failed.message and "nothing was sent" in failed.message
+    assert [r for r in emulator.requests() if r["operation"] == "clone"] == []
+    assert load_state(catalog.state_path, emulator.url).records == {}  # no journal entry left
+
+
+def test_an_unexpected_error_exits_3_and_says_how_to_report_it(
+    cli: Cli, catalog: Catalog, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import voicesync.service
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(voicesync.service, "build_plan", broken)
+    one_voice(catalog)
+    result = cli("plan", str(catalog.path), env=env(emulator))
+    assert result.code == 3
+    assert "a bug in voicesync" in result.stderr and "--debug" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -13,6 +13,7 @@ from enum import Enum
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
+EXIT_BUG = 3  # an unexpected error: a bug (pre-commit's convention), not bad input
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143  # 128 + SIGTERM, as shells report it
 

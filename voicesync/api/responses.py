@@ -34,6 +34,14 @@ def read_capped(response: requests.Response, method: str, path: str) -> None:
 def parse_json(response: requests.Response, method: str, path: str) -> Any:
     try:
         return response.json()
+    except RecursionError:
+        raise BadResponseError(
+            "the server answered JSON nested too deeply to read",
+            method=method,
+            path=path,
+            status=response.status_code,
+            hint="is the base URL right? this is not an answer of the voice.ai API",
+        ) from None
     except (ValueError, requests.exceptions.ChunkedEncodingError) as exc:
         what = "an HTML page" if looks_html(response) else "something that is not JSON"
         raise BadResponseError(

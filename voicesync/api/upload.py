@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import secrets
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -24,6 +25,11 @@ BLOCK_BYTES = 64 * 1024
 
 class SampleChangedError(VoicesyncError):
     """The sample file changed between validation and upload."""
+
+
+class SampleUnreadableError(VoicesyncError):
+    """The sample could not be opened for upload (deleted or moved since the plan): nothing
+    was sent."""
 
 
 class MultipartFile(io.RawIOBase):
@@ -50,10 +56,18 @@ class MultipartFile(io.RawIOBase):
         self._head = head
         self._tail = f"\r\n--{self.boundary}--\r\n".encode()
         self._path = path
-        self._file_size = path.stat().st_size
+        try:
+            # Opened now, before anything is sent: a file removed later still reads in full.
+            self._file: BinaryIO | None = path.open("rb")
+            self._file_size = os.fstat(self._file.fileno()).st_size
+        except OSError as exc:
+            raise SampleUnreadableError(
+                f"sample {path} cannot be read ({exc.strerror}); it was there when the plan "
+                "was made, and nothing was sent",
+                hint="restore the file (or change voices.yaml), then apply again",
+            ) from None
         self._expected = expected_sha256
         self._on_sent = on_sent  # called each time the last byte is handed over (also on resends)
-        self._file: BinaryIO | None = None
         self._pos = 0
         self._digest = hashlib.sha256()
 
@@ -114,7 +128,7 @@ class MultipartFile(io.RawIOBase):
 
     def _read_file(self, size: int) -> bytes:
         if self._file is None:
-            self._file = self._path.open("rb")
+            raise SampleChangedError(f"{self._path} was closed before the upload ended")
         self._file.seek(self._pos - len(self._head))
         chunk = self._file.read(size)
         if not chunk:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from voicesync.api.upload import SampleChangedError
+from voicesync.api.upload import SampleChangedError, SampleUnreadableError
 from voicesync.apply.context import Context, Pending, words
 from voicesync.apply.events import ChangeResult, Outcome
 from voicesync.apply.finder import CloneFinder
@@ -51,6 +51,9 @@ class Cloner:
                 # The first attempt journals under the record's key; the record then lives
                 # under the declared name.
                 voice_id: str | None = self._post(key if attempt == 0 else voice.name, voice)
+            except SampleUnreadableError as exc:
+                journal.clone_abandoned(voice.name)  # nothing left this machine
+                return ChangeResult(change, Outcome.FAILED, words(exc))
             except SampleChangedError as exc:
                 # The upload was cut; a lenient server may still have made a voice of it. The
                 # journal keeps the validated hash, so the next plan retires such a voice.

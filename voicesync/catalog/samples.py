@@ -49,6 +49,8 @@ def resolve_sample(base_dir: Path, ref: str, allow_outside: Sequence[Path] = ())
     ``~/.ssh/id_rsa`` is refused like the path itself. ``base_dir`` and ``allow_outside`` are
     taken as already resolved (a catalog resolves them once, not once per sample).
     """
+    if "\x00" in ref:
+        raise SampleError(f"sample path {ref!r} holds a NUL character; write the file's path")
     # Strings, not pathlib: a catalog of 5,000 voices does this 5,000 times.
     real = os.path.realpath(os.path.join(base_dir, os.path.expanduser(ref)))  # noqa: PTH111,PTH118
     target = Path(real)

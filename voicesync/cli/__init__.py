@@ -26,6 +26,7 @@ from voicesync import __version__
 from voicesync.cli.console import App, Console, error_json, report, scrub
 from voicesync.cli.helptext import epilog
 from voicesync.errors import (
+    EXIT_BUG,
     EXIT_ERROR,
     EXIT_INTERRUPTED,
     EXIT_TERMINATED,
@@ -111,7 +112,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             return exc.exit_code
         except Exception:
             _report_bug(debug, console)
-            return EXIT_ERROR
+            return EXIT_BUG
     return result if isinstance(result, int) else 0
 
 
@@ -158,7 +159,11 @@ def _sigterm_as_interrupt() -> Iterator[list[bool]]:
 def _report_bug(debug: bool, console: Console) -> None:
     if debug:
         click.echo(scrub(traceback.format_exc()), err=True)
-    console.error("unexpected internal error", "run again with --debug and report the traceback")
+    console.error(
+        "unexpected internal error (a bug in voicesync, not in your input; exit code 3)",
+        "run the same command with --debug and report the traceback it prints (it never holds "
+        "the API key) as an issue of voicesync",
+    )
 
 
 def main() -> NoReturn:

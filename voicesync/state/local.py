@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from voicesync.errors import UnsafePathError
+from voicesync.errors import StateError, UnsafePathError
 
 LOCAL_DIR = ".voicesync"
 
@@ -28,9 +28,15 @@ def refuse_link(path: Path, what: str) -> None:
 def ensure_local_dir(folder: Path) -> Path:
     """Create the folder with a ``.gitignore`` of ``*``, so it never lands in a commit."""
     refuse_link(folder, "voicesync's machine-local folder")
-    folder.mkdir(parents=True, exist_ok=True)
     ignore = folder / ".gitignore"
-    refuse_link(ignore, "the machine-local folder's .gitignore")
-    if not ignore.exists():
-        ignore.write_text("# voicesync's machine-local files: never commit them\n*\n")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        refuse_link(ignore, "the machine-local folder's .gitignore")
+        if not ignore.exists():
+            ignore.write_text("# voicesync's machine-local files: never commit them\n*\n")
+    except OSError as exc:
+        raise StateError(
+            f"cannot create voicesync's machine-local folder {folder}: {exc.strerror or exc}",
+            hint="make the folder beside the catalog (or the state file) writable, then run again",
+        ) from None
     return folder

@@ -243,8 +243,17 @@ def _state_validator() -> Any:
 
 def save_state(path: Path, state: State) -> None:
     """Write the state file atomically, in a stable form (sorted keys, two-space indent), so a
-    run that changes nothing leaves it byte-identical."""
-    atomic_write_text(path, json.dumps(state.to_json(), indent=2, sort_keys=True) + "\n")
+    run that changes nothing leaves it byte-identical. A write that fails (a read-only folder,
+    a full disk) is a StateError: the journal is written before each clone is sent, so a clone
+    whose journal entry cannot be written is never sent."""
+    try:
+        atomic_write_text(path, json.dumps(state.to_json(), indent=2, sort_keys=True) + "\n")
+    except OSError as exc:
+        raise StateError(
+            f"cannot write the state file {path}: {exc.strerror or exc}",
+            hint="make its folder writable and check the disk has space, then run again; "
+            "what was done so far is recorded up to this point",
+        ) from None
 
 
 def atomic_write_text(path: Path, text: str) -> None:
