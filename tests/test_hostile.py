@@ -434,3 +434,66 @@ def test_an_unexpected_error_exits_3_and_says_how_to_report_it(
     assert result.code == 3
     assert "a bug in voicesync" in result.stderr and "--debug" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# -- time bounds ----------------------------------------------------------------------------------
+def test_a_server_that_trickles_its_answer_is_cut_off_at_the_deadline() -> None:
+    from testing.rawserver import TrickleServer
+    from voicesync.api.client import VoiceAIClient
+    from voicesync.api.retry import RetryPolicy
+    from voicesync.api.settings import Connection
+    from voicesync.errors import ConnectionFailedError
+
+    server = TrickleServer(every_s=0.2)
+    policy = RetryPolicy(attempts=3, backoff_s=0.01, jitter_s=0.0, deadline_s=1.0)
+    try:
+        with (
+            VoiceAIClient(Connection(server.url, TEST_KEY), retry=policy) as api,
+            pytest.raises(ConnectionFailedError) as failed,
+        ):
+            # Each byte comes in time for the read timeout: only a whole deadline ends this.
+            api.list_voices()
+    finally:
+        server.close()
+    assert "did not finish answering within 1 s" in str(failed.value)
+
+
+def test_a_429_storm_is_announced_on_stderr_and_given_up_within_the_bound(
+    cli: Cli, catalog: Catalog, make_emulator: Callable[..., Emulator]
+) -> None:
+    from voicesync.emulator import FaultConfig
+
+    one_voice(catalog)
+    emulator = make_emulator(faults=FaultConfig(rate_limit_every=1, retry_after_s=1))
+    result = cli("plan", str(catalog.path), "--max-rate-limit-wait", "2.5", env=env(emulator))
+    assert result.code == 1, result.output
+    assert "waiting 1 s before trying GET /api/v1/tts/voices again (HTTP 429" in result.stderr
+    assert "kept answering 429" in result.stderr and "--max-rate-limit-wait" in result.stderr
+    stormy = make_emulator(faults=FaultConfig(rate_limit_every=1, retry_after_s=99999))
+    at_once = cli("plan", str(catalog.path), "--max-rate-limit-wait", "5", env=env(stormy))
+    assert at_once.code == 1 and "asked for 120 s more" in at_once.stderr  # capped, refused
+
+
+def test_wait_timeout_bounds_the_apply_as_a_whole(
+    catalog: Catalog, make_emulator: Callable[..., Emulator]
+) -> None:
+    from tests.conftest import FAST_RETRY
+    from voicesync.api.client import VoiceAIClient
+    from voicesync.api.settings import Connection
+    from voicesync.apply.context import ApplyOptions
+    from voicesync.emulator import FaultConfig, Timing
+    from voicesync.service import apply_catalog
+
+    emulator = make_emulator(timing=Timing(5.0, 5.0), faults=FaultConfig(commit_delay_s=0.3))
+    catalog.write([{"name": f"V{i}", "sample": catalog.sample(f"{i}.wav", period=10 + 2 * i)}
+                   for i in range(3)])  # fmt: skip
+    # Starting takes ~0.9 s (three clones, one at a time, 0.3 s each): past the 0.5 s timeout.
+    options = ApplyOptions(parallelism=1, wait_timeout_s=0.5, poll_min_s=0.05, grace_s=0.5)
+    with VoiceAIClient(Connection(emulator.url, TEST_KEY), retry=FAST_RETRY) as api:
+        applied = apply_catalog(catalog.path, api, endpoint=emulator.url, apply_options=options)
+    assert applied.result is not None
+    assert all("after 0.5 s" in r.message for r in applied.result.results)
+    log = emulator.requests()
+    last_clone = max(r["seq"] for r in log if r["operation"] == "clone")
+    polls = [r for r in log if r["seq"] > last_clone and r["operation"] == "list"]
+    assert len(polls) == 1  # one look, then the apply's time was up

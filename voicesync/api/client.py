@@ -21,43 +21,41 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from voicesync.api import pager as paging
+from voicesync.api.failures import (
+    API_PREFIX,
+    gave_up_waiting,
+    http_error,
+    past_deadline,
+    transport_error,
+)
+from voicesync.api.guard import (
+    CallGuard,
+    DeadlinePassed,
+    GuardedAdapter,
+    WaitBudgetSpent,
+    WaitNotice,
+    guarded,
+)
 from voicesync.api.pager import Pager, list_items
 from voicesync.api.responses import (
     exchange_text,
     parse_json,
     read_capped,
-    reason,
-    redact,
-    server_message,
 )
 from voicesync.api.retry import (
     RetryNotice,
     RetryPolicy,
-    never_sent,
     retry_for,
-    why_not_connected,
 )
 from voicesync.api.settings import Connection
 from voicesync.api.upload import MultipartFile
 from voicesync.errors import (
-    ApiError,
-    AuthError,
     BadResponseError,
-    ConnectionFailedError,
-    ForbiddenError,
-    NotFoundError,
-    OutcomeUnknownError,
-    PaymentRequiredError,
-    RateLimitedError,
-    RejectedError,
-    ServerError,
 )
-from voicesync.model import MAX_SAMPLE_TEXT, RemoteVoice, Visibility, VoiceStatus
+from voicesync.model import RemoteVoice, Visibility, VoiceStatus
 
-API_PREFIX = "/api/v1/tts"
 CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 60.0
 UPLOAD_READ_TIMEOUT_S = 300.0
@@ -95,17 +93,21 @@ class ReadOnlyClient:
         retry: RetryPolicy | None = None,
         pool_size: int = 10,
         on_retry: Callable[[RetryNotice], None] | None = None,
+        on_wait: Callable[[WaitNotice], None] | None = None,
         debug: Callable[[str], None] | None = None,
     ) -> None:
         self.base_url = connection.base_url
         self._debug = debug
         self._key = connection.api_key
         self.retry_listeners: list[Callable[[RetryNotice], None]] = [on_retry] if on_retry else []
+        # Told before each wait for a retry, so a long Retry-After is never silent.
+        self.wait_listeners: list[Callable[[WaitNotice], None]] = [on_wait] if on_wait else []
+        self._policy = retry or RetryPolicy()
         self._session = requests.Session()
         self._session.auth = _BearerAuth(connection.api_key)
         self._session.headers["User-Agent"] = f"voicesync/{version('voicesync')}"
         self._session.headers["Accept"] = "application/json"
-        adapter = HTTPAdapter(max_retries=retry_for(retry or RetryPolicy()), pool_maxsize=pool_size)
+        adapter = GuardedAdapter(max_retries=retry_for(self._policy), pool_maxsize=pool_size)
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
 
@@ -168,19 +170,35 @@ class ReadOnlyClient:
         timeout: tuple[float, float] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
         **kwargs: Any,
     ) -> Any:
+        upload = timeout[1] >= UPLOAD_READ_TIMEOUT_S
+        policy = self._policy
+        guard = CallGuard(
+            policy.upload_deadline_s if upload else policy.deadline_s,
+            policy.rate_limit_wait_s,
+            self._tell_wait,
+        )
         try:
-            response = self._session.request(
-                method, url or self.base_url + path, timeout=timeout, stream=True, **kwargs
-            )
-            read_capped(response, method, path)
-        except requests.RequestException as exc:
-            raise self._transport_error(exc, method, path) from None
+            with guarded(guard):
+                response = self._session.request(
+                    method, url or self.base_url + path, timeout=timeout, stream=True, **kwargs
+                )
+                read_capped(response, method, path)
+        except WaitBudgetSpent as spent:
+            raise gave_up_waiting(spent, policy.rate_limit_wait_s, method, path) from None
+        except (DeadlinePassed, requests.RequestException) as exc:
+            if guard.expired:
+                raise past_deadline(guard.deadline_s, method, path) from None
+            if isinstance(exc, DeadlinePassed):  # pragma: no cover - only raised once expired
+                raise
+            raise transport_error(exc, self.base_url, self._key, method, path) from None
         self._count(response, method, path)
         if self._debug is not None:
             self._debug(exchange_text(response, self._key))
         if response.status_code >= 400:
             # The path as it was really sent: a base URL with a path of its own shows here.
-            raise self._http_error(response, method, urlsplit(response.url).path or path)
+            raise http_error(
+                response, self.base_url, self._key, method, urlsplit(response.url).path or path
+            )
         if not response.content.strip():
             return None  # a 204, or an empty 200: the caller decides whether it needed a body
         return parse_json(response, method, path)
@@ -192,55 +210,9 @@ class ReadOnlyClient:
             for listener in self.retry_listeners:
                 listener(RetryNotice(method, path, event.status))
 
-    def _transport_error(self, exc: requests.RequestException, method: str, path: str) -> ApiError:
-        text = redact(str(exc), self._key)
-        if never_sent(exc):
-            return ConnectionFailedError(
-                f"cannot connect to {self.base_url}: {why_not_connected(exc) or reason(text)}",
-                method=method,
-                path=path,
-                hint="check the URL (--base-url, or VOICEAI_BASE_URL) and the network; "
-                f"'curl -sS {self.base_url}{API_PREFIX}/voices' shows what answers there",
-            )
-        if method == "POST":
-            unknown = OutcomeUnknownError(
-                f"the connection failed after the request was sent: {reason(text)}",
-                method=method,
-                path=path,
-                hint="run the command again: voicesync checks the account before cloning again",
-            )
-            unknown.timed_out = isinstance(exc, requests.exceptions.Timeout)
-            return unknown
-        return ConnectionFailedError(
-            f"the connection kept failing: {reason(text)}",
-            method=method,
-            path=path,
-            hint="the service may be overloaded or unreachable; try again later",
-        )
-
-    def _http_error(self, response: requests.Response, method: str, path: str) -> ApiError:
-        status = response.status_code
-        message = redact(server_message(response), self._key)
-        kind, default_hint = _ERRORS.get(status, (None, None))
-        if kind is None:
-            kind, default_hint = (
-                (ServerError, "the service failed; try again later")
-                if status >= 500
-                else (ApiError, None)
-            )
-        hint = _path_hint(self.base_url) if status in (404, 405) else None
-        return kind(message, method=method, path=path, status=status, hint=hint or default_hint)
-
-
-def _path_hint(base_url: str) -> str | None:
-    """A base URL that already holds the API's path makes every call a 404."""
-    parts = urlsplit(base_url)
-    if parts.path in ("", "/"):
-        return None
-    return (
-        f"the base URL {base_url} has a path ({parts.path}) and voicesync adds "
-        f"{API_PREFIX} itself; try --base-url {parts.scheme}://{parts.netloc}"
-    )
+    def _tell_wait(self, notice: WaitNotice) -> None:
+        for listener in list(self.wait_listeners):
+            listener(notice)
 
 
 class VoiceAIClient(ReadOnlyClient):
@@ -300,18 +272,6 @@ class VoiceAIClient(ReadOnlyClient):
     def delete(self, voice_id: str) -> None:
         """Delete a voice. Either documented answer shape is accepted."""
         self._call("DELETE", _voice_path(voice_id))
-
-
-_ERRORS: dict[int, tuple[type[ApiError], str | None]] = {
-    400: (RejectedError, None),
-    401: (AuthError, "check VOICEAI_API_KEY: the key is missing, mistyped or revoked"),
-    402: (PaymentRequiredError, "add credits or free a voice slot in your voice.ai account"),
-    403: (ForbiddenError, "this account may not change that voice"),
-    404: (NotFoundError, None),
-    413: (RejectedError, f"samples must be at most {MAX_SAMPLE_TEXT}"),
-    422: (RejectedError, None),
-    429: (RateLimitedError, "the API is rate limiting; wait a minute or lower --parallelism"),
-}
 
 
 def _voice_path(voice_id: str) -> str:

@@ -7,7 +7,10 @@ dropped connections, honouring ``Retry-After`` (capped). A clone POST is resent 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import requests
 from urllib3.exceptions import (
@@ -16,9 +19,16 @@ from urllib3.exceptions import (
     NameResolutionError,
     NewConnectionError,
 )
+from urllib3.response import BaseHTTPResponse
 from urllib3.util import Retry
 
+from voicesync.api.guard import DeadlinePassed, WaitBudgetSpent, WaitNotice, current
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
 RETRY_AFTER_MAX_S = 120
+RATE_LIMIT_WAIT_S = 300.0  # the most one call waits out 429s, unless told otherwise
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PATCH", "PUT", "DELETE", "OPTIONS"})
 
@@ -34,6 +44,11 @@ class RetryPolicy:
     backoff_max_s: float = 30.0
     jitter_s: float = 0.5
     retry_after_max_s: int = RETRY_AFTER_MAX_S
+    # Each attempt must be over within this (a server trickling its answer is cut off) ...
+    deadline_s: float = 120.0
+    upload_deadline_s: float = 900.0  # ... an upload of 7.5 MB on a slow link included
+    # The most one call waits out rate limits (429 Retry-After) in all before it gives up.
+    rate_limit_wait_s: float = RATE_LIMIT_WAIT_S
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +73,35 @@ class CloneSafeRetry(Retry):
             return super().parse_retry_after(retry_after)
         except InvalidHeader:
             return self.get_backoff_time() or 1.0  # a garbled header must not crash a run
+
+    def increment(self, *args: Any, **kwargs: Any) -> Self:
+        guard = current()
+        if guard is not None and guard.expired:
+            raise DeadlinePassed  # never try a trickling server again within this call
+        return super().increment(*args, **kwargs)
+
+    def sleep(self, response: BaseHTTPResponse | None = None) -> None:
+        """Wait before the next attempt: said first, bounded in total, off the deadline."""
+        wait = self.get_retry_after(response) if response is not None else None
+        if wait is None:
+            wait = self.get_backoff_time()
+        guard = current()
+        if guard is None:
+            time.sleep(wait)
+            return
+        status = response.status if response is not None else None
+        last = self.history[-1] if self.history else None
+        if status == 429 and guard.waited_s + wait > guard.wait_budget_s:
+            raise WaitBudgetSpent(guard.waited_s, wait, status)
+        if guard.on_wait is not None and wait >= 1.0:
+            path = urlsplit(last.url).path if last is not None and last.url else ""
+            method = last.method if last is not None and last.method else ""
+            guard.on_wait(WaitNotice(method, path, status, wait, guard.waited_s,
+                                     guard.wait_budget_s))  # fmt: skip
+        guard.stop_attempt()
+        time.sleep(wait)
+        guard.waited_s += wait
+        guard.start_attempt()
 
 
 def retry_for(policy: RetryPolicy) -> Retry:

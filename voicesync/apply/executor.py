@@ -46,11 +46,12 @@ def apply_plan(
     run = Context(
         api, journal, options or ApplyOptions(), on_event or (lambda _e: None), clock, sleep, wall
     )
+    started = clock()
     with _listening(run):
         pending, results = _start_all(run, plan)
         waiter = Waiter(run)
         if run.options.wait:
-            results += waiter.wait_all(pending)
+            results += waiter.wait_all(pending, since=started)
         else:
             results += [
                 waiter.finished(

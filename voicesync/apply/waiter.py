@@ -24,9 +24,11 @@ THROTTLED_POLL_S = 1.0
 class Waiter:
     run: Context
 
-    def wait_all(self, pending: list[Pending]) -> list[ChangeResult]:
+    def wait_all(self, pending: list[Pending], since: float | None = None) -> list[ChangeResult]:
+        """Wait until every voice settles, or until ``wait_timeout_s`` after ``since`` (the
+        start of the apply: the timeout bounds the apply as a whole)."""
         results: list[ChangeResult] = []
-        start = self.run.clock()
+        start = self.run.clock() if since is None else since
         while pending:
             seen = self._poll(pending)
             still = []

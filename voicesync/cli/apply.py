@@ -112,7 +112,7 @@ def _run(
     with open_connection(where.base_url, where.emulator, base_dir, env) as connection:
         state_path = where.state_file(config)
         with VoiceAIClient(
-            connection, pool_size=apply_options.parallelism + 4, **client_options()
+            connection, pool_size=apply_options.parallelism + 4, **client_options(where)
         ) as api:
             applied = apply_catalog(
                 config,
@@ -178,7 +178,8 @@ def _report(applied: Applied, fmt: str) -> int:
     type=click.FloatRange(min=0),
     default=600.0,
     show_default=True,
-    help="Seconds to wait for new voices to become AVAILABLE.",
+    help="Seconds the apply may take in all, waits for new voices included; voices still "
+    "processing then stay recorded (apply again to go on waiting).",
 )
 @click.option("--no-wait", is_flag=True, help="Return once clones are accepted.")
 @grace_option

@@ -77,7 +77,7 @@ def import_command(
         )
     with open_connection(where.base_url, where.emulator, config.resolve().parent) as conn:
         state_path = state_file(config, where.state_path, where.emulator)
-        with state_lock(state_path), VoiceAIClient(conn, **client_options()) as client:
+        with state_lock(state_path), VoiceAIClient(conn, **client_options(where)) as client:
             state = load_state(state_path, conn.endpoint)
             chosen = choose(client.list_voices(), names, everything, state, declared)
             owned, refused = prove_owned(client, chosen)

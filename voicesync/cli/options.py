@@ -18,6 +18,8 @@ from typing import Any, TypeVar, cast
 import click
 
 from voicesync.api.client import ReadOnlyClient
+from voicesync.api.guard import WaitNotice
+from voicesync.api.retry import RATE_LIMIT_WAIT_S, RetryPolicy
 from voicesync.api.settings import Connection, resolve_connection
 from voicesync.cli.console import app, print_problems
 from voicesync.cli.render import plan_markdown, plan_text
@@ -57,10 +59,24 @@ def allow_outside_option(func: F) -> F:
     )(func)
 
 
-def client_options() -> dict[str, Any]:
-    """-vv prints every HTTP exchange (Authorization redacted) on stderr."""
+def client_options(where: Target) -> dict[str, Any]:
+    """Waits for a retry are said on stderr (in CI too); -vv prints every HTTP exchange
+    (Authorization redacted)."""
     console = app().console
-    return {"debug": console.debug} if console.verbose >= 2 else {}
+
+    def waiting(notice: WaitNotice) -> None:
+        why = f"HTTP {notice.status}" if notice.status else "a failed attempt"
+        console.warn(
+            f"waiting {notice.wait_s:.0f} s before trying {notice.method} {notice.path} again "
+            f"({why}; {notice.waited_s:.0f} s waited so far in this call, at most "
+            f"{notice.budget_s:.0f} s: --max-rate-limit-wait)"
+        )
+
+    options: dict[str, Any] = {
+        "retry": RetryPolicy(rate_limit_wait_s=where.max_rate_limit_wait),
+        "on_wait": waiting,
+    }
+    return options | ({"debug": console.debug} if console.verbose >= 2 else {})
 
 
 def state_file(config: Path, given: Path | None, emulator: bool, env: str | None = None) -> Path:
@@ -95,6 +111,7 @@ class Target:
     emulator: bool
     env_name: str | None
     state_path: Path | None
+    max_rate_limit_wait: float
 
     def state_file(self, config: Path) -> Path:
         return state_file(config, self.state_path, self.emulator, self.env_name)
@@ -149,6 +166,15 @@ def grouped(into: type[T], name: str, *options: Callable[[F], F]) -> Callable[[F
 def connection_options(func: F) -> F:
     func = env_option(func)
     func = emulator_option()(func)
+    func = click.option(
+        "--max-rate-limit-wait",
+        type=click.FloatRange(min=0),
+        default=RATE_LIMIT_WAIT_S,
+        show_default=True,
+        metavar="SECONDS",
+        help="Give up a call the API keeps rate limiting (429) after waiting this long in all; "
+        "each wait is said on stderr.",
+    )(func)
     return click.option(
         "--base-url",
         metavar="URL",
@@ -219,7 +245,7 @@ def planning(config: Path, where: Target, selection: Selection) -> Iterator[Plan
     require_catalog(config)  # before the key: with neither, the file is the first thing to fix
     env = chosen_environment(config, where.env_name)
     with open_connection(where.base_url, where.emulator, config.resolve().parent, env) as conn:
-        with ReadOnlyClient(conn, **client_options()) as client:
+        with ReadOnlyClient(conn, **client_options(where)) as client:
             planned = make_plan(
                 config,
                 client,

@@ -48,7 +48,7 @@ def list_command(config: Path | None, fmt: str, where: Target) -> int:
     env = chosen_environment(catalog, where.env_name)
     with open_connection(where.base_url, where.emulator, catalog.resolve().parent, env) as conn:
         marks_for = _marker(catalog, where, conn.endpoint, env)
-        with ReadOnlyClient(conn, **client_options()) as client:
+        with ReadOnlyClient(conn, **client_options(where)) as client:
             voices = client.list_voices()
     marks = marks_for(voices)
     console = app().console

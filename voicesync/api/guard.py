@@ -1,0 +1,142 @@
+"""Bounds on one call: a deadline per attempt, and a budget for waiting out rate limits.
+
+urllib3's read timeout is per socket read: a server that trickles one byte every few seconds
+never trips it. Each attempt of a call gets a whole deadline instead: a timer shuts the
+attempt's socket down when it passes. Waiting out 429s (Retry-After) pauses that timer, is
+announced before each wait, and is bounded in total: past the budget the call gives up.
+
+The state of the call lives in a thread-local, set by the client around each call and read by
+the retry policy and by the connections the session opens (see :class:`GuardedAdapter`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+_current = threading.local()
+
+
+@dataclass(frozen=True, slots=True)
+class WaitNotice:
+    """Said before the client waits out a refusal (429) or a failure before trying again."""
+
+    method: str
+    path: str
+    status: int | None
+    wait_s: float
+    waited_s: float  # already waited in this call
+    budget_s: float  # the most this call waits in all
+
+
+class DeadlinePassed(Exception):
+    """An attempt took longer than its whole deadline (a server trickling its answer)."""
+
+
+class WaitBudgetSpent(Exception):
+    """Waiting out rate limits would pass the call's budget."""
+
+    def __init__(self, waited_s: float, wait_s: float, status: int | None) -> None:
+        super().__init__(f"waited {waited_s:.0f} s, asked to wait {wait_s:.0f} s more")
+        self.waited_s, self.wait_s, self.status = waited_s, wait_s, status
+
+
+@dataclass
+class CallGuard:
+    deadline_s: float
+    wait_budget_s: float
+    on_wait: Callable[[WaitNotice], None] | None = None
+    waited_s: float = 0.0
+    expired: bool = False
+    _sockets: list[socket.socket] = field(default_factory=list)
+    _timer: threading.Timer | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start_attempt(self) -> None:
+        self.stop_attempt()
+        timer = threading.Timer(self.deadline_s, self._expire)
+        timer.daemon = True
+        self._timer = timer
+        timer.start()
+
+    def stop_attempt(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def watch(self, sock: socket.socket | None) -> None:
+        if sock is None:
+            return
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self.expired
+        if expired:
+            _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def current() -> CallGuard | None:
+    guard: CallGuard | None = getattr(_current, "guard", None)
+    return guard
+
+
+@contextlib.contextmanager
+def guarded(guard: CallGuard) -> Iterator[CallGuard]:
+    _current.guard = guard
+    guard.start_attempt()
+    try:
+        yield guard
+    finally:
+        guard.stop_attempt()
+        _current.guard = None
+
+
+class _GuardedHTTPConnection(HTTPConnection):
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        guard = current()
+        if guard is not None:
+            guard.watch(self.sock)
+        return super().getresponse(*args, **kwargs)
+
+
+class _GuardedHTTPSConnection(HTTPSConnection):
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        guard = current()
+        if guard is not None:
+            guard.watch(self.sock)
+        return super().getresponse(*args, **kwargs)
+
+
+class _HTTPPool(HTTPConnectionPool):
+    ConnectionCls = _GuardedHTTPConnection
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _GuardedHTTPSConnection
+
+
+class GuardedAdapter(HTTPAdapter):
+    """requests' adapter whose connections report their socket to the call's guard."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
