@@ -497,3 +497,16 @@ def test_wait_timeout_bounds_the_apply_as_a_whole(
     last_clone = max(r["seq"] for r in log if r["operation"] == "clone")
     polls = [r for r in log if r["seq"] > last_clone and r["operation"] == "list"]
     assert len(polls) == 1  # one look, then the apply's time was up
+
+
+def test_destroy_with_a_protected_voice_gives_hints_that_work(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav"), "protected": True},
+                   {"name": "Host", "sample": catalog.sample("h.wav", period=30)}])  # fmt: skip
+    assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+    result = cli("destroy", str(catalog.path), "--yes", env=env(emulator))
+    assert result.code == 1 and "destroy refuses this plan" in result.stderr
+    assert "protected: false" in result.output
+    assert "or use voicesync destroy" not in result.output  # no hint to run what is running
+    assert "pass --force" not in result.output  # --force would not lift protection

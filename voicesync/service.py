@@ -197,7 +197,7 @@ def apply_catalog(
         plan = planned.plan
         if not plan.safe:
             reasons = "; ".join(r.message for r in plan.refusals if r.blocking)
-            raise PlanError(f"apply refuses this plan: {reasons}")
+            raise PlanError(f"{'destroy' if destroy else 'apply'} refuses this plan: {reasons}")
         journal = Journal(planned.state, state_path)
         if plan.changes and not confirm(plan):
             raise VoicesyncError("apply cancelled; nothing was changed")
@@ -225,7 +225,11 @@ def make_destroy_plan(
     seen = observe_account(client, state)
     plan = build_plan(nothing, seen.remote, state, PlanOptions(force=True))
     plan = replace(
-        plan, changes=tuple(replace(c, reason=Reason.DESTROY) for c in plan.changes), unmanaged=()
+        plan,
+        changes=tuple(replace(c, reason=Reason.DESTROY) for c in plan.changes),
+        unmanaged=(),
+        # Deleting everything is what destroy is for: only protection still refuses.
+        refusals=tuple(r for r in plan.refusals if r.blocking),
     )
     return Planned(Loaded(nothing, ()), seen.remote, state, plan, seen.notices, seen.gone)
 

@@ -93,7 +93,7 @@ def plan_text(plan: Plan, style: Style = plain, *, command: str = "plan") -> str
         lines += [f"  {p(v.name or '-')}  [{p(v.voice_id)}]" for v in plan.unmanaged]
     if plan.changes:
         lines += ["", style(summary_line(plan), "bold")]
-    lines += _refusal_lines(plan, style)
+    lines += _refusal_lines(plan, style, command)
     return "\n".join(lines)
 
 
@@ -182,11 +182,12 @@ def _size(size: int) -> str:
     return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.1f} kB"
 
 
-def _refusal_lines(plan: Plan, style: Style) -> list[str]:
+def _refusal_lines(plan: Plan, style: Style, command: str = "plan") -> list[str]:
     if not plan.refusals:
         return []
     blocking = [r for r in plan.refusals if r.blocking]
-    head = "Apply will refuse this plan:" if blocking else "Safety checks overridden by --force:"
+    doer = "Destroy" if command == "destroy" else "Apply"
+    head = f"{doer} will refuse this plan:" if blocking else "Safety checks overridden by --force:"
     return [
         "",
         style(head, "error" if blocking else "warning"),
