@@ -110,20 +110,24 @@ def guarded(guard: CallGuard) -> Iterator[CallGuard]:
         _current.guard = None
 
 
-class _GuardedHTTPConnection(HTTPConnection):
+class _Watched:
+    """Before waiting for an answer, a connection hands its socket to the call's guard."""
+
+    sock: socket.socket | None
+
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
         guard = current()
         if guard is not None:
             guard.watch(self.sock)
-        return super().getresponse(*args, **kwargs)
+        return super().getresponse(*args, **kwargs)  # type: ignore[misc]
 
 
-class _GuardedHTTPSConnection(HTTPSConnection):
-    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-        guard = current()
-        if guard is not None:
-            guard.watch(self.sock)
-        return super().getresponse(*args, **kwargs)
+class _GuardedHTTPConnection(_Watched, HTTPConnection):
+    pass
+
+
+class _GuardedHTTPSConnection(_Watched, HTTPSConnection):
+    pass
 
 
 class _HTTPPool(HTTPConnectionPool):

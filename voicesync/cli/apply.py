@@ -51,6 +51,30 @@ from voicesync.service import (
 from voicesync.state.store import load_state
 
 
+def yes_option(func: F) -> F:
+    return click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")(func)
+
+
+def parallelism_option(func: F) -> F:
+    return click.option(
+        "--parallelism",
+        type=click.IntRange(1, 64),
+        default=4,
+        show_default=True,
+        help="Calls at once at most (lowered by itself when the API says 429).",
+    )(func)
+
+
+def result_format_option(func: F) -> F:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        help="text for people; json (stdout) for tools, errors included.",
+    )(func)
+
+
 def grace_option(func: F) -> F:
     return click.option(
         "--grace-period",
@@ -159,20 +183,14 @@ def _report(applied: Applied, fmt: str) -> int:
 
 @click.command("apply")
 @config_argument
-@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@yes_option
 @click.option(
     "--plan",
     "plan_file",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Apply a plan saved by plan --out, if still current.",
 )
-@click.option(
-    "--parallelism",
-    type=click.IntRange(1, 64),
-    default=4,
-    show_default=True,
-    help="Calls at once at most (lowered by itself when the API says 429).",
-)
+@parallelism_option
 @click.option(
     "--wait-timeout",
     type=click.FloatRange(min=0),
@@ -184,13 +202,7 @@ def _report(applied: Applied, fmt: str) -> int:
 @click.option("--no-wait", is_flag=True, help="Return once clones are accepted.")
 @grace_option
 @click.option("--force", is_flag=True, help="Lift the delete/replace thresholds (not protection).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    help="text for people; json (stdout) for tools, errors included.",
-)
+@result_format_option
 @selection_options
 @target_options
 def apply_command(
@@ -227,21 +239,9 @@ def apply_command(
 
 @click.command("destroy")
 @config_argument
-@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
-@click.option(
-    "--parallelism",
-    type=click.IntRange(1, 64),
-    default=4,
-    show_default=True,
-    help="Calls at once at most (lowered by itself when the API says 429).",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    help="text for people; json (stdout) for tools, errors included.",
-)
+@yes_option
+@parallelism_option
+@result_format_option
 @click.option(
     "--force", is_flag=True, help="Also destroy a non-ephemeral environment (not protection)."
 )
