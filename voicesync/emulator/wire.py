@@ -13,7 +13,10 @@ from typing import Any
 
 from voicesync.emulator.store import ServiceError
 
-MAX_SAMPLE_BYTES = 7_500_000  # the documented 7.5 MB, of the decoded sample
+MAX_SAMPLE_BYTES = 7_500_000  # the documented 7.5 MB of a multipart file part
+# The older JSON body documented its own limit on the base64 text (voiceai-api.md, Endpoints):
+# 7,500,000 characters, so through that body a sample of 5.6 MB or more is refused.
+MAX_BASE64_CHARS = 7_500_000
 MAX_BODY_BYTES = 32 * 1024 * 1024  # larger bodies are refused without being read
 MAX_SPEECH_CHARS = 5000
 MAX_PAGE_SIZE = 100
@@ -83,13 +86,12 @@ def clone_form(content_type: str, body: bytes) -> dict[str, bytes | str]:
         encoded = data.get("base64_audio")
         if not isinstance(encoded, str):
             raise ServiceError(422, "Field required", field_name="base64_audio")
-        if len(encoded) > MAX_BODY_BYTES:
+        if len(encoded) > MAX_BASE64_CHARS:
             raise ServiceError(422, "base64_audio too long", field_name="base64_audio")
         try:
             sample = base64.b64decode(encoded, validate=True)
         except binascii.Error as exc:
             raise ServiceError(422, "Invalid base64", field_name="base64_audio") from exc
-        # The 7.5 MB limit is the sample's, not its base64 text's (a third longer).
         form: dict[str, bytes | str] = {"file": sample}
         form.update({k: str(data[k]) for k in ("name", "voice_visibility") if data.get(k)})
         return form
