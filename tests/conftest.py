@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from voicesync.api.retry import RetryPolicy
 from voicesync.api.settings import Connection
 from voicesync.cli import run
 from voicesync.emulator import Emulator, EmulatorConfig, Timing
+from voicesync.emulator.wire import Response
 
 TEST_KEY = "vk_test_0123456789abcdef"
 FAST_TIMING = Timing(pending_s=0.05, processing_s=0.1)
@@ -25,19 +27,44 @@ FAST_RETRY = RetryPolicy(attempts=4, backoff_s=0.01, backoff_max_s=0.05, jitter_
 
 @pytest.fixture
 def make_emulator() -> Iterator[Callable[..., Emulator]]:
+    """Emulators for a test; every answer they give is checked against the API's description
+    (schemas/voiceai-openapi.yaml) when the test ends."""
     started: list[Emulator] = []
+    answers = AnswerLog()
 
     def factory(config: EmulatorConfig | None = None, **kwargs: object) -> Emulator:
         if config is None:
             kwargs.setdefault("timing", FAST_TIMING)
             config = EmulatorConfig(**kwargs)  # type: ignore[arg-type]
-        emulator = Emulator(config).start()
+        emulator = Emulator(config, observe=answers.record).start()
         started.append(emulator)
         return emulator
 
     yield factory
     for emulator in started:
         emulator.close()
+    answers.check()
+
+
+class AnswerLog:
+    """The emulator's answers during one test, checked against the OpenAPI description."""
+
+    def __init__(self) -> None:
+        self.answers: list[tuple[str, str, Response]] = []
+        self.lock = threading.Lock()
+
+    def record(self, method: str, path: str, response: Response) -> None:
+        with self.lock:
+            self.answers.append((method, path, response))
+
+    def check(self) -> None:
+        from fidelity import conforms  # the suite's OpenAPI checker, loaded on first use
+
+        wrong = [f"{m} {p} -> {r.status}: {why}" for m, p, r in self.answers
+                 if (why := conforms(m, p, r)) is not None]  # fmt: skip
+        assert wrong == [], "answers that do not conform to voiceai-openapi.yaml:\n" + "\n".join(
+            wrong[:10]
+        )
 
 
 @pytest.fixture

@@ -28,6 +28,8 @@ class App:
     log: RequestLog
     api_key: str | None
     access_log: bool
+    # Sees every answer (method, raw path, response) before it is sent: tests check them all.
+    observe: Callable[[str, str, Response], None] | None = None
 
 
 ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
@@ -234,6 +236,8 @@ class Handler(BaseHTTPRequestHandler):
         self.connection.close()
 
     def _send(self, response: Response) -> None:
+        if self.app.observe is not None and not self.path.startswith("/_emulator/"):
+            self.app.observe(self.command, self.path, response)
         write_response(self, response)
 
 

@@ -23,7 +23,7 @@ from voicesync.emulator.faults import FaultConfig, FaultInjector
 from voicesync.emulator.http import App, Handler, Server
 from voicesync.emulator.service import Dialect, Service
 from voicesync.emulator.store import CATALOG_OWNER, OTHER_OWNER, Timing, VoiceStore
-from voicesync.emulator.wire import account_of
+from voicesync.emulator.wire import Response, account_of
 
 __all__ = ["Dialect", "Emulator", "EmulatorConfig", "account_of"]
 
@@ -52,6 +52,7 @@ class Emulator:
         host: str = "127.0.0.1",
         port: int = 0,
         clock: Callable[[], float] = time.time,
+        observe: Callable[[str, str, Response], None] | None = None,
     ) -> None:
         self.config = config or EmulatorConfig()
         self.dialect = self.config.dialect
@@ -70,7 +71,12 @@ class Emulator:
         self.httpd = Server((host, port), Handler)
         self.httpd.daemon_threads = True
         self.httpd.app = App(  # type: ignore[attr-defined]
-            self.service, self.faults, self.log, self.config.api_key, self.config.access_log
+            self.service,
+            self.faults,
+            self.log,
+            self.config.api_key,
+            self.config.access_log,
+            observe,
         )
         self._thread: threading.Thread | None = None
 
