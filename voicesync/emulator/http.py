@@ -64,6 +64,31 @@ def _route(method: str, path: str, *, accept_put: bool = False) -> tuple[str, st
     return ("", None) if path_known else None
 
 
+def injected_answer(app: App, fault: Fault, entry: dict[str, Any]) -> Response:
+    """The 429 or 5xx a fault puts in place of the real answer (JSON, or a proxy's page)."""
+    cfg = app.faults.config
+    status = 429 if fault is Fault.RATE_LIMIT else app.faults.server_error_status()
+    app.log.record(entry | {"status": status, "fault": fault.value})
+    headers: tuple[tuple[str, str], ...] = ()
+    if status == 429 and cfg.retry_after_s is not None:
+        headers = (("Retry-After", str(cfg.retry_after_s)),)
+    if cfg.html_errors:
+        reason = BaseHTTPRequestHandler.responses.get(status, ("Error",))[0]
+        page = _HTML_PAGE.format(code=status, reason=reason).encode()
+        return Response(status, page, "text/html", headers)
+    message = "Rate limit exceeded" if status == 429 else "Internal Server Error"
+    return replace(app.service.error(status, message), headers=headers)
+
+
+def allowed_methods(path: str, *, accept_put: bool = False) -> list[str]:
+    """The methods a known path answers, for a 405's Allow header (as Starlette sends it)."""
+    return [
+        method
+        for method, pattern, _ in ROUTES
+        if pattern.match(path) and (method != "PUT" or accept_put)
+    ]
+
+
 def _slash_redirect(path: str, query: str) -> str | None:
     """Where Starlette's redirect_slashes sends a known path written with a trailing slash."""
     bare = path.rstrip("/")
@@ -109,6 +134,13 @@ class Handler(BaseHTTPRequestHandler):
         self._dispatch(self.command)
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _any_method
+
+    def __getattr__(self, name: str) -> Any:
+        # FastAPI answers any other method on a known path 405 (HEAD, OPTIONS, QUERY, ...),
+        # where http.server would answer 501.
+        if name.startswith("do_"):
+            return self._any_method
+        raise AttributeError(name)
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.app.access_log:
@@ -186,7 +218,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.app.service.error(404, "Not Found")
         operation, voice_id = route
         if not operation:
-            return self.app.service.error(405, "Method Not Allowed")
+            allowed = allowed_methods(url.path, accept_put=self.app.service.dialect.accept_put)
+            refused = self.app.service.error(405, "Method Not Allowed")
+            return replace(refused, headers=(("Allow", ", ".join(allowed)),))
         owner = owner_of(self.headers)
         key = (self.headers.get("Authorization") or "").partition(" ")[2].strip()
         required = self.app.api_key
@@ -210,25 +244,15 @@ class Handler(BaseHTTPRequestHandler):
             return action()
         except ServiceError as exc:
             return self.app.service.error(exc.status, exc.message, exc.field_name)
+        except Exception:  # a bug of the emulator: answered 500, as FastAPI does, not dropped
+            return self.app.service.error(500, "Internal Server Error")
 
     def _inject(self, fault: Fault, entry: dict[str, Any]) -> None:
-        cfg = self.app.faults.config
         if fault is Fault.DROP:
             self.app.log.record(entry | {"status": None, "fault": "dropped"})
             self._drop()
             return
-        status = 429 if fault is Fault.RATE_LIMIT else self.app.faults.server_error_status()
-        self.app.log.record(entry | {"status": status, "fault": fault.value})
-        headers: tuple[tuple[str, str], ...] = ()
-        if status == 429 and cfg.retry_after_s is not None:
-            headers = (("Retry-After", str(cfg.retry_after_s)),)
-        if cfg.html_errors:
-            reason = self.responses.get(status, ("Error",))[0]
-            page = _HTML_PAGE.format(code=status, reason=reason).encode()
-            self._send(Response(status, page, "text/html", headers))
-            return
-        message = "Rate limit exceeded" if status == 429 else "Internal Server Error"
-        self._send(replace(self.app.service.error(status, message), headers=headers))
+        self._send(injected_answer(self.app, fault, entry))
 
     def _drop(self) -> None:
         self.close_connection = True
@@ -287,4 +311,5 @@ def write_response(handler: BaseHTTPRequestHandler, response: Response) -> None:
         return
     handler.send_header("Content-Length", str(len(response.body)))
     handler.end_headers()
-    handler.wfile.write(response.body)
+    if handler.command != "HEAD":  # an answer to HEAD has headers only
+        handler.wfile.write(response.body)

@@ -198,12 +198,13 @@ class Service:
             raise ServiceError(422, "Field required", field_name="text")
         if len(text) > MAX_SPEECH_CHARS:
             raise ServiceError(400, f"Text too long: at most {MAX_SPEECH_CHARS} characters")
+        _check_speech_fields(data)
         voice_id = data.get("voice_id")
         if voice_id is not None:
             voice = self.store.get(owner, str(voice_id))
             if self.store.status_of(voice) != "AVAILABLE":
                 raise ServiceError(404, "Voice not found or not available")
-        fmt = str(data.get("audio_format") or "mp3")
+        fmt = data.get("audio_format") or "mp3"
         if fmt.startswith("mp3"):
             return Response(200, audio.silent_mp3(), "audio/mpeg", stream=stream)
         if fmt.startswith("wav"):
@@ -217,3 +218,20 @@ def _stored_name(dialect: Dialect, name: str | None) -> str | None:
     if name is None or not dialect.nfc_names:
         return name
     return unicodedata.normalize("NFC", name)
+
+
+def _check_speech_fields(data: dict[str, Any]) -> None:
+    """The generate-speech page's constraints: 422 outside them, as FastAPI answers."""
+    for name, low, high in (("temperature", 0.0, 2.0), ("top_p", 0.0, 1.0)):
+        value = data.get(name)
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if value is not None and (not number or not low <= value <= high):
+            raise ServiceError(422, f"Input should be a number from {low:g} to {high:g}",
+                               field_name=name)  # fmt: skip
+    for name in ("voice_id", "audio_format", "model"):
+        if data.get(name) is not None and not isinstance(data[name], str):
+            raise ServiceError(422, "Input should be a valid string", field_name=name)
+    language = data.get("language")
+    if language is not None and language not in LANGUAGES:
+        raise ServiceError(422, f"Input should be one of {', '.join(LANGUAGES)}",
+                           field_name="language")  # fmt: skip

@@ -57,10 +57,20 @@ def owner_of(headers: Any) -> str | None:
 
 
 def int_param(query: dict[str, list[str]], name: str, default: int) -> int:
-    try:
-        return max(int(query[name][0]), 0)
-    except (KeyError, ValueError, IndexError):
+    """A whole number >= 0 from the query (absent: ``default``); anything else is a 422, as a
+    FastAPI ``Query(ge=0)`` parameter answers."""
+    values = query.get(name)
+    if not values:
         return default
+    try:
+        value = int(values[0])
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ServiceError(
+            422, "Input should be a valid integer, greater than or equal to 0", field_name=name
+        )
+    return value
 
 
 def json_object(body: bytes) -> dict[str, Any]:
@@ -90,7 +100,7 @@ def clone_form(content_type: str, body: bytes) -> dict[str, bytes | str]:
             raise ServiceError(422, "base64_audio too long", field_name="base64_audio")
         try:
             sample = base64.b64decode(encoded, validate=True)
-        except binascii.Error as exc:
+        except (binascii.Error, ValueError) as exc:  # ValueError: characters beyond ASCII
             raise ServiceError(422, "Invalid base64", field_name="base64_audio") from exc
         form: dict[str, bytes | str] = {"file": sample}
         form.update({k: str(data[k]) for k in ("name", "voice_visibility") if data.get(k)})
