@@ -216,3 +216,25 @@ def test_every_public_name_resolves() -> None:
         assert getattr(voicesync, name) is not None, name
     with pytest.raises(AttributeError):
         _ = voicesync.no_such_name  # type: ignore[attr-defined]
+
+
+def test_help_lists_each_command_as_its_own_help_says_without_importing_it() -> None:
+    import click
+
+    from voicesync.cli import COMMANDS, cli
+    from voicesync.cli.helptext import SUMMARIES
+
+    assert set(SUMMARIES) == set(COMMANDS)
+    ctx = click.Context(cli)
+    for name in COMMANDS:
+        command = cli.get_command(ctx, name)
+        assert command is not None and command.help is not None
+        assert SUMMARIES[name] == command.help.split("\n")[0], name
+    code = (
+        "import sys\nfrom voicesync.cli import run\ncode = run(['--help'])\n"
+        "print(code, sorted(m for m in sys.modules if m.startswith('voicesync.cli.') "
+        "and m.rsplit('.', 1)[1] in ('plan', 'apply', 'manage', 'emulator')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=True)  # fmt: skip
+    assert done.stdout.splitlines()[-1] == "0 []"

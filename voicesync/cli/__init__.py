@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import re
 import signal
 import sys
 import threading
@@ -24,7 +25,7 @@ import click
 
 from voicesync import __version__
 from voicesync.cli.console import App, Console, error_json, report, scrub
-from voicesync.cli.helptext import epilog
+from voicesync.cli.helptext import SUMMARIES, epilog
 from voicesync.errors import (
     EXIT_BUG,
     EXIT_ERROR,
@@ -56,6 +57,13 @@ class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of --help, from SUMMARIES: no command module is imported."""
+        width = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [(name, _shortened(SUMMARIES[name], width)) for name in sorted(COMMANDS)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = COMMANDS.get(cmd_name)
         if target is None:
@@ -66,6 +74,15 @@ class LazyGroup(click.Group):
             raise TypeError(f"{target} is not a click command")
         command.epilog = command.epilog or epilog(cmd_name)
         return command
+
+
+def _shortened(text: str, width: int) -> str:
+    """The first sentence, cut at a word to fit ``width`` (as click shortens a command's help)."""
+    sentence = re.match(r"(.+?[.!?])(?=\s+[A-Z]|$)", text)  # "e.g. eval" ends nothing
+    first = sentence.group(1) if sentence else text
+    if len(first) <= width:
+        return first
+    return first[: max(width - 3, 0)].rsplit(" ", 1)[0] + "..."
 
 
 @click.group(

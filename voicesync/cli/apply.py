@@ -284,8 +284,9 @@ def destroy_command(
 def outputs_command(
     config: Path, fmt: str, emulator: bool, state_path: Path | None, env_name: str | None
 ) -> int:
-    """Print declared name → voice_id of the managed voices, for the applications that use
-    them; the same keys in every environment."""
+    """Print declared name → voice_id of every managed voice, for the apps that use them.
+
+    The keys are the same in every environment, whatever the remote names."""
     chosen_environment(config, env_name)
     path = state_file(config, state_path, emulator, env_name)
     if not path.exists():
