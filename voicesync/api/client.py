@@ -168,6 +168,7 @@ class ReadOnlyClient:
         *,
         url: str | None = None,
         timeout: tuple[float, float] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
+        binary: bool = False,
         **kwargs: Any,
     ) -> Any:
         upload = timeout[1] >= UPLOAD_READ_TIMEOUT_S
@@ -199,6 +200,8 @@ class ReadOnlyClient:
             raise http_error(
                 response, self.base_url, self._key, method, urlsplit(response.url).path or path
             )
+        if binary:
+            return response.content
         if not response.content.strip():
             return None  # a 204, or an empty 200: the caller decides whether it needed a body
         return parse_json(response, method, path)
@@ -272,6 +275,19 @@ class VoiceAIClient(ReadOnlyClient):
     def delete(self, voice_id: str) -> None:
         """Delete a voice. Either documented answer shape is accepted."""
         self._call("DELETE", _voice_path(voice_id))
+
+    def speak(
+        self, voice_id: str, text: str, *, audio_format: str = "mp3", language: str | None = None
+    ) -> bytes:
+        """What the voice says ``text`` as, in ``audio_format`` (generate-speech)."""
+        body: dict[str, str] = {"text": text, "voice_id": voice_id, "audio_format": audio_format}
+        if language:
+            body["language"] = language
+        path = f"{API_PREFIX}/speech"
+        audio: bytes = self._call("POST", path, json=body, binary=True)
+        if not audio:
+            raise BadResponseError("the speech answer holds no audio", method="POST", path=path)
+        return audio
 
 
 def _voice_path(voice_id: str) -> str:

@@ -29,6 +29,7 @@ class ApplyOptions:
     # outcome is unknown is looked for this long before it is sent again.
     grace_s: float = 30.0
     list_threshold: int = 2  # poll with one LIST walk when more voices than this are pending
+    verify: bool = False  # after the waits, each new voice speaks once (apply --verify)
 
 
 @dataclass

@@ -24,6 +24,7 @@ from voicesync.api.retry import RetryNotice
 from voicesync.apply.context import ApplyOptions, Context, Pending
 from voicesync.apply.events import ApplyResult, ChangeResult, Event, Notice, Outcome
 from voicesync.apply.starter import Starter
+from voicesync.apply.verifier import verify_speech
 from voicesync.apply.waiter import Waiter
 from voicesync.plan.model import Action, Plan
 from voicesync.state.journal import Journal
@@ -52,6 +53,8 @@ def apply_plan(
         waiter = Waiter(run)
         if run.options.wait:
             results += waiter.wait_all(pending, since=started)
+            if run.options.verify:
+                results = verify_speech(run, results)
         else:
             results += [
                 waiter.finished(

@@ -46,6 +46,7 @@ COMMANDS = {
     "list": "voicesync.cli.plan:list_command",
     "outputs": "voicesync.cli.apply:outputs_command",
     "plan": "voicesync.cli.plan:plan_command",
+    "preview": "voicesync.cli.preview:preview_command",
     "show": "voicesync.cli.plan:show_command",
     "validate": "voicesync.cli.plan:validate_command",
 }

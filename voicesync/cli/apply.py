@@ -200,6 +200,11 @@ def _report(applied: Applied, fmt: str) -> int:
     "processing then stay recorded (apply again to go on waiting).",
 )
 @click.option("--no-wait", is_flag=True, help="Return once clones are accepted.")
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="After the waits, each new voice speaks one sentence; one that cannot fails.",
+)
 @grace_option
 @click.option("--force", is_flag=True, help="Lift the delete/replace thresholds (not protection).")
 @result_format_option
@@ -212,6 +217,7 @@ def apply_command(
     parallelism: int,
     wait_timeout: float,
     no_wait: bool,
+    verify: bool,
     grace_period: float,
     force: bool,
     fmt: str,
@@ -221,8 +227,14 @@ def apply_command(
     """Clone, update, replace and delete until the account matches voices.yaml."""
     if plan_file and (selection.given or force):
         raise UsageError("--plan applies a saved plan as it is; plan again to change options")
+    if verify and no_wait:
+        raise UsageError("--verify needs the waits: a voice speaks only once it is AVAILABLE")
     apply_options = ApplyOptions(
-        parallelism=parallelism, wait=not no_wait, wait_timeout_s=wait_timeout, grace_s=grace_period
+        parallelism=parallelism,
+        wait=not no_wait,
+        wait_timeout_s=wait_timeout,
+        grace_s=grace_period,
+        verify=verify,
     )
     return _run(
         config,

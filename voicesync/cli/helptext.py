@@ -33,6 +33,10 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "voicesync plan voices.yaml --out plan.json --detailed-exitcode",
         f"0 no changes (or any plan without --detailed-exitcode), 2 changes, {_ERROR}",
     ),
+    "preview": (
+        "voicesync preview voices.yaml Narrator --format wav -o previews/narrator.wav",
+        f"0 written, {_ERROR} (a voice that cannot speak included)",
+    ),
     "show": ("voicesync show plan.json --format markdown", f"0 shown, {_ERROR}"),
     "validate": (
         "voicesync validate voices.yaml prod.yaml",
@@ -53,6 +57,7 @@ SUMMARIES: dict[str, str] = {
     "list": "List the account's voices, marked managed, declared (unrecorded) or unmanaged.",
     "outputs": "Print declared name → voice_id of every managed voice, for the apps that use them.",
     "plan": "Show what apply would change. Never changes anything.",
+    "preview": "Write what a managed voice says, to hear it before it ships.",
     "show": "Render a plan saved by plan --out, exactly as it was made. Needs no key or network.",
     "validate": "Check voices.yaml (or each FILE given) and its samples. Touches no network.",
 }

@@ -1,0 +1,34 @@
+"""apply --verify: a voice can be AVAILABLE and still unable to speak. After the waits, each new
+voice says one short sentence; one that cannot fails its change, as a FAILED clone does."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from voicesync.apply.context import Context, words
+from voicesync.apply.events import ChangeResult, Notice, Outcome
+from voicesync.errors import ApiError
+from voicesync.plan.model import Clone, Replace
+
+VERIFY_TEXT = "Testing, one two three."
+
+
+def verify_speech(run: Context, results: list[ChangeResult]) -> list[ChangeResult]:
+    return [_verified(run, r) for r in results]
+
+
+def _verified(run: Context, result: ChangeResult) -> ChangeResult:
+    new_voice = isinstance(result.change, (Clone, Replace)) or result.change.pending_id
+    if result.outcome is not Outcome.DONE or not new_voice or result.voice_id is None:
+        return result
+    try:
+        with run.limiter.slot():
+            run.api.speak(result.voice_id, VERIFY_TEXT)
+    except ApiError as exc:
+        message = (
+            f"voice {result.voice_id} is AVAILABLE but cannot speak ({words(exc)}); it is "
+            "recorded: check the sample, then replace it (apply --replace NAME)"
+        )
+        run.emit(Notice(f"{result.change.name}: {message}"))
+        return replace(result, outcome=Outcome.FAILED, message=message)
+    return result
