@@ -241,6 +241,7 @@ def test_readme_reference_covers_the_schema() -> None:
         "version",
         "prune",
         "ignore",
+        "accept",
         "environments",
         "defaults.visibility",
         "defaults.language",

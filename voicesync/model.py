@@ -97,6 +97,11 @@ class AudioFormat(str, Enum):
     WAV = "wav"
     MP3 = "mp3"
     OGG = "ogg"
+    M4A = "m4a"  # only where the catalog says the account takes it (accept: [m4a])
+
+
+# What every source agrees the API clones from; M4A only with the catalog's accept: [m4a].
+BASE_FORMATS = frozenset({AudioFormat.WAV, AudioFormat.MP3, AudioFormat.OGG})
 
 
 @dataclass(frozen=True, slots=True)

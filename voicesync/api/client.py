@@ -60,7 +60,7 @@ CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 60.0
 UPLOAD_READ_TIMEOUT_S = 300.0
 _C = TypeVar("_C", bound="ReadOnlyClient")
-AUDIO_TYPES = {"wav": "audio/wav", "mp3": "audio/mpeg", "ogg": "audio/ogg"}
+AUDIO_TYPES = {"wav": "audio/wav", "mp3": "audio/mpeg", "ogg": "audio/ogg", "m4a": "audio/mp4"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,8 +21,10 @@ from voicesync.catalog.schema import describe, validator
 from voicesync.catalog.yamlsource import Path_, Position, YamlProblem, parse
 from voicesync.errors import ConfigError, Problem, Severity
 from voicesync.model import (
+    BASE_FORMATS,
     DEFAULT_LANGUAGE,
     DEFAULT_VISIBILITY,
+    AudioFormat,
     DesiredState,
     DesiredVoice,
     Environment,
@@ -48,6 +50,7 @@ def load_config(
     inspect_samples: bool = True,
     known_samples: Mapping[Path, SampleInfo] | None = None,
     environment: str | None = None,
+    accept: frozenset[AudioFormat] = frozenset(),
 ) -> Loaded:
     """Load and validate voices.yaml; raises ConfigError listing every problem.
 
@@ -56,7 +59,7 @@ def load_config(
     declares environments), the voices are those of that environment, under their remote names
     and with its defaults; raises UsageError when it matches no environment.
     """
-    checker = _Checker(path, known_samples or {}, environment)
+    checker = _Checker(path, known_samples or {}, environment, accept)
     state = checker.run(allow_outside, inspect_samples)
     problems = tuple(sorted(checker.problems, key=lambda p: (p.line, p.column, p.message)))
     if state is None or any(p.severity is Severity.ERROR for p in problems):
@@ -66,9 +69,14 @@ def load_config(
 
 class _Checker(CrossChecks):
     def __init__(
-        self, path: Path, known: Mapping[Path, SampleInfo], environment: str | None = None
+        self,
+        path: Path,
+        known: Mapping[Path, SampleInfo],
+        environment: str | None = None,
+        accept: frozenset[AudioFormat] = frozenset(),
     ) -> None:
         super().__init__(path)
+        self.accept = accept  # formats accepted beyond the base ones (validate --accept)
         self.path = path
         self.wanted_env = environment
         self.env: Environment | None = None
@@ -200,7 +208,16 @@ class _Checker(CrossChecks):
         except SampleError as exc:
             self.add(exc.message, where)
             return None
-        info, findings = inspect_sample(resolved, ref, self.known.get(resolved))
+        formats = accepted(self.doc.data, self.accept)
+        info, findings = inspect_sample(resolved, ref, self.known.get(resolved), formats)
         for finding in findings:
             self.add(finding.message, where, Severity.ERROR if finding.fatal else Severity.WARNING)
         return info
+
+
+def accepted(data: Any, extra: frozenset[AudioFormat]) -> frozenset[AudioFormat]:
+    """The formats samples may have: the base three, what the catalog's accept: lists, and
+    what validate --accept adds."""
+    declared = data.get("accept") if isinstance(data, dict) else None
+    listed = declared if isinstance(declared, list) else []
+    return BASE_FORMATS | extra | {AudioFormat(f) for f in listed if f == "m4a"}

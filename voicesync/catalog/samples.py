@@ -21,7 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from voicesync.model import MAX_SAMPLE_BYTES, MAX_SAMPLE_TEXT, AudioFormat, SampleInfo
+from voicesync.model import (
+    BASE_FORMATS,
+    MAX_SAMPLE_BYTES,
+    MAX_SAMPLE_TEXT,
+    AudioFormat,
+    SampleInfo,
+)
 
 MIN_RECOMMENDED_S = 10.0
 MAX_RECOMMENDED_S = 60.0
@@ -67,6 +73,9 @@ def resolve_sample(base_dir: Path, ref: str, allow_outside: Sequence[Path] = ())
 LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
 
 
+M4A_BRANDS = (b"M4A ", b"M4B ", b"mp42", b"isom")  # an MP4 container of AAC audio
+
+
 def sniff(head: bytes) -> AudioFormat | None:
     if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WAVE":
         return AudioFormat.WAV
@@ -74,6 +83,8 @@ def sniff(head: bytes) -> AudioFormat | None:
         return AudioFormat.OGG
     if head[:3] == b"ID3" or (len(head) > 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
         return AudioFormat.MP3
+    if head[4:8] == b"ftyp" and head[8:12] in M4A_BRANDS:
+        return AudioFormat.M4A
     return None
 
 
@@ -92,7 +103,10 @@ def _unsupported_hint(head: bytes, ref: str) -> str:
 
 
 def inspect_sample(
-    path: Path, ref: str, cached: SampleInfo | None = None
+    path: Path,
+    ref: str,
+    cached: SampleInfo | None = None,
+    accept: frozenset[AudioFormat] = BASE_FORMATS,
 ) -> tuple[SampleInfo | None, tuple[SampleFinding, ...]]:
     """Check one resolved sample; returns its facts (None if unusable) and the findings.
 
@@ -109,9 +123,11 @@ def inspect_sample(
     if not stat.S_ISREG(st.st_mode):
         return None, (SampleFinding(f"sample '{ref}' is not a regular file", True),)
     if cached is not None and _unchanged(cached, path, st):
+        if cached.format not in accept:
+            return None, (SampleFinding(not_accepted(ref), True),)
         return cached, _warnings(cached, ref)
     try:
-        info, fatal = _read_facts(path, ref, st)
+        info, fatal = _read_facts(path, ref, st, accept)
     except OSError as exc:
         return None, (SampleFinding(f"sample '{ref}' cannot be read: {exc.strerror}", True),)
     return (info, _warnings(info, ref)) if info is not None else (None, fatal)
@@ -126,7 +142,7 @@ def _unchanged(cached: SampleInfo, path: Path, st: os.stat_result) -> bool:
 
 
 def _read_facts(
-    path: Path, ref: str, st: os.stat_result
+    path: Path, ref: str, st: os.stat_result, accept: frozenset[AudioFormat]
 ) -> tuple[SampleInfo | None, tuple[SampleFinding, ...]]:
     checked_ns = time.time_ns()
     size = st.st_size
@@ -143,6 +159,8 @@ def _read_facts(
     with path.open("rb") as handle:
         head = handle.read(64)
         fmt = sniff(head)
+        if fmt is not None and fmt not in accept:
+            return None, (SampleFinding(not_accepted(ref), True),)
         if fmt is None and head.startswith(LFS_POINTER):
             return None, (
                 SampleFinding(
@@ -254,3 +272,11 @@ def _wav_pcm16_data(handle: BinaryIO) -> int:
         else:
             handle.seek(size + (size & 1), 1)
     return data_left if header[:4] == b"RIFF" and bits == 16 else 0
+
+
+def not_accepted(ref: str) -> str:
+    return (
+        f"sample '{ref}' is M4A, which the API reference does not list (MP3, WAV, OGG); "
+        "voice.ai's web SDK sends M4A since 2026-03: if your account takes it, add "
+        f"'accept: [m4a]' to the catalog, else convert it: ffmpeg -i {ref} {Path(ref).stem}.mp3"
+    )

@@ -37,6 +37,7 @@ class EmulatorOptions:
     error_shape: str | None
     accept_put: bool
     available_status: str
+    accept_m4a: bool
     seed: int
     server_error_rate: float
     drop_rate: float
@@ -60,6 +61,7 @@ def build_emulator(opts: EmulatorOptions, environ: Mapping[str, str]) -> Emulato
         list_omits_processing=opts.list_omits_processing,
         accept_put=opts.accept_put or dialect.accept_put,
         available_status=opts.available_status,
+        accept_m4a=opts.accept_m4a,
     )
     if opts.error_shape:
         dialect = replace(dialect, error_shape=opts.error_shape)
@@ -166,6 +168,9 @@ def build_emulator(opts: EmulatorOptions, environ: Mapping[str, str]) -> Emulato
     "--error-shape",
     type=click.Choice(["fastapi", "official"]),
     help="Error bodies: {detail}, or ErrorResponse {error, detail, code}.",
+)
+@click.option(
+    "--accept-m4a", is_flag=True, help="Clone M4A samples too (voice.ai's web SDK sends them)."
 )
 @click.option(
     "--available-status",

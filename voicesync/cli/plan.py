@@ -26,7 +26,7 @@ from voicesync.cli.options import (
 )
 from voicesync.cli.render import voices_table
 from voicesync.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, ConfigError, Problem
-from voicesync.model import Environment, RemoteVoice
+from voicesync.model import AudioFormat, Environment, RemoteVoice
 from voicesync.plan.planfile import plan_from_saved, read_plan_file, voice_row, write_plan_file
 from voicesync.service import chosen_environment, declared_names
 from voicesync.state.store import load_state
@@ -100,16 +100,29 @@ def _marker(
     default="text",
     help="text (FILE:LINE:COL lines) or json for tools and editors.",
 )
-def validate_command(configs: tuple[Path, ...], allow_outside: tuple[Path, ...], fmt: str) -> int:
+@click.option(
+    "--accept",
+    multiple=True,
+    type=click.Choice(["m4a"]),
+    help="Also accept this format, as the catalog's accept: [m4a] says (repeatable).",
+)
+def validate_command(
+    configs: tuple[Path, ...], allow_outside: tuple[Path, ...], fmt: str, accept: tuple[str, ...]
+) -> int:
     """Check voices.yaml (or each FILE given) and its samples. Touches no network."""
-    codes = [_validate_one(c, allow_outside, fmt) for c in configs or (Path(DEFAULT_CONFIG),)]
+    formats = frozenset(AudioFormat(a) for a in accept)
+    codes = [
+        _validate_one(c, allow_outside, fmt, formats) for c in configs or (Path(DEFAULT_CONFIG),)
+    ]
     return max(codes)
 
 
-def _validate_one(config: Path, allow_outside: tuple[Path, ...], fmt: str) -> int:
+def _validate_one(
+    config: Path, allow_outside: tuple[Path, ...], fmt: str, accept: frozenset[AudioFormat]
+) -> int:
     console = app().console
     try:
-        loaded = load_config(config, allow_outside=allow_outside)
+        loaded = load_config(config, allow_outside=allow_outside, accept=accept)
     except ConfigError as exc:
         if fmt == "json":
             console.out(_problems_json(False, exc.problems))

@@ -23,6 +23,8 @@ def sniff(data: bytes) -> str | None:
         return "ogg"
     if data[:3] == b"ID3" or _first_mp3_frame(data) is not None:
         return "mp3"
+    if data[4:8] == b"ftyp" and data[8:12] in (b"M4A ", b"M4B ", b"mp42", b"isom"):
+        return "m4a"  # accepted only by a service that takes M4A (Dialect.accept_m4a)
     return None
 
 
@@ -36,6 +38,8 @@ def clonable(kind: str, data: bytes) -> bool:
         )
     if kind == "mp3":
         return _first_mp3_frame(data) is not None and not _mostly_zero(data)
+    if kind == "m4a":
+        return b"moov" in data and b"mdat" in data and not _mostly_zero(data)
     return False
 
 

@@ -50,6 +50,7 @@ class Dialect:
     # tests that clients report a status they do not know instead of waiting on it.
     available_status: str = "AVAILABLE"
     nfc_names: bool = False  # stores names in composed Unicode (NFC), as many services do
+    accept_m4a: bool = False  # clones M4A too, as voice.ai's web SDK sends since 2026-03
 
     @classmethod
     def third_party(cls) -> Dialect:
@@ -109,7 +110,7 @@ class Service:
         if len(sample) > MAX_SAMPLE_BYTES:
             raise ServiceError(422, "File too large: the maximum is 7.5MB", field_name="file")
         kind = audio.sniff(sample)
-        if kind is None:
+        if kind is None or (kind == "m4a" and not self.dialect.accept_m4a):
             raise ServiceError(
                 422, "Unsupported audio format: use MP3, WAV or OGG", field_name="file"
             )
