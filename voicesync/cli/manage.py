@@ -14,6 +14,7 @@ from voicesync.cli.console import app
 from voicesync.cli.options import (
     Target,
     client_options,
+    config_and_name,
     config_argument,
     emulator_option,
     env_option,
@@ -135,13 +136,7 @@ def forget_command(
     words: tuple[str, ...], emulator: bool, state_path: Path | None, env_name: str | None
 ) -> int:
     """Stop managing voice NAME (its remote name) without deleting it."""
-    if len(words) > 2:
-        raise UsageError(
-            "forget takes [CONFIG] NAME: one catalog and one voice name",
-            hint="quote a name with spaces: voicesync forget 'Old Man'",
-        )
-    config = Path(words[0] if len(words) == 2 else "voices.yaml")
-    name = words[-1]
+    config, name = config_and_name(words, "forget")
     chosen_environment(config, env_name)
     if name in _declared(config, env_name):
         raise UsageError(

@@ -23,6 +23,7 @@ from voicesync.api.retry import RATE_LIMIT_WAIT_S, RetryPolicy
 from voicesync.api.settings import Connection, resolve_connection
 from voicesync.cli.console import app, print_problems
 from voicesync.cli.render import plan_markdown, plan_text
+from voicesync.errors import UsageError
 from voicesync.model import Environment
 from voicesync.plan.model import Plan, PlanOptions
 from voicesync.plan.planfile import plan_json
@@ -47,6 +48,17 @@ def config_argument(func: F) -> F:
         default=DEFAULT_CONFIG,
         type=click.Path(dir_okay=False, path_type=Path),
     )(func)
+
+
+def config_and_name(words: tuple[str, ...], command: str) -> tuple[Path, str]:
+    """``[CONFIG] NAME`` as forget and preview take them: the catalog (default voices.yaml)
+    and one voice name."""
+    if len(words) > 2:
+        raise UsageError(
+            f"{command} takes [CONFIG] NAME: one catalog and one voice name",
+            hint=f"quote a name with spaces: voicesync {command} 'Old Man'",
+        )
+    return Path(words[0] if len(words) == 2 else DEFAULT_CONFIG), words[-1]
 
 
 def allow_outside_option(func: F) -> F:

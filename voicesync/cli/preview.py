@@ -9,8 +9,14 @@ import click
 
 from voicesync.api.client import VoiceAIClient
 from voicesync.cli.console import app
-from voicesync.cli.options import Target, client_options, open_connection, target_options
-from voicesync.errors import StateError, UsageError
+from voicesync.cli.options import (
+    Target,
+    client_options,
+    config_and_name,
+    open_connection,
+    target_options,
+)
+from voicesync.errors import StateError
 from voicesync.service import chosen_environment
 from voicesync.state.store import load_state
 
@@ -46,13 +52,7 @@ def preview_command(
     words: tuple[str, ...], text: str | None, out: Path | None, fmt: str, where: Target
 ) -> int:
     """Write what a managed voice says, to hear it before it ships."""
-    if len(words) > 2:
-        raise UsageError(
-            "preview takes [CONFIG] NAME: one catalog and one voice name",
-            hint="quote a name with spaces: voicesync preview 'Old Man'",
-        )
-    config = Path(words[0] if len(words) == 2 else "voices.yaml")
-    name = words[-1]
+    config, name = config_and_name(words, "preview")
     env = chosen_environment(config, where.env_name)
     with open_connection(where.base_url, where.emulator, config.resolve().parent, env) as conn:
         state = load_state(where.state_file(config), conn.endpoint)
