@@ -167,11 +167,11 @@ class ReadOnlyClient:
         path: str,
         *,
         url: str | None = None,
-        timeout: tuple[float, float] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
+        upload: bool = False,
         binary: bool = False,
         **kwargs: Any,
     ) -> Any:
-        upload = timeout[1] >= UPLOAD_READ_TIMEOUT_S
+        timeout = (CONNECT_TIMEOUT_S, UPLOAD_READ_TIMEOUT_S if upload else READ_TIMEOUT_S)
         policy = self._policy
         guard = CallGuard(
             policy.upload_deadline_s if upload else policy.deadline_s,
@@ -252,7 +252,7 @@ class VoiceAIClient(ReadOnlyClient):
                 path,
                 data=body,
                 headers={"Content-Type": body.content_type},
-                timeout=(CONNECT_TIMEOUT_S, UPLOAD_READ_TIMEOUT_S),
+                upload=True,
             )
         voice = self._voice(data, "POST", path)
         return CloneAccepted(voice_id=voice.voice_id, status=voice.status)

@@ -31,7 +31,6 @@ from voicesync.errors import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
     EXIT_TERMINATED,
-    ConfigError,
     VoicesyncError,
 )
 
@@ -125,7 +124,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             return EXIT_ERROR
         except VoicesyncError as exc:
             report(exc, console)
-            if _wants_json(args) and not (isinstance(exc, ConfigError) and "validate" in args):
+            if _wants_json(args):
                 click.echo(error_json(exc))  # tools reading stdout get an answer too
             return exc.exit_code
         except Exception:
