@@ -60,7 +60,7 @@ def test_a_symlink_beside_the_catalog_is_never_followed(
 def test_a_holder_file_shows_only_what_voicesync_writes_there(
     catalog: Catalog, tmp_path: Path
 ) -> None:
-    from voicesync.state.store import _holder_text
+    from voicesync.state.lock import _holder_text
 
     holder = tmp_path / "x.holder"
     holder.write_text("pid 12 on runner-3 since 2026-12-01T00:00:00Z\n")

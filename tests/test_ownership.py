@@ -34,6 +34,7 @@ from voicesync.plan.model import Action, Match, Plan, PlanOptions, Reason
 from voicesync.service import Applied, apply_catalog, make_plan
 from voicesync.state.journal import Journal
 from voicesync.state.store import PendingClone, State, VoiceRecord, load_state, save_state
+from voicesync.state.wal import log_path
 
 Cli = Callable[..., CliResult]
 MakeEmulator = Callable[..., Emulator]
@@ -182,7 +183,7 @@ def _kill_mid_clone(catalog: Catalog, emulator: Emulator) -> None:
 
 
 def _journalled(catalog: Catalog, emulator: Emulator) -> bool:
-    if not catalog.state_path.exists():
+    if not (catalog.state_path.exists() or log_path(catalog.state_path).exists()):
         return False
     records = load_state(catalog.state_path, emulator.url).records.values()
     return any(r.pending is not None for r in records)
@@ -588,21 +589,33 @@ def test_the_grace_window_starts_when_the_upload_went_out(
     assert clone_posts(emulator) == 3  # two refused with 429, one committed: none sent again
 
 
-def test_a_prompt_clone_costs_three_state_writes(
+def test_a_prompt_clone_costs_three_journal_lines_and_one_state_write(
     catalog: Catalog, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Journal, id, promote: the upload time is journalled only when it left late, so the
-    state file (rewritten whole on each write) is not written a fourth time per clone."""
+    """Journal, id, promote: the upload time is journalled only when it left late. Each goes to
+    the write-ahead log; the state file is rewritten once per run, whatever the catalog's size
+    (it was rewritten whole per operation, N² bytes for N voices)."""
     import voicesync.state.journal as journal_module
 
     writes_done: list[int] = []
-    original = journal_module.save_state
+    lines: list[int] = []
+    original_save, original_close = journal_module.save_state, journal_module.Journal.close
     monkeypatch.setattr(
         journal_module,
         "save_state",
-        lambda path, state: (writes_done.append(1), original(path, state))[1],
+        lambda path, state: (writes_done.append(1), original_save(path, state))[1],
     )
-    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+
+    def close(journal: Journal) -> None:
+        lines.append(journal.appended)
+        original_close(journal)
+
+    monkeypatch.setattr(journal_module.Journal, "close", close)
+    voices = [{"name": f"Voice {i}", "sample": catalog.sample(f"{i}.wav")} for i in range(12)]
+    catalog.write(voices)
     applied = apply(catalog, emulator)
     assert applied.result is not None and applied.result.ok
-    assert len(writes_done) == 3
+    assert len(writes_done) == 1
+    assert lines == [3 * 12]
+    assert not log_path(catalog.state_path).exists()  # folded into the state file
+    assert len(load_state(catalog.state_path, emulator.url).records) == 12

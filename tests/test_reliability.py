@@ -20,7 +20,8 @@ from voicesync.api.settings import Connection
 from voicesync.emulator import Emulator, EmulatorConfig, FaultConfig, Timing, account_of
 from voicesync.errors import LockError
 from voicesync.service import Applied, apply_catalog
-from voicesync.state.store import load_state, state_lock
+from voicesync.state.lock import state_lock
+from voicesync.state.store import load_state
 
 Cli = Callable[..., CliResult]
 MakeEmulator = Callable[..., Emulator]
@@ -126,7 +127,7 @@ def test_a_held_lock_names_its_holder(catalog: Catalog) -> None:
             sys.executable,
             "-c",
             "import sys, time\nfrom pathlib import Path\n"
-            "from voicesync.state.store import state_lock\n"
+            "from voicesync.state.lock import state_lock\n"
             "with state_lock(Path(sys.argv[1])):\n    print('held', flush=True)\n    time.sleep(30)\n",
             str(catalog.state_path),
         ],

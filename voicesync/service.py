@@ -26,7 +26,8 @@ from voicesync.plan.planfile import check_saved_plan
 from voicesync.plan.planner import build_plan
 from voicesync.state import transitions
 from voicesync.state.journal import Journal
-from voicesync.state.store import State, default_state_path, load_state, state_lock
+from voicesync.state.lock import state_lock
+from voicesync.state.store import State, default_state_path, load_state
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,14 +114,18 @@ def require_catalog(config: Path) -> None:
         load_config(config, inspect_samples=False)
 
 
-def chosen_environment(config: Path, name: str | None) -> Environment | None:
+def chosen_environment(
+    config: Path, name: str | None, loaded: Loaded | None = None
+) -> Environment | None:
     """The environment a command runs in. A catalog that declares environments needs one
-    (UsageError listing them); one that declares none takes none."""
+    (UsageError listing them); one that declares none takes none. ``loaded``: the catalog, if
+    the caller read it already (it is not read twice)."""
     if not config.exists():
         if name is not None:
             raise UsageError(f"--env {name}: {config} does not exist")
         return None
-    loaded = load_config(config, inspect_samples=False, environment=name)
+    if loaded is None:
+        loaded = load_config(config, inspect_samples=False, environment=name)
     keys = loaded.state.environment_keys
     if keys and name is None:
         raise UsageError(
@@ -163,10 +168,11 @@ def apply_catalog(
     confirm: Callable[[Plan], bool] = lambda _p: True,
     on_event: Callable[[Event], None] | None = None,
     environment: str | None = None,
+    loaded: Loaded | None = None,
 ) -> Applied:
     """Validate, then lock the state, plan, check, confirm, execute. The lock is held for the
     whole run, and taken only once the catalog is valid: a run refused for bad input leaves
-    nothing behind."""
+    nothing behind. ``loaded``: the catalog, if the caller validated it already."""
     state_path = state_path or default_state_path(config, environment=environment)
     if destroy:
         chosen_environment(config, environment)
@@ -198,15 +204,15 @@ def apply_catalog(
         if not plan.safe:
             reasons = "; ".join(r.message for r in plan.refusals if r.blocking)
             raise PlanError(f"{'destroy' if destroy else 'apply'} refuses this plan: {reasons}")
-        journal = Journal(planned.state, state_path)
         if plan.changes and not confirm(plan):
             raise VoicesyncError("apply cancelled; nothing was changed")
-        touched = {c.name for c in plan.changes} | {c.record for c in plan.changes if c.record}
-        journal.update(lambda s: transitions.refresh_records(s, planned.loaded.state, touched))
-        journal.update(lambda s: transitions.without_deleted(s, planned.gone))
-        if not plan.changes:
-            return Applied(planned, None)
-        result = apply_plan(plan, api, journal, options=apply_options, on_event=on_event)
+        with Journal(planned.state, state_path) as journal:  # folded into the file on exit
+            touched = {c.name for c in plan.changes} | {c.record for c in plan.changes if c.record}
+            journal.update(lambda s: transitions.refresh_records(s, planned.loaded.state, touched))
+            journal.update(lambda s: transitions.without_deleted(s, planned.gone))
+            if not plan.changes:
+                return Applied(planned, None)
+            result = apply_plan(plan, api, journal, options=apply_options, on_event=on_event)
         return Applied(planned, result)
 
 

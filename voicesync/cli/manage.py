@@ -33,7 +33,8 @@ from voicesync.errors import (
 )
 from voicesync.model import RemoteVoice
 from voicesync.service import chosen_environment, declared_names
-from voicesync.state.store import atomic_write_text, load_state, save_state, state_lock
+from voicesync.state.lock import state_lock
+from voicesync.state.store import atomic_write_text, load_state, save_state
 
 
 def _declared(config: Path, environment: str | None = None) -> set[str]:

@@ -1,19 +1,26 @@
-"""The state file during a run: every update is a read-modify-write under one lock, saved at once.
+"""The state file during a run: every update is a read-modify-write under one lock, made durable
+before it returns.
 
 The executor's threads never hold a State of their own; they call the operations below, each a
 pure transition of :mod:`.transitions` applied under the lock, so two operations on the same
-record cannot overwrite each other.
+record cannot overwrite each other. What changed is appended to the state file's write-ahead log
+(:mod:`.wal`: the records that changed, fsync'd, in constant time whatever the catalog's size);
+``close`` folds the log into the state file, rewritten once. A run that dies first leaves the
+log, and the next load replays it.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from types import TracebackType
 
 from voicesync.model import DesiredVoice
 from voicesync.state import transitions as t
-from voicesync.state.store import State, save_state
+from voicesync.state.store import State, log_entries, save_state
+from voicesync.state.wal import LogWriter
 
 
 class Journal:
@@ -21,20 +28,55 @@ class Journal:
         self._state = state
         self._path = path
         self._lock = threading.Lock()
+        self._log = LogWriter(path, state.endpoint) if path is not None else None
+        self._compacted = state
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
     @property
     def state(self) -> State:
         with self._lock:
             return self._state
 
+    @property
+    def appended(self) -> int:
+        """Lines this run appended to the log (what the benchmark counts)."""
+        return self._log.appended if self._log is not None else 0
+
     def update(self, change: Callable[[State], State]) -> State:
+        """Apply ``change``; it is on disk (synced) when this returns."""
         with self._lock:
-            new = change(self._state)
-            if new != self._state:
-                self._state = new
-                if self._path is not None:
-                    save_state(self._path, new)
-            return new
+            old = self._state
+            new = change(replace(old, touched=frozenset()))
+            entries = log_entries(old, new)
+            if not entries:
+                return old
+            self._state = new
+            if self._log is None:
+                return new
+            ticket = self._log.write(entries)
+        # Written in order under the lock; synced outside it, shared with other threads.
+        self._log.sync(ticket)
+        return new
+
+    def close(self) -> None:
+        """Fold the log into the state file (rewritten once, atomically) and remove it."""
+        if self._log is None or self._path is None:
+            return
+        self._log.close()
+        with self._lock:
+            if self._state != self._compacted or self._log.path.exists():
+                save_state(self._path, self._state)
+                self._compacted = self._state
 
     # -- the operations the executor records (see transitions for what each means) -------------
     def start_clone(self, key: str | None, voice: DesiredVoice, started_at: float) -> None:

@@ -1,4 +1,5 @@
-"""voices.lock.json: what voicesync manages, written atomically after every completed operation.
+"""voices.lock.json: what voicesync manages. A run journals each operation to the write-ahead log
+beside it (:mod:`.wal`) and rewrites it whole, atomically, once at the end.
 
 Per declared name: the remote ``voice_id``, the sample's SHA-256 and size (so a changed sample is
 seen), the last applied name/visibility/language (so drift is told apart from an edit),
@@ -14,24 +15,21 @@ import contextlib
 import functools
 import json
 import os
-import re
-import socket
 import stat
 import tempfile
-import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from voicesync.errors import LockError, StateError
+from voicesync.errors import StateError
 from voicesync.model import Visibility
-from voicesync.state.local import LOCAL_DIR, ensure_local_dir, refuse_link
+from voicesync.state.local import LOCAL_DIR, refuse_link
+from voicesync.state.wal import read_log, remove_log
 
 STATE_FORMAT = 1
 STATE_SUFFIX = ".lock.json"
-LOCK_TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +125,9 @@ class State:
     # Voices the account was refused to change (403/404 on update or delete): catalog voices,
     # other accounts' public voices. Remembered so plans stop proposing to prune or adopt them.
     foreign: frozenset[str] = frozenset()
+    # The keys changed since the journal last looked (None: unknown, so every key is compared):
+    # what lets a run journal an operation in time that does not grow with the catalog.
+    touched: frozenset[str] | None = field(default=None, compare=False, repr=False)
 
     def recorded_ids(self) -> frozenset[str]:
         ids: set[str] = set()
@@ -142,12 +143,21 @@ class State:
         return self.recorded_ids() | self.foreign
 
     def with_record(self, name: str, record: VoiceRecord, *, old_name: str | None = None) -> State:
-        records = {k: v for k, v in self.records.items() if k != old_name}
+        records = dict(self.records)
+        if old_name is not None:
+            records.pop(old_name, None)
         records[name] = record
-        return replace(self, records=records)
+        return replace(self, records=records, touched=self._touching(name, old_name))
 
     def without(self, name: str) -> State:
-        return replace(self, records={k: v for k, v in self.records.items() if k != name})
+        records = dict(self.records)
+        records.pop(name, None)
+        return replace(self, records=records, touched=self._touching(name))
+
+    def _touching(self, *names: str | None) -> frozenset[str] | None:
+        if self.touched is None:
+            return None
+        return self.touched | {n for n in names if n is not None}
 
     def with_foreign(self, voice_id: str) -> State:
         return replace(self, foreign=self.foreign | {voice_id})
@@ -167,6 +177,51 @@ def load_state(path: Path, endpoint: str | None) -> State:
     """Read the state file; a missing file is an empty state. Refuses another endpoint's file
     (``endpoint=None`` reads any, for commands that never call the API), and a file that does
     not have the state's shape (schemas/state.schema.json), naming the field."""
+    state = _read_state_file(path, endpoint)
+    logged = read_log(path)
+    if logged is None:
+        return state
+    logged_endpoint, entries = logged
+    if state.endpoint and logged_endpoint != state.endpoint:
+        raise StateError(
+            f"the state journal of {path} belongs to {logged_endpoint}, not {state.endpoint}",
+            hint="restore both from git; the journal is written only beside its own state file",
+        )
+    state = _replayed(replace(state, endpoint=logged_endpoint), entries)
+    _check_state_shape(path, state.to_json())
+    _check_endpoint(path, state.endpoint, endpoint)
+    return state
+
+
+def _replayed(state: State, entries: list[dict[str, Any]]) -> State:
+    """The state with the journal's lines applied in order (see :mod:`.wal`)."""
+    records, foreign = dict(state.records), set(state.foreign)
+    for entry in entries:
+        if isinstance(entry.get("record"), dict) and "set" in entry:
+            records[str(entry["set"])] = VoiceRecord.from_json(entry["record"])
+        elif "drop" in entry:
+            records.pop(str(entry["drop"]), None)
+        elif "foreign" in entry:
+            foreign.add(str(entry["foreign"]))
+    return State(state.endpoint, records, frozenset(foreign))
+
+
+def log_entries(old: State, new: State) -> list[dict[str, Any]]:
+    """The journal lines that take ``old`` to ``new``: whole records, changed ones only. When
+    ``new`` says which keys were touched since ``old``, only those are compared."""
+    keys = new.touched if new.touched is not None else old.records.keys() | new.records.keys()
+    entries: list[dict[str, Any]] = []
+    for key in sorted(keys):
+        before, after = old.records.get(key), new.records.get(key)
+        if after is None and before is not None:
+            entries.append({"drop": key})
+        elif after is not None and after is not before and after != before:
+            entries.append({"set": key, "record": after.to_json()})
+    entries += [{"foreign": voice_id} for voice_id in sorted(new.foreign - old.foreign)]
+    return entries
+
+
+def _read_state_file(path: Path, endpoint: str | None) -> State:
     try:
         refuse_link(path, "the state file")
         raw = path.read_bytes()
@@ -192,13 +247,17 @@ def load_state(path: Path, endpoint: str | None) -> State:
             f"the state file {path} is damaged ({exc.__class__.__name__}: {exc})",
             hint="restore it from git; without it voicesync matches voices by name",
         ) from None
-    if endpoint is not None and recorded_endpoint != endpoint:
+    _check_endpoint(path, recorded_endpoint, endpoint)
+    return State(endpoint=recorded_endpoint, records=records, foreign=foreign)
+
+
+def _check_endpoint(path: Path, recorded: str, wanted: str | None) -> None:
+    if wanted is not None and recorded != wanted:
         raise StateError(
-            f"the state file {path} belongs to {recorded_endpoint}, not {endpoint}",
+            f"the state file {path} belongs to {recorded}, not {wanted}",
             hint="use --state to choose the state file of this endpoint "
             "(emulator voices never mix with real ones)",
         )
-    return State(endpoint=recorded_endpoint, records=records, foreign=foreign)
 
 
 def _parse_state(path: Path, raw: bytes) -> dict[str, Any]:
@@ -248,6 +307,7 @@ def save_state(path: Path, state: State) -> None:
     whose journal entry cannot be written is never sent."""
     try:
         atomic_write_text(path, json.dumps(state.to_json(), indent=2, sort_keys=True) + "\n")
+        remove_log(path)  # folded into the file just written
     except OSError as exc:
         raise StateError(
             f"cannot write the state file {path}: {exc.strerror or exc}",
@@ -297,70 +357,6 @@ def _mode_for(path: Path) -> int:
         return stat.S_IMODE(path.lstat().st_mode) if not path.is_symlink() else 0o666 & ~_UMASK
     except FileNotFoundError:
         return 0o666 & ~_UMASK
-
-
-@contextlib.contextmanager
-def state_lock(path: Path, *, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[str | None]:
-    """Hold a lock on the state file for a whole run. Yields a warning when a dead run left its
-    mark.
-
-    The lock is an OS file lock, released by the kernel if the holder dies, so a crashed run
-    never blocks the next; the holder file beside it names who holds it, for the error message.
-    Both are machine-local: they live in ``.voicesync/`` beside the state file, which keeps
-    itself out of git.
-    """
-    from filelock import FileLock, Timeout
-
-    folder = ensure_local_dir(
-        path.parent if path.parent.name == LOCAL_DIR else path.parent / LOCAL_DIR
-    )
-    holder, lock_path = folder / f"{path.name}.holder", folder / f"{path.name}.lock"
-    for kept in (holder, lock_path):
-        refuse_link(kept, "voicesync's run lock")
-    lock = FileLock(str(lock_path))
-    try:
-        lock.acquire(timeout=timeout_s)
-    except Timeout:
-        raise LockError(
-            f"another voicesync run holds the state lock of {path} ({_holder_text(holder)})",
-            hint="wait for it to finish; in CI, use a concurrency group so applies never overlap",
-        ) from None
-    warning = None
-    if holder.exists():
-        warning = f"a previous run ({_holder_text(holder)}) ended without releasing {path}"
-    try:
-        _write_holder(holder)
-        yield warning
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            holder.unlink()
-        lock.release()
-
-
-_HOLDER = re.compile(r"pid \d+ on [\w.-]{1,253} since [\dT:Z-]{1,20}")
-
-
-def _holder_text(holder: Path) -> str:
-    """Who holds the lock, as the holder file says, if it says it the way voicesync writes it:
-    nothing else of that file is ever shown."""
-    try:
-        fd = os.open(holder, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        with os.fdopen(fd, "rb") as handle:
-            text = handle.read(300).decode("ascii", "replace").strip()
-    except OSError:
-        return "another process"
-    return text if _HOLDER.fullmatch(text) else "another process"
-
-
-def _write_holder(holder: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        holder.unlink()  # a stale one; never written through
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    with os.fdopen(os.open(holder, flags, 0o644), "w") as handle:
-        handle.write(
-            f"pid {os.getpid()} on {socket.gethostname()} since "
-            f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}\n"
-        )
 
 
 def default_state_path(

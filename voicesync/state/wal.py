@@ -1,0 +1,171 @@
+"""The state file's write-ahead log (``voices.lock.json.journal``): one JSON line per changed
+record, appended and fsync'd, so a run records each operation in constant time instead of
+rewriting a state file that grows with the catalog.
+
+Each line is a whole record (``{"set": KEY, "record": {...}}``), a removal (``{"drop": KEY}``)
+or a voice the account may not change (``{"foreign": ID}``), after a header naming the endpoint.
+Replaying is idempotent: a line applied twice leaves what it left once, so a crash between
+compacting (the state file rewritten whole, atomically) and removing the log loses nothing.
+A line cut short by a crash is the last one, and it was never synced, so the operation it
+recorded never went ahead: it is dropped.
+
+This module knows lines and files, not records: :mod:`.store` turns lines into a State.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from voicesync.errors import StateError
+from voicesync.state.local import refuse_link
+
+LOG_FORMAT = 1
+LOG_SUFFIX = ".journal"
+
+
+def log_path(state_path: Path) -> Path:
+    return state_path.with_name(state_path.name + LOG_SUFFIX)
+
+
+def read_log(state_path: Path) -> tuple[str, list[dict[str, Any]]] | None:
+    """(endpoint, entries) of the log beside ``state_path``; None when there is none."""
+    path = log_path(state_path)
+    try:
+        refuse_link(path, "the state file's journal")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StateError(f"cannot read the state journal {path}: {exc.strerror}") from None
+    lines = raw.split(b"\n")
+    if lines[-1]:
+        lines = lines[:-1]  # cut short by a crash: never synced, so nothing went ahead on it
+    entries = [_entry(path, number, line) for number, line in enumerate(lines, 1) if line]
+    if not entries:
+        return None
+    header = entries[0]
+    if header.get("journal") != LOG_FORMAT or not isinstance(header.get("endpoint"), str):
+        raise StateError(
+            f"the state journal {path} does not start with a voicesync journal header",
+            hint="restore it from git, or remove it if it is not voicesync's",
+        )
+    return header["endpoint"], entries[1:]
+
+
+def _entry(path: Path, number: int, line: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(line)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise StateError(
+            f"the state journal {path} is damaged at line {number}",
+            hint="restore it and the state file from git; without them voicesync matches "
+            "voices by name",
+        )
+    return data
+
+
+def remove_log(state_path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        log_path(state_path).unlink()
+
+
+class LogWriter:
+    """Appends lines to the log: ``write`` in order, then ``sync`` before acting on them.
+
+    Group commit: every thread waits for one fsync that covers its lines; a thread that finds no
+    sync running starts one for all lines written so far. Threads wait on the disk together
+    instead of one after another.
+    """
+
+    def __init__(self, state_path: Path, endpoint: str) -> None:
+        self.path = log_path(state_path)
+        self._endpoint = endpoint
+        self._fd: int | None = None
+        self._lock = threading.Lock()
+        self._synced = threading.Condition()
+        self._written = 0
+        self._synced_upto = 0
+        self._syncing = False
+        self.appended = 0  # lines appended by this writer (the benchmark reports it)
+
+    def write(self, entries: Iterable[dict[str, Any]]) -> int:
+        """Write the lines (in the order of calls); returns the ticket to ``sync`` on."""
+        data = b"".join(_line(e) for e in entries)
+        with self._lock:
+            if data:
+                _write_all(self._open(), data)
+                self._written += 1
+                self.appended += data.count(b"\n")
+            return self._written
+
+    def sync(self, ticket: int) -> None:
+        """Return once every line written up to ``ticket`` is on disk."""
+        with self._synced:
+            while self._synced_upto < ticket:
+                if self._syncing:
+                    self._synced.wait()
+                    continue
+                self._syncing = True
+                target = self._written
+                self._synced.release()
+                try:
+                    self._fsync()
+                finally:
+                    self._synced.acquire()
+                    self._syncing = False
+                    self._synced.notify_all()
+                self._synced_upto = max(self._synced_upto, target)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+
+    def _open(self) -> int:
+        if self._fd is None:
+            try:
+                refuse_link(self.path, "the state file's journal")
+                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
+                if os.fstat(fd).st_size == 0:
+                    _write_all(fd, _line({"journal": LOG_FORMAT, "endpoint": self._endpoint}))
+                self._fd = fd
+            except OSError as exc:
+                raise _write_error(self.path, exc) from None
+        return self._fd
+
+    def _fsync(self) -> None:
+        with self._lock:
+            fd = self._fd
+        if fd is None:
+            return
+        try:
+            os.fsync(fd)
+        except OSError as exc:
+            raise _write_error(self.path, exc) from None
+
+
+def _line(entry: dict[str, Any]) -> bytes:
+    return json.dumps(entry, sort_keys=True, separators=(",", ":")).encode() + b"\n"
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _write_error(path: Path, exc: OSError) -> StateError:
+    return StateError(
+        f"cannot write the state journal {path}: {exc.strerror or exc}",
+        hint="make its folder writable and check the disk has space, then run again; "
+        "what was done so far is recorded up to this point",
+    )
