@@ -17,7 +17,7 @@ from typing import Any
 from voicesync.catalog.environments import is_glob
 from voicesync.catalog.rules import CrossChecks
 from voicesync.catalog.samples import SampleError, inspect_sample, resolve_sample
-from voicesync.catalog.schema import describe, validator
+from voicesync.catalog.schema import describe, schema_errors
 from voicesync.catalog.yamlsource import Path_, Position, YamlProblem, parse
 from voicesync.errors import ConfigError, Problem, Severity
 from voicesync.model import (
@@ -139,7 +139,7 @@ class _Checker(CrossChecks):
         return text
 
     def _schema(self) -> None:
-        for error in validator().iter_errors(self.doc.data):
+        for error in schema_errors(self.doc.data):
             for message, where in describe(error, self):
                 self.add(message, where)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -14,6 +14,7 @@ import jsonschema
 
 from voicesync.catalog.yamlsource import Document, Path_, Position
 from voicesync.errors import Problem, Severity
+from voicesync.validation import errors
 
 
 @cache
@@ -25,11 +26,17 @@ def voices_schema() -> dict[str, Any]:
 
 
 @cache
-def validator() -> jsonschema.Draft202012Validator:
-    """A validator over the schema with its local $refs inlined: the same rules, but no
-    reference lookup for each of thousands of voices."""
+def inlined_schema() -> dict[str, Any]:
+    """The schema with its local $refs inlined: the same rules, but no reference lookup for
+    each of thousands of voices."""
     schema = voices_schema()
-    return jsonschema.Draft202012Validator(_inline(schema, schema.get("$defs", {})))
+    inlined: dict[str, Any] = _inline(schema, schema.get("$defs", {}))
+    return inlined
+
+
+def schema_errors(data: Any) -> Iterator[jsonschema.ValidationError]:
+    """What is wrong with ``data`` (nothing, quickly, when it is valid)."""
+    return errors(inlined_schema(), data)
 
 
 def _inline(node: Any, defs: Mapping[str, Any]) -> Any:

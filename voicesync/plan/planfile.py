@@ -39,6 +39,7 @@ from voicesync.plan.model import (
     SafetyLimits,
 )
 from voicesync.state.store import atomic_write_text
+from voicesync.validation import first_error
 
 
 def write_plan_file(path: Path, plan: Plan) -> None:
@@ -54,7 +55,7 @@ def read_plan_file(path: Path) -> dict[str, Any]:
         raise PlanError(f"cannot read the plan file {path}: {exc}") from None
     if not isinstance(data, dict) or data.get("format_version") != PLAN_FORMAT:
         raise PlanError(f"{path} is not a voicesync plan file (format_version {PLAN_FORMAT})")
-    error = next(iter(_plan_validator().iter_errors(data)), None)
+    error = first_error(_plan_schema(), data)
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "the top level"
         raise PlanError(
@@ -65,11 +66,10 @@ def read_plan_file(path: Path) -> dict[str, Any]:
 
 
 @functools.cache
-def _plan_validator() -> Any:
-    import jsonschema
-
+def _plan_schema() -> dict[str, Any]:
     text = resources.files("voicesync").joinpath("schemas/plan.schema.json").read_text()
-    return jsonschema.Draft202012Validator(json.loads(text))
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 def refuse_applied(data: Mapping[str, Any], path: Path) -> None:

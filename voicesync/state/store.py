@@ -27,6 +27,7 @@ from voicesync.errors import StateError
 from voicesync.model import Visibility
 from voicesync.state.local import LOCAL_DIR, refuse_link
 from voicesync.state.wal import read_log, remove_log
+from voicesync.validation import first_error
 
 STATE_FORMAT = 1
 STATE_SUFFIX = ".lock.json"
@@ -281,7 +282,7 @@ def _parse_state(path: Path, raw: bytes) -> dict[str, Any]:
 
 
 def _check_state_shape(path: Path, data: dict[str, Any]) -> None:
-    error = next(iter(_state_validator().iter_errors(data)), None)
+    error = first_error(_state_schema(), data)
     if error is None:
         return
     where = "/".join(str(p) for p in error.absolute_path) or "the top level"
@@ -293,11 +294,10 @@ def _check_state_shape(path: Path, data: dict[str, Any]) -> None:
 
 
 @functools.cache
-def _state_validator() -> Any:
-    import jsonschema  # only when a state file is read: --version stays light
-
+def _state_schema() -> dict[str, Any]:
     text = resources.files("voicesync").joinpath("schemas/state.schema.json").read_text()
-    return jsonschema.Draft202012Validator(json.loads(text))
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 def save_state(path: Path, state: State) -> None:
