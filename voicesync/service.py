@@ -177,7 +177,7 @@ def apply_catalog(
     if destroy:
         chosen_environment(config, environment)
         loaded = None
-    else:
+    elif loaded is None:
         loaded = load_catalog(config, allow_outside=allow_outside, environment=environment)
     with state_lock(state_path) as warning:
         if warning and on_event is not None:

@@ -45,6 +45,7 @@ from voicesync.service import (
     Planned,
     apply_catalog,
     chosen_environment,
+    load_catalog,
     outputs,
     require_catalog,
 )
@@ -127,7 +128,12 @@ def _run(
 
     base_dir = config.resolve().parent
     require_catalog(config)  # before the key: with neither, the file is the first thing to fix
-    env = chosen_environment(config, where.env_name)
+    loaded = (
+        None
+        if destroy
+        else load_catalog(config, allow_outside=allow_outside, environment=where.env_name)
+    )
+    env = chosen_environment(config, where.env_name, loaded)
     if destroy and env is not None and not env.ephemeral and not options.force:
         raise UsageError(
             f"environment {env.name} is not ephemeral: refusing to destroy it",
@@ -153,6 +159,7 @@ def _run(
                 confirm=_confirm(yes or saved is not None, "destroy" if destroy else "apply"),
                 on_event=Progress(console, tty=sys.stderr.isatty()),
                 environment=where.env_name,
+                loaded=loaded,
             )
     if destroy and env is not None and env.ephemeral:
         _remove_if_empty(state_path, connection.endpoint)

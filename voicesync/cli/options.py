@@ -27,7 +27,13 @@ from voicesync.errors import UsageError
 from voicesync.model import Environment
 from voicesync.plan.model import Plan, PlanOptions
 from voicesync.plan.planfile import plan_json
-from voicesync.service import Planned, chosen_environment, make_plan, require_catalog
+from voicesync.service import (
+    Planned,
+    chosen_environment,
+    load_catalog,
+    make_plan,
+    require_catalog,
+)
 from voicesync.state.local import ensure_local_dir, local_dir
 from voicesync.state.store import default_state_path
 
@@ -255,7 +261,8 @@ def selection_options(func: F) -> F:
 def planning(config: Path, where: Target, selection: Selection) -> Iterator[Planned]:
     """Open the connection, validate, list, read the state and plan (read-only)."""
     require_catalog(config)  # before the key: with neither, the file is the first thing to fix
-    env = chosen_environment(config, where.env_name)
+    loaded = load_catalog(config, allow_outside=selection.allow_outside, environment=where.env_name)
+    env = chosen_environment(config, where.env_name, loaded)
     with open_connection(where.base_url, where.emulator, config.resolve().parent, env) as conn:
         with ReadOnlyClient(conn, **client_options(where)) as client:
             planned = make_plan(
@@ -266,6 +273,7 @@ def planning(config: Path, where: Target, selection: Selection) -> Iterator[Plan
                 options=selection.plan_options(),
                 allow_outside=selection.allow_outside,
                 environment=where.env_name,
+                loaded=loaded,
             )
         print_problems(planned.warnings)
         print_notices(planned)
