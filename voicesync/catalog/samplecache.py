@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,9 @@ class _Entry:
     duration_s: float | None
     silent: bool
     checked_ns: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}  # asdict: 10x slower
 
     @classmethod
     def of(cls, info: SampleInfo) -> _Entry:
@@ -95,7 +98,7 @@ def save_cache(path: Path, known: Mapping[Path, SampleInfo], seen: Iterable[Samp
     merged = {**known, **fresh}
     payload = {
         "format_version": CACHE_FORMAT,
-        "samples": [asdict(_Entry.of(merged[p])) for p in sorted(merged)],
+        "samples": [_Entry.of(merged[p]).to_json() for p in sorted(merged)],
     }
     with contextlib.suppress(OSError):
         ensure_local_dir(path.parent)

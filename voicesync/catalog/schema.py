@@ -8,13 +8,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from voicesync.catalog.yamlsource import Document, Path_, Position
 from voicesync.errors import Problem, Severity
 from voicesync.validation import errors
+
+if TYPE_CHECKING:  # imported by validation only for a catalog that has errors
+    import jsonschema
 
 
 @cache

@@ -1,0 +1,57 @@
+"""Sample facts read from the bytes in hand agree with mutagen's, which reads every format."""
+
+from __future__ import annotations
+
+import io
+import struct
+import wave
+from pathlib import Path
+
+import mutagen
+import pytest
+
+from voicesync.catalog.samples import inspect_sample
+
+
+def pcm_wav(seconds: float, rate: int, channels: int, width: int) -> bytes:
+    out = io.BytesIO()
+    with wave.open(out, "wb") as audio:
+        audio.setnchannels(channels)
+        audio.setsampwidth(width)
+        audio.setframerate(rate)
+        frames = int(seconds * rate)
+        audio.writeframes(bytes((i * 37) % 256 for i in range(frames * channels * width)))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("seconds", "rate", "channels", "width"),
+    [(12.0, 16000, 1, 2), (11.5, 44100, 2, 2), (20.0, 8000, 1, 1), (15.0, 22050, 2, 3)],
+)
+def test_the_duration_of_a_pcm_wav_is_mutagens(
+    tmp_path: Path, seconds: float, rate: int, channels: int, width: int
+) -> None:
+    path = tmp_path / "a.wav"
+    path.write_bytes(pcm_wav(seconds, rate, channels, width))
+    info, findings = inspect_sample(path, "a.wav")
+    assert info is not None and not [f for f in findings if f.fatal]
+    assert info.duration_s == pytest.approx(mutagen.File(path).info.length, abs=1e-3)
+    assert info.duration_s == pytest.approx(seconds, abs=1e-3)
+
+
+def test_a_streamed_wav_whose_data_size_is_unknown_lasts_what_it_holds(tmp_path: Path) -> None:
+    data = bytearray(pcm_wav(12.0, 8000, 1, 2))
+    at = data.index(b"data") + 4
+    data[at : at + 4] = struct.pack("<I", 0xFFFFFFFF)  # what a recorder that streams writes
+    path = tmp_path / "streamed.wav"
+    path.write_bytes(bytes(data))
+    info, _ = inspect_sample(path, "streamed.wav")
+    assert info is not None and info.duration_s == pytest.approx(12.0, abs=1e-3)
+
+
+def test_a_wav_without_a_fmt_chunk_is_left_to_mutagen_and_refused(tmp_path: Path) -> None:
+    body = b"WAVE" + b"data" + struct.pack("<I", 4) + b"\x00\x00\x00\x00"
+    path = tmp_path / "broken.wav"
+    path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
+    info, findings = inspect_sample(path, "broken.wav")
+    assert info is None and findings[0].fatal and "WAV" in findings[0].message
