@@ -161,11 +161,46 @@ def test_250_voices_planned_with_one_list_walk(
     assert result.code == 0, result.output
     requests = [(e["method"], e["path"], e["query"]) for e in emulator.requests()]
     # The first request carries no query (nothing first-party sends one) and gets the server's
-    # default page of 10; the answer says it is paged, so the rest is asked for 100 at a time.
-    assert requests == [
-        ("GET", "/api/v1/tts/voices", q)
-        for q in ("", "limit=100&offset=10", "limit=100&offset=110", "limit=100&offset=210")
+    # default page of 10; the answer says it is paged, so the rest is asked for 100 at a time
+    # (the last two at once: the second answer told how many there are).
+    assert requests[:2] == [("GET", "/api/v1/tts/voices", q) for q in ("", "limit=100&offset=10")]
+    assert sorted(requests[2:]) == [
+        ("GET", "/api/v1/tts/voices", q) for q in ("limit=100&offset=110", "limit=100&offset=210")
     ]
+
+
+def _seed(emulator: Emulator, count: int) -> set[str]:
+    owner = account_of(TEST_KEY)
+    return {emulator.store.seed_voice(owner, name=f"V{i:04}").voice_id for i in range(count)}
+
+
+def test_a_long_list_is_fetched_several_pages_at_once(
+    make_emulator: Callable[..., Emulator],
+) -> None:
+    """50 pages one after another cost 50 round trips; once the total is known, they go 8 at
+    a time, and every voice is there exactly once."""
+    from voicesync.emulator import FaultConfig
+
+    emulator = make_emulator(dialect=Dialect(list_shape="paged", max_page_size=100))
+    ids = _seed(emulator, 1000)
+    emulator.set_faults(FaultConfig(latency_s=0.05))
+    with VoiceAIClient(Connection(emulator.url, TEST_KEY), retry=FAST_RETRY) as client:
+        voices = client.list_voices()
+    assert sorted(v.voice_id for v in voices) == sorted(ids)
+    log = emulator.requests()
+    assert len(log) == 11  # the first page (10), then 100 at a time
+    assert max(e["in_flight"] for e in log) > 1
+
+
+def test_a_server_that_pages_shorter_than_asked_is_walked_page_by_page(
+    make_emulator: Callable[..., Emulator],
+) -> None:
+    emulator = make_emulator(dialect=Dialect(list_shape="paged", max_page_size=30))
+    ids = _seed(emulator, 200)
+    with VoiceAIClient(Connection(emulator.url, TEST_KEY), retry=FAST_RETRY) as client:
+        voices = client.list_voices()
+    assert sorted(v.voice_id for v in voices) == sorted(ids)
+    assert max(e["in_flight"] for e in emulator.requests()) == 1
 
 
 def test_targets_and_replace_from_the_command_line(cli: Cli, scenario: Emulator) -> None:
@@ -194,3 +229,18 @@ def test_the_catalog_is_read_once_per_run(
     result = cli(command, str(catalog.path), *extra, env=env(emulator))
     assert result.code in (0, 2), result.output
     assert len(reads) == 1
+
+
+def test_voices_waited_for_in_a_big_account_are_read_one_by_one_not_by_walking_the_list(
+    cli: Cli, catalog: Catalog, make_emulator: Callable[..., Emulator]
+) -> None:
+    """Four new voices in an account of 1,000: polling them costs 4 GETs a tick, where a
+    list walk costs 11 pages; the list is walked once, to plan."""
+    emulator = make_emulator(dialect=Dialect(list_shape="paged", max_page_size=100))
+    _seed(emulator, 1000)
+    catalog.write([{"name": f"New {i}", "sample": catalog.sample(f"{i}.wav")} for i in range(4)])
+    result = cli("apply", str(catalog.path), "--yes", env=env(emulator))
+    assert result.code == 0, result.output
+    operations = [e["operation"] for e in emulator.requests()]
+    assert operations.count("list") == 11
+    assert operations.count("clone") == 4 and operations.count("get") >= 4

@@ -13,7 +13,7 @@ failed connect (nothing was sent). A clone POST whose answer was lost raises
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -22,7 +22,6 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
-from voicesync.api import pager as paging
 from voicesync.api.failures import (
     API_PREFIX,
     gave_up_waiting,
@@ -38,7 +37,7 @@ from voicesync.api.guard import (
     WaitNotice,
     guarded,
 )
-from voicesync.api.pager import Pager, list_items
+from voicesync.api.pager import LIST_CONCURRENCY, LIST_PATH, ListWalk
 from voicesync.api.responses import (
     exchange_text,
     parse_json,
@@ -97,6 +96,7 @@ class ReadOnlyClient:
         debug: Callable[[str], None] | None = None,
     ) -> None:
         self.base_url = connection.base_url
+        self.list_requests = 0  # what the last walk of the list cost (the waiter weighs it)
         self._debug = debug
         self._key = connection.api_key
         self.retry_listeners: list[Callable[[RetryNotice], None]] = [on_retry] if on_retry else []
@@ -121,12 +121,15 @@ class ReadOnlyClient:
         self.close()
 
     # -- reading --------------------------------------------------------------------------
-    def list_voices(self) -> tuple[RemoteVoice, ...]:
-        """Every voice the account can see, following any pagination to its end."""
+    def list_voices(self, *, concurrency: int = LIST_CONCURRENCY) -> tuple[RemoteVoice, ...]:
+        """Every voice the account can see, following any pagination to its end; up to
+        ``concurrency`` pages at once once the list says how long it is."""
         seen: dict[str, RemoteVoice] = {}
-        for item in self._walk_list():
-            voice = self._voice(item, "GET", f"{API_PREFIX}/voices")
+        walk = ListWalk(self.base_url, lambda **kw: self._call("GET", LIST_PATH, **kw))
+        for item in walk.items(concurrency):
+            voice = self._voice(item, "GET", LIST_PATH)
             seen.setdefault(voice.voice_id, voice)
+        self.list_requests = walk.requests
         return tuple(seen.values())
 
     def get_voice(self, voice_id: str) -> RemoteVoice:
@@ -134,25 +137,6 @@ class ReadOnlyClient:
         return self._voice(self._call("GET", path), "GET", path)
 
     # -- plumbing shared with the writing client ---------------------------------------------
-    def _walk_list(self) -> Iterator[Any]:
-        """Every item of every page. The first request carries no query parameter (nothing
-        first-party sends one); later pages follow what the answer says (see ``Pager``)."""
-        path = f"{API_PREFIX}/voices"
-        pager = Pager(self.base_url)
-        step: tuple[str | None, dict[str, int] | None] | None = (None, None)
-        for _ in range(paging.MAX_PAGES):
-            assert step is not None
-            url, params = step
-            data = self._call("GET", path, params=params, url=url)
-            items = list_items(data, path)
-            yield from items
-            step = pager.after(data, items, path)
-            if step is None:
-                return
-        raise BadResponseError(
-            f"the voice list did not end after {paging.MAX_PAGES} pages", method="GET", path=path
-        )
-
     def _voice(self, data: Any, method: str, path: str) -> RemoteVoice:
         if not isinstance(data, Mapping):
             raise BadResponseError("expected a voice object", method=method, path=path)

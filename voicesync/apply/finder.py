@@ -105,7 +105,7 @@ class CloneFinder:
 
     def _candidates(self, name: str) -> list[str]:
         with self.run.limiter.slot():
-            remote = self.run.api.list_voices()
+            remote = self.run.api.list_voices(concurrency=1)  # one slot, one request at a time
         known = self.run.journal.state.known_ids()
         wanted = nfc(name)
         return [

@@ -8,6 +8,7 @@ AVAILABLE; if the new one FAILS it is deleted and the old one stays. Runs on the
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from voicesync.apply.context import Context, Pending, words
@@ -42,7 +43,9 @@ class Waiter:
             self._emit_waiting(pending)
             elapsed = self.run.clock() - start
             if pending and elapsed >= self.run.options.wait_timeout_s:
-                results += [self.finished(self._timed_out(p)) for p in pending]
+                results += [
+                    self.finished(_timed_out(p, self.run.options.wait_timeout_s)) for p in pending
+                ]
                 break
             if pending:
                 self.run.sleep(self._poll_interval(elapsed))
@@ -65,17 +68,33 @@ class Waiter:
     def _poll(self, pending: list[Pending]) -> dict[str, RemoteVoice | Pending | None]:
         """Current state of every pending voice; a transient failure keeps the last state."""
         try:
-            if len(pending) > self.run.options.list_threshold:
+            if len(pending) > self._list_worth(pending):
                 with self.run.limiter.slot():
-                    listed = {v.voice_id: v for v in self.run.api.list_voices()}
+                    listed = {v.voice_id: v for v in self.run.api.list_voices(concurrency=1)}
                 # A list may lag or leave out voices still processing: only GET says "gone".
-                return {
-                    p.voice_id: listed.get(p.voice_id) or self._get(p.voice_id) for p in pending
+                seen: dict[str, RemoteVoice | Pending | None] = {
+                    p.voice_id: listed[p.voice_id] for p in pending if p.voice_id in listed
                 }
-            return {p.voice_id: self._get(p.voice_id) for p in pending}
+                seen.update(self._get_all([p.voice_id for p in pending if p.voice_id not in seen]))
+                return seen
+            return dict(self._get_all([p.voice_id for p in pending]))
         except (ApiError, OSError) as exc:
             self.run.emit(Notice(f"polling failed, trying again: {words(exc)}"))
             return {}
+
+    def _list_worth(self, pending: list[Pending]) -> int:
+        """How many pending voices a list walk must beat: one GET each costs a request, and
+        so does each page of the list (a 5,000-voice account is 50 pages: 20 pending voices
+        are cheaper read one by one)."""
+        return max(self.run.options.list_threshold, self.run.api.list_requests)
+
+    def _get_all(self, ids: list[str]) -> dict[str, RemoteVoice | None]:
+        """GET each voice, as many at once as the shared limit allows."""
+        if len(ids) <= 1:
+            return {i: self._get(i) for i in ids}
+        workers = max(1, min(self.run.options.parallelism, len(ids)))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return dict(zip(ids, pool.map(self._get, ids), strict=True))
 
     def _get(self, voice_id: str) -> RemoteVoice | None:
         try:
@@ -99,22 +118,8 @@ class Waiter:
         if voice.status is VoiceStatus.FAILED:
             return self._failed(item)
         if voice.status is VoiceStatus.UNKNOWN:
-            return self._unknown(item)
+            return _unknown(item)
         return None
-
-    def _unknown(self, item: Pending) -> ChangeResult:
-        """A status voicesync does not know counts neither as available nor as failed: waiting
-        on it could last the whole --wait-timeout, so it is reported at once. Nothing is
-        deleted or cloned again: the journal keeps the voice, and the next run looks again."""
-        return ChangeResult(
-            item.change,
-            Outcome.FAILED,
-            f"voice {item.voice_id} has a status voicesync does not know: {item.status!r} "
-            "(it knows PENDING, PROCESSING, AVAILABLE and FAILED); it is recorded and nothing "
-            "was deleted; run apply again once the service reports a known status, and please "
-            "report the new status",
-            item.voice_id,
-        )
 
     def _available(self, item: Pending) -> ChangeResult:
         change = item.change
@@ -148,17 +153,33 @@ class Waiter:
             item.voice_id,
         )
 
-    def _timed_out(self, item: Pending) -> ChangeResult:
-        return ChangeResult(
-            item.change,
-            Outcome.FAILED,
-            f"still {item.status} after {self.run.options.wait_timeout_s:g} s; it is recorded, "
-            "so apply again to keep waiting (or raise --wait-timeout)",
-            item.voice_id,
-        )
-
     def _emit_waiting(self, pending: list[Pending]) -> None:
         now = self.run.clock()
         self.run.emit(
             Waiting(tuple(Row(p.name, p.voice_id, p.status, now - p.started) for p in pending))
         )
+
+
+def _unknown(item: Pending) -> ChangeResult:
+    """A status voicesync does not know counts neither as available nor as failed: waiting
+    on it could last the whole --wait-timeout, so it is reported at once. Nothing is
+    deleted or cloned again: the journal keeps the voice, and the next run looks again."""
+    return ChangeResult(
+        item.change,
+        Outcome.FAILED,
+        f"voice {item.voice_id} has a status voicesync does not know: {item.status!r} "
+        "(it knows PENDING, PROCESSING, AVAILABLE and FAILED); it is recorded and nothing "
+        "was deleted; run apply again once the service reports a known status, and please "
+        "report the new status",
+        item.voice_id,
+    )
+
+
+def _timed_out(item: Pending, timeout_s: float) -> ChangeResult:
+    return ChangeResult(
+        item.change,
+        Outcome.FAILED,
+        f"still {item.status} after {timeout_s:g} s; it is recorded, "
+        "so apply again to keep waiting (or raise --wait-timeout)",
+        item.voice_id,
+    )

@@ -13,11 +13,25 @@ from voicesync.emulator.wire import Response, json_object, json_response, owner_
 
 
 class RequestLog:
-    """Every API request the service got, in order, with what it answered (or the fault)."""
+    """Every API request the service got, in order, with what it answered (or the fault).
+
+    Each entry says how many API requests were being served when it arrived (``in_flight``,
+    itself included), so a test can see whether a client asks one thing at a time.
+    """
 
     def __init__(self) -> None:
         self._entries: list[dict[str, Any]] = []
         self._lock = threading.Lock()
+        self._in_flight = 0
+
+    def arrived(self) -> int:
+        with self._lock:
+            self._in_flight += 1
+            return self._in_flight
+
+    def departed(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
 
     def record(self, entry: dict[str, Any]) -> None:
         with self._lock:

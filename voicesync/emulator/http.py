@@ -161,19 +161,8 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         if url.path.startswith("/_emulator/"):
-            self._send(
-                self._guard(
-                    lambda: admin(
-                        method,
-                        url.path,
-                        self.headers,
-                        body,
-                        log=self.app.log,
-                        service=self.app.service,
-                        faults=self.app.faults,
-                    )
-                )
-            )
+            app, headers = self.app, self.headers
+            self._send(self._guard(lambda: _admin(app, method, url.path, headers, body)))
             return
         redirect = _slash_redirect(url.path, url.query)
         if redirect is not None:
@@ -186,7 +175,15 @@ class Handler(BaseHTTPRequestHandler):
             "path": url.path,
             "query": url.query,
             "operation": operation,
+            "in_flight": self.app.log.arrived(),
         }
+        try:
+            self._serve(method, url, route, body, entry)
+        finally:
+            self.app.log.departed()
+
+    def _serve(self, method: str, url: Any, route: Any, body: bytes, entry: dict[str, Any]) -> None:
+        operation = entry["operation"]
         fault = self.app.faults.decide(is_write=operation in _WRITES, operation=operation)
         if self.app.faults.config.latency_s:
             time.sleep(self.app.faults.config.latency_s)
@@ -263,6 +260,10 @@ class Handler(BaseHTTPRequestHandler):
         if self.app.observe is not None and not self.path.startswith("/_emulator/"):
             self.app.observe(self.command, self.path, response)
         write_response(self, response)
+
+
+def _admin(app: App, method: str, path: str, headers: Any, body: bytes) -> Response:
+    return admin(method, path, headers, body, log=app.log, service=app.service, faults=app.faults)
 
 
 def read_body(headers: Any, rfile: BufferedIOBase) -> bytes | None:
