@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 import threading
@@ -91,7 +92,7 @@ def test_layers_import_one_way() -> None:
     for name, imported in _graph().items():
         if name.startswith("voicesync.emulator"):
             assert all(m.startswith("voicesync.emulator") for m in imported), (name, imported)
-        elif not name.startswith(("voicesync.cli", "voicesync.__main__")):
+        elif not name.startswith(("voicesync.cli", "voicesync.__main__", "voicesync.entry")):
             assert not any(m.startswith("voicesync.cli") for m in imported), (name, imported)
 
 
@@ -123,6 +124,30 @@ def test_version_imports_neither_the_http_nor_the_schema_stack() -> None:
     )
     assert done.stdout.splitlines()[-1] == "0 []"
     assert "voicesync, version" in done.stdout
+
+
+def test_the_executable_answers_version_before_importing_click() -> None:
+    """The same words as the CLI's --version, without the 40 ms of importing click."""
+    code = (
+        "import sys\n"
+        "sys.argv = ['voicesync', '--version']\n"
+        "from voicesync.entry import main\n"
+        "main()\n"
+        "print(sorted(m for m in ('click', 'json', 'requests') if m in sys.modules))\n"
+    )
+    fast = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    full = subprocess.run(
+        [sys.executable, "-c", "from voicesync.cli import run; run(['--version'])"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    version, loaded = fast.stdout.splitlines()
+    assert version == full.stdout.strip()
+    assert loaded == "[]"
 
 
 @pytest.mark.slow
@@ -238,3 +263,44 @@ def test_help_lists_each_command_as_its_own_help_says_without_importing_it() -> 
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60, check=True)  # fmt: skip
     assert done.stdout.splitlines()[-1] == "0 []"
+
+
+HELP_WIDTHS = {80: 78, 100: 98}  # terminal columns -> click's wrap width
+
+
+def _click_help(columns: int) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", "from voicesync.cli import run; run(['--help'])"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env=os.environ | {"COLUMNS": str(columns)},
+    )
+    return done.stdout
+
+
+def _write_kept_help(texts: dict[int, str]) -> None:
+    path = ROOT / "voicesync" / "helptexts.py"
+    head, _, _ = path.read_text().partition("TOP_HELP")
+    body = "".join(f'    {width}: """\\\n{text}""",\n' for width, text in sorted(texts.items()))
+    path.write_text(f"{head}TOP_HELP: dict[int, str] = {{\n{body}}}\n")
+
+
+@pytest.mark.parametrize("columns", [60, 80, 100, 140])
+def test_the_kept_top_level_help_is_what_click_renders(columns: int) -> None:
+    """voicesync --help answers from voicesync/helptexts.py without importing click; it must
+    say exactly what click says at every width (UPDATE_HELP=1 rewrites it)."""
+    if os.environ.get("UPDATE_HELP") and columns == 60:
+        _write_kept_help({w: _click_help(c) for c, w in HELP_WIDTHS.items()})
+    fast = subprocess.run(
+        [sys.executable, "-m", "voicesync", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env=os.environ | {"COLUMNS": str(columns)},
+    )
+    assert fast.stdout == _click_help(columns), (
+        "run: UPDATE_HELP=1 pytest tests/test_architecture.py"
+    )

@@ -1,3 +1,3 @@
-from voicesync.cli import main
+from voicesync.entry import main
 
 main()

@@ -16,7 +16,6 @@ import re
 import signal
 import sys
 import threading
-import traceback
 from collections.abc import Iterator, Sequence
 from itertools import pairwise
 from typing import NoReturn
@@ -175,6 +174,8 @@ def _sigterm_as_interrupt() -> Iterator[list[bool]]:
 
 def _report_bug(debug: bool, console: Console) -> None:
     if debug:
+        import traceback  # only for --debug
+
         click.echo(scrub(traceback.format_exc()), err=True)
     console.error(
         "unexpected internal error (a bug in voicesync, not in your input; exit code 3)",

@@ -14,7 +14,6 @@ from typing import TextIO
 
 import click
 
-from voicesync.api.settings import KEY_VARIABLES
 from voicesync.errors import ConfigError, Problem, VoicesyncError
 
 _STYLES = {
@@ -107,6 +106,8 @@ def plural(count: int, word: str) -> str:
 
 def scrub(text: str) -> str:
     """Belt and braces: no message may carry the API key, whatever produced it."""
+    from voicesync.api.settings import KEY_VARIABLES  # not on the path of --help
+
     for name in KEY_VARIABLES:
         key = os.environ.get(name, "").strip()
         if len(key) >= 4:
