@@ -249,21 +249,6 @@ def test_events_are_emitted(catalog: Catalog, emulator: Emulator) -> None:
     assert {"ChangeStarted", "ChangeFinished", "Waiting"} <= kinds
 
 
-def test_rate_limits_lower_parallelism_and_converge(
-    catalog: Catalog, make_emulator: MakeEmulator
-) -> None:
-    emulator = make_emulator(faults=FaultConfig(rate_limit_every=3, retry_after_s=0))
-    catalog.write(
-        [
-            {"name": f"V{i}", "sample": catalog.sample(f"{i}.wav", period=10 + 2 * i)}
-            for i in range(8)
-        ]
-    )
-    result = result_of(apply(catalog, emulator))
-    assert result.ok and result.lowest_parallelism < 4
-    assert len(live(emulator)) == 8
-
-
 # -- through the CLI ----------------------------------------------------------------------------
 def env(emulator: Emulator) -> dict[str, str]:
     return {"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY}

@@ -6,7 +6,6 @@ import ast
 import os
 import subprocess
 import sys
-import threading
 import zipfile
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from conftest import FAST_RETRY, TEST_KEY, Catalog
 from voicesync.api.client import VoiceAIClient
 from voicesync.api.settings import Connection
 from voicesync.apply.context import ApplyOptions
-from voicesync.apply.limiter import RAISE_AFTER_SUCCESSES, AdaptiveLimiter
 from voicesync.emulator import Emulator
 from voicesync.service import apply_catalog
 
@@ -197,41 +195,6 @@ def test_a_client_used_for_several_applies_keeps_no_listener(
                 confirm=lambda _plan: True,
             )
         assert api.retry_listeners == []
-
-
-def test_the_limiter_climbs_back_only_on_calls_that_succeed() -> None:
-    limiter = AdaptiveLimiter(4)
-    limiter.throttled()
-    assert limiter.limit == 2
-    for _ in range(RAISE_AFTER_SUCCESSES * 2):
-        with pytest.raises(ConnectionError), limiter.slot():
-            raise ConnectionError("refused")
-    assert limiter.limit == 2  # failures are no sign of room
-    for _ in range(RAISE_AFTER_SUCCESSES):
-        with limiter.slot():
-            pass
-    assert limiter.limit == 3
-
-
-def test_the_limiter_never_runs_more_calls_than_its_limit() -> None:
-    limiter = AdaptiveLimiter(3)
-    active, peak, lock = [0], [0], threading.Lock()
-
-    def call() -> None:
-        with limiter.slot():
-            with lock:
-                active[0] += 1
-                peak[0] = max(peak[0], active[0])
-            threading.Event().wait(0.01)
-            with lock:
-                active[0] -= 1
-
-    threads = [threading.Thread(target=call) for _ in range(12)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=10)
-    assert peak[0] <= 3
 
 
 def test_every_public_name_resolves() -> None:

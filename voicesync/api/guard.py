@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,6 +93,29 @@ class CallGuard:
 def _shut(sock: socket.socket) -> None:
     with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
+
+
+_waiting = threading.local()
+
+
+@contextlib.contextmanager
+def waits_handed_to(wait_out: Callable[[float, bool], None]) -> Iterator[None]:
+    """While this thread is in the block, a retry's wait goes to ``wait_out(seconds, refused)``
+    (``refused``: the server said 429) instead of sleeping where it is: a caller holding a
+    share of a concurrency limit gives it back while it waits."""
+    _waiting.hand_to = wait_out
+    try:
+        yield
+    finally:
+        _waiting.hand_to = None
+
+
+def wait_before_retry(seconds: float, *, refused: bool) -> None:
+    hand_to: Callable[[float, bool], None] | None = getattr(_waiting, "hand_to", None)
+    if hand_to is None:
+        time.sleep(seconds)
+    else:
+        hand_to(seconds, refused)
 
 
 def current() -> CallGuard | None:

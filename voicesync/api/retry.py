@@ -22,7 +22,13 @@ from urllib3.exceptions import (
 from urllib3.response import BaseHTTPResponse
 from urllib3.util import Retry
 
-from voicesync.api.guard import DeadlinePassed, WaitBudgetSpent, WaitNotice, current
+from voicesync.api.guard import (
+    DeadlinePassed,
+    WaitBudgetSpent,
+    WaitNotice,
+    current,
+    wait_before_retry,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -87,7 +93,7 @@ class CloneSafeRetry(Retry):
             wait = self.get_backoff_time()
         guard = current()
         if guard is None:
-            time.sleep(wait)
+            wait_before_retry(wait, refused=response is not None and response.status == 429)
             return
         status = response.status if response is not None else None
         last = self.history[-1] if self.history else None
@@ -99,8 +105,9 @@ class CloneSafeRetry(Retry):
             guard.on_wait(WaitNotice(method, path, status, wait, guard.waited_s,
                                      guard.wait_budget_s))  # fmt: skip
         guard.stop_attempt()
-        time.sleep(wait)
-        guard.waited_s += wait
+        started = time.monotonic()
+        wait_before_retry(wait, refused=status == 429)
+        guard.waited_s += max(wait, time.monotonic() - started)
         guard.start_attempt()
 
 

@@ -32,6 +32,12 @@ class ApplyOptions:
     verify: bool = False  # after the waits, each new voice speaks once (apply --verify)
 
 
+def workers(parallelism: int) -> int:
+    """Threads for ``parallelism`` calls at once: twice as many, so that while calls wait out
+    a 429 (their slots given back) others can use the slots."""
+    return max(1, parallelism) * 2
+
+
 @dataclass
 class Pending:
     """A voice started (or found) that apply waits for."""

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 
 from voicesync.api.client import VoiceAIClient
 from voicesync.api.retry import RetryNotice
-from voicesync.apply.context import ApplyOptions, Context, Pending
+from voicesync.apply.context import ApplyOptions, Context, Pending, workers
 from voicesync.apply.events import ApplyResult, ChangeResult, Event, Notice, Outcome
 from voicesync.apply.starter import Starter
 from voicesync.apply.verifier import verify_speech
@@ -71,7 +71,7 @@ def _start_all(run: Context, plan: Plan) -> tuple[list[Pending], list[ChangeResu
     pending: list[Pending] = []
     deletes = [c for c in plan.changes if c.action is Action.DELETE]
     others = [c for c in plan.changes if c.action is not Action.DELETE]
-    pool = ThreadPoolExecutor(max_workers=max(1, run.options.parallelism))
+    pool = ThreadPoolExecutor(max_workers=workers(run.options.parallelism))
     try:
         for batch in (deletes, others):  # deletes free voice slots before clones need them
             for started in pool.map(starter.start, batch):
@@ -89,11 +89,10 @@ def _start_all(run: Context, plan: Plan) -> tuple[list[Pending], list[ChangeResu
 
 @contextmanager
 def _listening(run: Context) -> Iterator[None]:
-    """Hear the client's retries for this run only: a 429 lowers the shared limit."""
+    """Hear the client's retries for this run only: say when the API pushed back."""
 
     def on_retry(notice: RetryNotice) -> None:
-        if notice.status == 429:
-            run.limiter.throttled()
+        if notice.status == 429:  # counted by the limiter when the call waited it out
             run.emit(
                 Notice(
                     f"rate limited on {notice.method} {notice.path}; "

@@ -11,7 +11,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from voicesync.apply.context import Context, Pending, words
+from voicesync.apply.context import Context, Pending, words, workers
 from voicesync.apply.events import ChangeFinished, ChangeResult, Notice, Outcome, Waiting
 from voicesync.apply.events import WaitingVoice as Row
 from voicesync.errors import ApiError, NotFoundError
@@ -92,8 +92,9 @@ class Waiter:
         """GET each voice, as many at once as the shared limit allows."""
         if len(ids) <= 1:
             return {i: self._get(i) for i in ids}
-        workers = max(1, min(self.run.options.parallelism, len(ids)))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        with ThreadPoolExecutor(
+            max_workers=min(workers(self.run.options.parallelism), len(ids))
+        ) as pool:
             return dict(zip(ids, pool.map(self._get, ids), strict=True))
 
     def _get(self, voice_id: str) -> RemoteVoice | None:

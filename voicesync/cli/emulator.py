@@ -43,6 +43,7 @@ class EmulatorOptions:
     drop_rate: float
     lost_write_rate: float
     rate_limit_every: int
+    rate_limit_per_s: float
     commit_error_rate: float
     retry_after: int
     html_errors: bool
@@ -78,6 +79,7 @@ def build_emulator(opts: EmulatorOptions, environ: Mapping[str, str]) -> Emulato
         drop_rate=opts.drop_rate,
         lost_write_rate=opts.lost_write_rate,
         rate_limit_every=opts.rate_limit_every,
+        rate_limit_per_s=opts.rate_limit_per_s,
         retry_after_s=opts.retry_after,
         html_errors=opts.html_errors,
         latency_s=opts.latency_s,
@@ -195,6 +197,12 @@ def build_emulator(opts: EmulatorOptions, environ: Mapping[str, str]) -> Emulato
     help="Commit a write, then drop the connection before replying.",
 )
 @click.option("--rate-limit-every", type=int, default=0, help="Answer every Nth request 429.")
+@click.option(
+    "--rate-limit-per-s",
+    type=float,
+    default=0.0,
+    help="A rate limit: at most this many requests a second (bursts of 5); the rest get 429.",
+)
 @click.option(
     "--commit-error-rate", type=float, default=0.0, help="Commit a write, then answer 500."
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from dataclasses import dataclass, fields, replace
 from enum import Enum
 from typing import Any
@@ -28,6 +29,10 @@ class FaultConfig:
     lost_write_rate: float = 0.0
     commit_error_rate: float = 0.0  # a write is committed, then answered 500
     rate_limit_every: int = 0
+    # A request budget, as real rate limiters keep (the third-party manifest claims ~60 a
+    # minute): a token bucket refilled at this many requests a second, holding ``burst``.
+    rate_limit_per_s: float = 0.0
+    rate_limit_burst: int = 5
     rate_limit_rate: float = 0.0
     retry_after_s: int | None = 1  # whole seconds, as real servers send
     html_errors: bool = False
@@ -65,6 +70,22 @@ class FaultInjector:
             self.config = config
             self._rng = random.Random(config.seed)
             self._count = 0
+            self._tokens = float(config.rate_limit_burst)
+            self._refilled = time.monotonic()
+
+    def _over_budget(self) -> bool:
+        """Take a token from the bucket; True when there is none (the caller holds the lock)."""
+        rate = self.config.rate_limit_per_s
+        if not rate:
+            return False
+        now = time.monotonic()
+        burst = float(max(1, self.config.rate_limit_burst))
+        self._tokens = min(burst, self._tokens + (now - self._refilled) * rate)
+        self._refilled = now
+        if self._tokens < 1:
+            return True
+        self._tokens -= 1
+        return False
 
     def decide(self, *, is_write: bool, operation: str = "") -> Fault:
         with self._lock:
@@ -75,6 +96,8 @@ class FaultInjector:
             if self._count <= len(cfg.sequence):
                 return Fault(cfg.sequence[self._count - 1])
             if cfg.rate_limit_every and self._count % cfg.rate_limit_every == 0:
+                return Fault.RATE_LIMIT
+            if self._over_budget():
                 return Fault.RATE_LIMIT
             roll = self._rng.random()
             for fault, rate in (
