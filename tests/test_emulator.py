@@ -317,6 +317,13 @@ def test_admin_endpoints(emulator: Emulator) -> None:
         f"{emulator.url}/_emulator/voices", headers=AUTH, json={"name": "Hand-made"}
     ).json()
     assert seeded["status"] == "AVAILABLE"
+    many = requests.post(
+        f"{emulator.url}/_emulator/voices", headers=AUTH, json={"name": "Other", "count": 300}
+    ).json()
+    assert many == {"seeded": 300}
+    listed = requests.get(api(emulator, "/voices"), headers=AUTH).json()
+    assert len(listed) == 301 and {"Other 0", "Other 299"} <= {v["name"] for v in listed}
+    emulator.clear_requests()
     assert requests.put(f"{emulator.url}/_emulator/faults", json={"nope": 1}).status_code == 400
     assert requests.put(f"{emulator.url}/_emulator/faults", json={"seed": 3}).json()["seed"] == 3
     assert [e["operation"] for e in requests.get(f"{emulator.url}/_emulator/requests").json()] == []

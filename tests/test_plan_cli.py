@@ -15,6 +15,7 @@ from voicesync.api.client import VoiceAIClient
 from voicesync.api.settings import Connection
 from voicesync.apply.executor import ApplyOptions
 from voicesync.emulator import Dialect, Emulator, account_of
+from voicesync.errors import BadResponseError
 from voicesync.model import Visibility
 from voicesync.service import apply_catalog
 from voicesync.state.store import State, VoiceRecord, save_state
@@ -161,11 +162,11 @@ def test_250_voices_planned_with_one_list_walk(
     assert result.code == 0, result.output
     requests = [(e["method"], e["path"], e["query"]) for e in emulator.requests()]
     # The first request carries no query (nothing first-party sends one) and gets the server's
-    # default page of 10; the answer says it is paged, so the rest is asked for 100 at a time
-    # (the last two at once: the second answer told how many there are).
-    assert requests[:2] == [("GET", "/api/v1/tts/voices", q) for q in ("", "limit=100&offset=10")]
-    assert sorted(requests[2:]) == [
-        ("GET", "/api/v1/tts/voices", q) for q in ("limit=100&offset=110", "limit=100&offset=210")
+    # default page of 10; the answer says how many there are, so the rest is asked for 100 at
+    # a time, all at once.
+    assert requests[0] == ("GET", "/api/v1/tts/voices", "")
+    assert sorted(requests[1:]) == [
+        ("GET", "/api/v1/tts/voices", f"limit=100&offset={offset}") for offset in (10, 110, 210)
     ]
 
 
@@ -244,3 +245,23 @@ def test_voices_waited_for_in_a_big_account_are_read_one_by_one_not_by_walking_t
     operations = [e["operation"] for e in emulator.requests()]
     assert operations.count("list") == 11
     assert operations.count("clone") == 4 and operations.count("get") >= 4
+
+
+def test_a_list_that_ignores_offset_but_says_there_are_more_is_an_error(
+    make_emulator: Callable[..., Emulator], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages that repeat the first one would hide every voice after it: refuse, never plan
+    on a partial account."""
+    from voicesync.emulator.service import Service
+
+    emulator = make_emulator(dialect=Dialect(list_shape="paged", max_page_size=100))
+    _seed(emulator, 250)
+    original = Service.list_voices
+    monkeypatch.setattr(
+        Service, "list_voices", lambda self, owner, query: original(self, owner, {})
+    )
+    with (
+        VoiceAIClient(Connection(emulator.url, TEST_KEY), retry=FAST_RETRY) as client,
+        pytest.raises(BadResponseError, match="same voices again"),
+    ):
+        client.list_voices(concurrency=1)

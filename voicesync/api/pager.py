@@ -61,6 +61,15 @@ class Pager:
         limit = _whole(data.get("limit"), 0)
         total = _whole(data.get("total"), -1)
         if total >= 0:
+            if fresh == 0 and self.received > len(items):
+                raise BadResponseError(
+                    "the voice list gave the same voices again at another offset (it ignores "
+                    "'offset' but says there are more): voicesync cannot see the whole account",
+                    method="GET",
+                    path=path,
+                    hint="report this to voice.ai; a list that hides voices could make apply "
+                    "clone a voice that already exists",
+                )
             end = start + len(items)
             # Ask for full pages: the first request carried no limit, so it got the default.
             more = {"limit": max(limit, PAGE_SIZE), "offset": end}
@@ -71,17 +80,24 @@ class Pager:
         return None, {"limit": limit or PAGE_SIZE, "offset": self.received}
 
     def fan_out(self, data: Any, items: list[Any], first: int) -> list[dict[str, int]] | None:
-        """Every page still to fetch, when a full page (``first`` items asked for, all came)
-        and ``total`` tell them all: offsets that can be asked for at once. None when the list
-        must be walked page by page (``next`` links, no total, or a page cut short)."""
+        """Every page still to fetch, when ``total`` tells them all: offsets that can be asked
+        for at once, in full pages (the size asked for, if all of it came; else 100, checked
+        by the pages themselves). None when the list must be walked page by page (``next``
+        links, no total, or a page cut short)."""
         if not isinstance(data, Mapping) or isinstance(data.get("next"), str):
             return None
         total = _whole(data.get("total"), -1)
         start = _whole(data.get("offset"), -1)
-        if total < 0 or start < 0 or len(items) != first or first <= 0:
+        if total < 0 or start < 0 or not items:
             return None
+        if first:
+            if len(items) != first:
+                return None  # the server pages otherwise: one page at a time
+            page = first
+        else:  # the server's default page: ask for full pages (a lower cap shows at once)
+            page = max(len(items), PAGE_SIZE)
         end = start + len(items)
-        return [{"limit": first, "offset": o} for o in range(end, total, first)]
+        return [{"limit": page, "offset": o} for o in range(end, total, page)]
 
     def _count_fresh(self, items: list[Any]) -> int:
         ids = {str(i.get("voice_id")) for i in items if isinstance(i, Mapping)}
@@ -135,7 +151,7 @@ class ListWalk:
             items = list_items(data, LIST_PATH)
             yield from items
             asked = (params or {}).get("limit", 0)
-            rest = self._pager.fan_out(data, items, asked) if concurrency > 1 and asked else None
+            rest = self._pager.fan_out(data, items, asked) if concurrency > 1 else None
             if rest:
                 step = yield from self._at_once(data, rest, concurrency)
             else:
@@ -159,8 +175,8 @@ class ListWalk:
             items = list_items(data, LIST_PATH)
             yield from items
             step = self._pager.after(data, items, LIST_PATH)
-            last = params["offset"] + params["limit"] >= total
+            reached_end = params["offset"] + len(items) >= total
             agrees = isinstance(data, Mapping) and data.get("total") == total
-            if not agrees or (len(items) != params["limit"] and not last):
+            if not agrees or (len(items) != params["limit"] and not reached_end):
                 return step  # the rest, page by page, from here
         return None

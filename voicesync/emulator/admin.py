@@ -75,14 +75,23 @@ def admin(
         )
         if owner is None:
             raise ServiceError(401, "Seeding an account voice needs its Authorization header")
-        voice = service.store.seed_voice(
-            owner,
-            name=data.get("name"),
-            visibility=data.get("voice_visibility", "PRIVATE"),
-            ready=bool(data.get("ready", True)),
-            clonable=bool(data.get("clonable", True)),
-        )
-        return json_response(200, service.voice_json(voice))
+        count = data.get("count")
+        names = [data.get("name")]
+        if isinstance(count, int) and not isinstance(count, bool) and count > 0:
+            names = [f"{data.get('name') or 'Voice'} {i}" for i in range(count)]  # many at once
+        seeded = [
+            service.store.seed_voice(
+                owner,
+                name=name,
+                visibility=data.get("voice_visibility", "PRIVATE"),
+                ready=bool(data.get("ready", True)),
+                clonable=bool(data.get("clonable", True)),
+            )
+            for name in names
+        ]
+        if count is not None:
+            return json_response(200, {"seeded": len(seeded)})
+        return json_response(200, service.voice_json(seeded[0]))
     if path == "/_emulator/faults" and method == "PUT":
         try:
             faults.configure(FaultConfig.from_dict(json_object(body)))
