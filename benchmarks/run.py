@@ -1,108 +1,92 @@
-"""voicesync benchmarks against the emulator on loopback. Prints figures; not a test.
+"""voicesync benchmarks: each figure side by side with its floor. Prints figures; not a test.
 
-    python benchmarks/run.py            # everything (about 10 minutes on 2 cores)
-    python benchmarks/run.py --quick    # apply N=20 and plans up to 1,000 voices
+    python benchmarks/run.py                 # every row (about 12 minutes on 2 cores)
+    python benchmarks/run.py --quick         # the CI subset: smaller sizes, one run each
+    python benchmarks/run.py --only shaped   # one group (repeatable): startup, apply,
+                                             # apply-1000, shaped, plan, rate-limit, memory
 
-1. Applying N new voices (processing 3.5 s each) with voicesync, vs the documented workflow done
-   by hand (clone one voice, poll every 2 s until AVAILABLE, then the next), vs the floor
-   (slowest processing + the time to upload every sample once).
-2. A no-change plan of 100, 1,000 and 5,000 declared voices (paged list): wall and CPU time of
-   the `voicesync plan` process and the HTTP requests it made, cold (no sample facts in the
-   state file) and warm (after an apply, the usual case).
-3. Peak RSS of `voicesync apply` while it uploads 100 samples of ~7 MB.
-
-Every figure is the median of --repeat runs (default 3) on the same machine; the emulator runs
-in its own process so its work is not counted as voicesync's.
+The emulator runs in its own process (its work is not counted as voicesync's) and every
+voicesync command in its own process, timed from exec to exit. "Shaped" rows go through
+benchmarks/shaper.py, a proxy on 127.0.0.1 adding 60 ms each way and a 50 Mbit/s upstream
+link. Each figure is the median of --repeat runs (default 3) unless the row says otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import requests
-import yaml
 
-# testing/ (test tooling, not installed with the package) lives beside benchmarks/.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from testing.tones import tone_wav
-from voicesync.catalog.loader import load_config
+from common import (
+    EmulatorProcess,
+    declared_account,
+    emulator_state,
+    run_cli,
+    upload_time,
+    write_catalog,
+)
+from shaper import Shaper
+
 from voicesync.catalog.samplecache import cache_path
-from voicesync.emulator import account_of
-from voicesync.emulator.store import StoredVoice
-from voicesync.model import Visibility
-from voicesync.state.store import State, VoiceRecord, save_state
+from voicesync.state.store import State, save_state
 
-KEY = "vk_benchmark"
 PENDING_S, PROCESSING_S = 0.5, 3.0
 HAND_POLL_S = 2.0
+DELAY_S, UP_MBIT_S = 0.06, 50.0
 
 
-def wav(seconds: float, rate: int = 16000, variant: int = 0) -> bytes:
-    return tone_wav(
-        seconds, rate, amplitude=7000, period=20 + variant % 50, tail=variant.to_bytes(4, "little")
-    )
+def row(
+    case: str, value: float, floor: float | None, target: float | None, unit: str = "s"
+) -> None:
+    """One line: the figure, its floor, the ratio, and the target it must meet."""
+    ratio = value / floor if floor else None
+    shown = f"{value:7.2f} {unit}"
+    floor_text = f"{floor:7.2f} {unit}" if floor is not None else " " * 9
+    ratio_text = f"{ratio:5.2f}x" if ratio is not None else "      "
+    if target is None:
+        verdict = ""
+    elif ratio is not None:
+        verdict = f"target <= {target:g}x: {'ok' if ratio <= target else 'MISSED'}"
+    else:
+        verdict = f"target <= {target:g} {unit}: {'ok' if value <= target else 'MISSED'}"
+    print(f"  {case:<52} {shown} {floor_text} {ratio_text}  {verdict}", flush=True)
 
 
-class EmulatorProcess:
-    def __init__(self, *args: str) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "voicesync", "emulator", "--port", "0", *args],
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        assert self.proc.stderr is not None
-        self.url = self.proc.stderr.readline().split("listening on ")[1].split()[0]
-
-    def requests(self) -> list[dict[str, Any]]:
-        return list(requests.get(f"{self.url}/_emulator/requests", timeout=30).json())
-
-    def clear(self) -> None:
-        requests.delete(f"{self.url}/_emulator/requests", timeout=30)
-
-    def close(self) -> None:
-        self.proc.terminate()
-        self.proc.communicate(timeout=30)
+def header(title: str) -> None:
+    print(f"\n{title}\n  {'case':<52} {'figure':>9} {'floor':>9} {'ratio':>6}", flush=True)
 
 
-def run_cli(*args: str, url: str) -> tuple[float, float, int, int]:
-    """(wall s, CPU s, exit code, max RSS kB) of one voicesync command in its own process."""
-    env = os.environ | {"VOICEAI_BASE_URL": url, "VOICEAI_API_KEY": KEY}
-    started = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "voicesync", *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_utime + usage.ru_stime, proc.returncode, usage.ru_maxrss
+def median(runs: int, measure: Callable[[], float]) -> float:
+    return statistics.median(measure() for _ in range(runs))
 
 
-def write_catalog(root: Path, count: int, seconds: float, rate: int = 16000) -> Path:
-    (root / "samples").mkdir(parents=True, exist_ok=True)
-    voices = []
-    for i in range(count):
-        (root / "samples" / f"{i}.wav").write_bytes(wav(seconds, rate, variant=i))
-        voices.append({"name": f"Voice {i:05}", "sample": f"samples/{i}.wav"})
-    path = root / "voices.yaml"
-    path.write_text(yaml.safe_dump({"version": 1, "voices": voices}, sort_keys=False))
-    return path
+# -- start-up --------------------------------------------------------------------------------------
+def bench_startup(args: argparse.Namespace) -> None:
+    header("Start-up (median of 10)")
+
+    def timed(*argv: str) -> float:
+        started = time.perf_counter()
+        subprocess.run([sys.executable, *argv], stdout=subprocess.DEVNULL, check=True)
+        return time.perf_counter() - started
+
+    bare = median(10, lambda: timed("-c", "pass"))
+    for flag in ("--version", "--help"):
+        wall = median(10, lambda flag=flag: timed("-m", "voicesync", flag))
+        row(f"voicesync {flag} (floor: bare python)", wall, bare, None)
+        row(f"voicesync {flag}", wall, None, 0.1)
 
 
-# -- 1. applying new voices -----------------------------------------------------------------
+# -- applying new voices on loopback ---------------------------------------------------------------
 def hand_loop(url: str, samples: list[Path]) -> float:
     """The documented workflow, as a user would write it with requests."""
     headers = {"Authorization": "Bearer vk_by_hand"}
@@ -114,10 +98,11 @@ def hand_loop(url: str, samples: list[Path]) -> float:
                 headers=headers,
                 files={"file": (sample.name, f, "audio/wav")},
                 data={"name": sample.stem, "voice_visibility": "PRIVATE"},
+                timeout=60,
             ).json()
         while True:
             status = requests.get(
-                f"{url}/api/v1/tts/voice/{data['voice_id']}", headers=headers
+                f"{url}/api/v1/tts/voice/{data['voice_id']}", headers=headers, timeout=60
             ).json()["status"]
             if status in ("AVAILABLE", "FAILED"):
                 break
@@ -125,75 +110,120 @@ def hand_loop(url: str, samples: list[Path]) -> float:
     return time.perf_counter() - started
 
 
-def upload_time(url: str, samples: list[Path]) -> float:
-    headers = {"Authorization": "Bearer vk_upload_probe"}
-    total = 0.0
-    for sample in samples:
-        with sample.open("rb") as f:
-            started = time.perf_counter()
-            requests.post(
-                f"{url}/api/v1/tts/clone-voice",
-                headers=headers,
-                files={"file": (sample.name, f, "audio/wav")},
-            ).raise_for_status()
-            total += time.perf_counter() - started
-    return total
+def apply_new(
+    count: int, seconds: float, rate: int, timing: tuple[float, float], *extra: str
+) -> dict[str, float]:
+    """One apply of ``count`` new voices into an empty account, and its floor: the slowest
+    processing plus the time to upload every sample once."""
+    with tempfile.TemporaryDirectory() as tmp:
+        config = write_catalog(Path(tmp), count, seconds=seconds, rate=rate)
+        samples = sorted((Path(tmp) / "samples").iterdir())
+        emu_args = ("--pending-s", str(timing[0]), "--processing-s", str(timing[1]))
+        with EmulatorProcess(*emu_args) as probe:
+            floor = sum(timing) + upload_time(probe.url, samples)
+        with EmulatorProcess(*emu_args) as emu:
+            wall, _, code, rss = run_cli("apply", str(config), "--yes", *extra, url=emu.url)
+            assert code == 0, "apply failed"
+            clones = [e for e in emu.requests() if e["operation"] == "clone"]
+    return {"wall": wall, "floor": floor, "rss_mb": rss / 1024, "clones": len(clones)}
 
 
-def bench_apply(count: int, repeat: int, with_hand_loop: bool) -> dict[str, Any]:
-    walls, floors, hand = [], [], None
-    for _ in range(repeat):
-        with tempfile.TemporaryDirectory() as tmp:
-            config = write_catalog(Path(tmp), count, seconds=15)
-            samples = sorted((Path(tmp) / "samples").iterdir())
-            emu = EmulatorProcess(
-                "--pending-s", str(PENDING_S), "--processing-s", str(PROCESSING_S)
+def bench_apply(args: argparse.Namespace) -> None:
+    header(f"Apply N new voices into an empty account ({PENDING_S + PROCESSING_S:g} s processing)")
+    for count in (20,) if args.quick else (20, 100):
+        runs = [apply_new(count, 15, 16000, (PENDING_S, PROCESSING_S)) for _ in range(args.repeat)]
+        wall = statistics.median(r["wall"] for r in runs)
+        floor = statistics.median(r["floor"] for r in runs)
+        row(f"{count} voices (floor: processing + uploads)", wall, floor, None)
+        if not args.quick:
+            with tempfile.TemporaryDirectory() as tmp:
+                write_catalog(Path(tmp), count, seconds=15)
+                with EmulatorProcess(
+                    "--pending-s", str(PENDING_S), "--processing-s", str(PROCESSING_S)
+                ) as emu:
+                    hand = hand_loop(emu.url, sorted((Path(tmp) / "samples").iterdir()))
+            row(f"{count} voices by hand (floor: voicesync)", hand, wall, None)
+
+
+def bench_apply_1000(args: argparse.Namespace) -> None:
+    count = 200 if args.quick else 1000
+    header(f"Apply {count:,} new voices (0.5 s processing), loopback; state journal per operation")
+    runs = [apply_new(count, 2, 8000, (0.0, 0.5)) for _ in range(1 if args.quick else 2)]
+    wall = statistics.median(r["wall"] for r in runs)
+    floor = statistics.median(r["floor"] for r in runs)
+    row(f"{count:,} voices (floor: processing + uploads)", wall, floor, 1.5)
+    assert all(r["clones"] == count for r in runs), "a clone was sent twice"
+    small = apply_new(count // 10, 2, 8000, (0.0, 0.5))
+    row(
+        f"peak RSS, {count:,} voices (floor: {count // 10:,} voices)",
+        runs[0]["rss_mb"],
+        small["rss_mb"],
+        1.25,
+        unit="MB",
+    )
+
+
+# -- a real network: the shaping proxy -------------------------------------------------------------
+def shaped_apply(
+    samples_mb: int, count: int, others: int, parallelism: int
+) -> tuple[float, float, int]:
+    """(wall, floor, list requests) of applying ``count`` samples of ~``samples_mb`` MB
+    through the shaping proxy, into an account already holding ``others`` voices."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        config = write_catalog(root / "catalog", count, seconds=31 * samples_mb, rate=16000)
+        sent = sum(p.stat().st_size for p in (root / "catalog" / "samples").iterdir())
+        floor = sent * 8 / (UP_MBIT_S * 1e6) + 2 * DELAY_S + PENDING_S + PROCESSING_S
+        with (
+            EmulatorProcess(
+                "--list-shape", "paged", "--page-size", "100",
+                "--pending-s", str(PENDING_S), "--processing-s", str(PROCESSING_S),
+            ) as emu,
+            Shaper(emu.port, delay_s=DELAY_S, up_mbit_s=UP_MBIT_S) as proxy,
+        ):  # fmt: skip
+            # Seeded in memory: an emulator persisting 5,000 voices to --state after each
+            # clone spends 0.2 s per clone doing it, which a real service does not.
+            emu.seed(others, "Other")
+            url = f"http://127.0.0.1:{proxy.port}"
+            wall, _, code, _ = run_cli(
+                "apply", str(config), "--yes", "--parallelism", str(parallelism), url=url
             )
-            try:
-                floors.append(PENDING_S + PROCESSING_S + upload_time(emu.url, samples))
-                wall, _, code, _ = run_cli("apply", str(config), "--yes", url=emu.url)
-                assert code == 0, "apply failed"
-                walls.append(wall)
-                if with_hand_loop and hand is None:
-                    hand = hand_loop(emu.url, samples)
-            finally:
-                emu.close()
-    wall, floor = statistics.median(walls), statistics.median(floors)
-    return {
-        "voices": count,
-        "voicesync_s": wall,
-        "floor_s": floor,
-        "hand_loop_s": hand,
-        "vs_floor": wall / floor,
-        "speedup_vs_hand": (hand / wall) if hand else None,
-    }
+            assert code == 0, "apply failed"
+            log = emu.requests()
+    lists = sum(1 for e in log if e["operation"] == "list")
+    return wall, floor, lists
 
 
-# -- 2. no-change plans ----------------------------------------------------------------------
-def seed_account(root: Path, config: Path, count: int) -> tuple[Path, Path]:
-    """An emulator state with every declared voice, and a state file recording them."""
-    loaded = load_config(config)
-    owner, now = account_of(KEY), time.time() - 3600
-    stored, records = [], {}
-    for i, voice in enumerate(loaded.state.voices):
-        voice_id = f"00000000-0000-4000-8000-{i:012d}"
-        stored.append(asdict(StoredVoice(voice_id, owner, voice.name, "PRIVATE", "en", now, now)))
-        info = voice.sample
-        assert info is not None
-        records[voice.name] = VoiceRecord(
-            voice_id,
-            info.sha256,
-            info.size,
-            voice.name,
-            Visibility.PRIVATE,
-            "en",
+def bench_shaped(args: argparse.Namespace) -> None:
+    header(
+        f"Apply 20 x 1 MB through {DELAY_S * 1000:g} ms each way and {UP_MBIT_S:g} Mbit/s up "
+        f"(floor: upload at link speed + {PENDING_S + PROCESSING_S:g} s processing)"
+    )
+    runs = 1 if args.quick else args.repeat
+    cases = [(0, 4, 1.15), (0, 8, 1.15), (5000, 4, 1.3)]
+    for others, parallelism, target in cases[:1] if args.quick else cases:
+        results = [shaped_apply(1, 20, others, parallelism) for _ in range(runs)]
+        wall = statistics.median(r[0] for r in results)
+        floor = statistics.median(r[1] for r in results)
+        where = f"into {others:,} other voices" if others else "into an empty account"
+        row(
+            f"{where}, parallelism {parallelism} ({results[0][2]} list requests)",
+            wall,
+            floor,
+            target,
         )
-    emulator_state = root / "emulator.json"
-    emulator_state.write_text(json.dumps({"voices": stored}))
-    return emulator_state, records  # type: ignore[return-value]
 
 
-def bench_plan(count: int, repeat: int) -> dict[str, Any]:
+# -- no-change plans -------------------------------------------------------------------------------
+def bench_plan(args: argparse.Namespace) -> None:
+    header("No-change plan (paged list, 100 a page); cold: a fresh checkout, no local cache")
+    for count in (100, 1000) if args.quick else (100, 1000, 5000):
+        targets = {"warm": 1.0, "cold": 2.0, "shaped": 2.5} if count == 5000 else {}
+        for label, figure in plan_figures(count, args.repeat, shaped=count == 5000).items():
+            row(f"{count:,} voices, {label}", figure, None, targets.get(label))
+
+
+def plan_figures(count: int, repeat: int, *, shaped: bool) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         # 11 s at 1 kHz: valid samples (no duration warning), small enough for 5,000 of them.
@@ -201,96 +231,90 @@ def bench_plan(count: int, repeat: int) -> dict[str, Any]:
         old = time.time() - 10
         for sample in (root / "catalog" / "samples").iterdir():
             os.utime(sample, (old, old))  # written "earlier", as in a real repository
-        emulator_state, records = seed_account(root, config, count)
-        emu = EmulatorProcess(
-            "--state", str(emulator_state), "--list-shape", "paged", "--page-size", "100"
-        )
-        out: dict[str, Any] = {"voices": count}
-        try:
-            save_state(config.parent / "voices.lock.json", State(emu.url, records))
-            for label in ("cold", "warm"):
-                walls, cpus = [], []
-                for _ in range(repeat):
-                    if label == "cold":  # a fresh checkout: no local sample cache yet
-                        cache_path(config).unlink(missing_ok=True)
-                    emu.clear()
-                    wall, cpu, code, _ = run_cli(
-                        "plan", str(config), "--detailed-exitcode", url=emu.url
-                    )
-                    assert code == 0, f"plan found changes or failed ({code})"
-                    walls.append(wall)
-                    cpus.append(cpu)
-                    log = emu.requests()
-                out[f"{label}_wall_s"] = statistics.median(walls)
-                out[f"{label}_cpu_s"] = statistics.median(cpus)
-                out["requests"] = len(log)
-                out["list_pages"] = sum(1 for e in log if e["operation"] == "list")
-        finally:
-            emu.close()
+        stored, records = declared_account(config)
+        state = emulator_state(root / "emulator.json", stored)
+        out: dict[str, float] = {}
+        with EmulatorProcess(
+            "--state", str(state), "--list-shape", "paged", "--page-size", "100"
+        ) as emu:
+
+            def plan(url: str, cold: bool) -> float:
+                if cold:
+                    cache_path(config).unlink(missing_ok=True)
+                save_state(config.parent / "voices.lock.json", State(url, records))
+                wall, _, code, _ = run_cli("plan", str(config), "--detailed-exitcode", url=url)
+                assert code == 0, f"plan found changes or failed ({code})"
+                return wall
+
+            out["cold"] = median(repeat, lambda: plan(emu.url, True))
+            out["warm"] = median(repeat, lambda: plan(emu.url, False))
+            if shaped:
+                with Shaper(emu.port, delay_s=DELAY_S, up_mbit_s=UP_MBIT_S) as proxy:
+                    url = f"http://127.0.0.1:{proxy.port}"
+                    out["shaped"] = median(repeat, lambda: plan(url, False))
     return out
 
 
-# -- 3. memory ---------------------------------------------------------------------------------
-def bench_memory(count: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        (root / "samples").mkdir()
-        big = wav(seconds=225, rate=16000)  # ~7.2 MB
-        voices = []
-        for i in range(count):
-            (root / "samples" / f"{i}.wav").write_bytes(big[:-4] + i.to_bytes(4, "little"))
-            voices.append({"name": f"Big {i:03}", "sample": f"samples/{i}.wav"})
-        config = root / "voices.yaml"
-        config.write_text(yaml.safe_dump({"version": 1, "voices": voices}, sort_keys=False))
-        emu = EmulatorProcess("--pending-s", "0", "--processing-s", "0.2")
-        try:
-            wall, _, code, rss_kb = run_cli("apply", str(config), "--yes", url=emu.url)
-        finally:
-            emu.close()
-        assert code == 0
-    return {
-        "samples": count,
-        "sample_mb": len(big) / 1e6,
-        "peak_rss_mb": rss_kb / 1024,
-        "wall_s": wall,
-    }
+# -- rate limits -----------------------------------------------------------------------------------
+def bench_rate_limit(args: argparse.Namespace) -> None:
+    count = 50
+    header(f"Apply {count} voices, a 429 (Retry-After 1 s) on every 5th request")
+    timing = ("--pending-s", str(PENDING_S), "--processing-s", str(PROCESSING_S))
+    runs = 1 if args.quick else args.repeat
+    figures: dict[str, list[float]] = {"unlimited": [], "limited": []}
+    for _ in range(runs):
+        for label, faults in (("unlimited", ()), ("limited", ("--rate-limit-every", "5"))):
+            with tempfile.TemporaryDirectory() as tmp:
+                config = write_catalog(Path(tmp), count, seconds=12, rate=8000)
+                with EmulatorProcess(*timing, *faults, "--retry-after", "1") as emu:
+                    wall, _, code, _ = run_cli("apply", str(config), "--yes", url=emu.url)
+                    assert code == 0, f"apply failed ({label})"
+                    made = [e for e in emu.requests() if e["operation"] == "clone"]
+                    made = [e for e in made if e.get("status") == 200]
+                    assert len(made) == count, f"{len(made)} voices made for {count} ({label})"
+                figures[label].append(wall)
+    unlimited = statistics.median(figures["unlimited"])
+    row("no rate limit", unlimited, None, None)
+    row(
+        "429 on every 5th request (floor: no rate limit)",
+        statistics.median(figures["limited"]),
+        unlimited,
+        1.5,
+    )
+
+
+# -- memory ----------------------------------------------------------------------------------------
+def bench_memory(args: argparse.Namespace) -> None:
+    header("Peak memory of apply uploading 100 samples of ~7 MB (floor: 100 samples of 32 kB)")
+    big = apply_new(100, 225, 16000, (0.0, 0.2))
+    small = apply_new(100, 2, 8000, (0.0, 0.2))
+    row("peak RSS", big["rss_mb"], small["rss_mb"], None, unit="MB")
+
+
+GROUPS: dict[str, Callable[[argparse.Namespace], None]] = {
+    "startup": bench_startup,
+    "apply": bench_apply,
+    "apply-1000": bench_apply_1000,
+    "shaped": bench_shaped,
+    "plan": bench_plan,
+    "rate-limit": bench_rate_limit,
+    "memory": bench_memory,
+}
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, one run each")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", action="append", choices=sorted(GROUPS), default=[])
     args = parser.parse_args()
-    print(f"voicesync benchmarks ({os.cpu_count()} cores, median of {args.repeat})\n")
-    print("Apply N new voices (processing 3.5 s each)")
-    print(f"{'N':>5} {'voicesync':>10} {'floor':>8} {'by hand':>9} {'vs floor':>9} {'speed-up':>9}")
-    for count in (20,) if args.quick else (20, 100):
-        r = bench_apply(count, 1 if count > 20 else args.repeat, with_hand_loop=True)
-        hand = f"{r['hand_loop_s']:.1f}s" if r["hand_loop_s"] else "-"
-        speed = f"{r['speedup_vs_hand']:.0f}x" if r["speedup_vs_hand"] else "-"
-        print(
-            f"{count:>5} {r['voicesync_s']:>9.1f}s {r['floor_s']:>7.1f}s {hand:>9} "
-            f"{r['vs_floor']:>8.2f}x {speed:>9}",
-            flush=True,
-        )
-    print("\nNo-change plan (paged list, 100 per page)")
-    print(
-        f"{'N':>6} {'cold wall':>10} {'warm wall':>10} {'warm CPU':>9} {'requests':>9} {'pages':>6}"
-    )
-    for count in (100, 1000) if args.quick else (100, 1000, 5000):
-        r = bench_plan(count, args.repeat)
-        print(
-            f"{count:>6} {r['cold_wall_s']:>9.2f}s {r['warm_wall_s']:>9.2f}s "
-            f"{r['warm_cpu_s']:>8.2f}s {r['requests']:>9} {r['list_pages']:>6}",
-            flush=True,
-        )
-    if not args.quick:
-        print("\nPeak memory of apply uploading 100 samples of ~7 MB")
-        r = bench_memory(100)
-        print(
-            f"  {r['samples']} x {r['sample_mb']:.1f} MB: peak RSS {r['peak_rss_mb']:.0f} MB "
-            f"(apply took {r['wall_s']:.1f} s)"
-        )
+    if args.quick:
+        args.repeat = 1
+    print(f"voicesync benchmarks ({os.cpu_count()} cores, median of {args.repeat})")
+    for name in args.only or list(GROUPS):
+        if args.quick and name == "memory":
+            continue
+        GROUPS[name](args)
     return 0
 
 

@@ -304,5 +304,9 @@ def assess_safety(
 
 def digest(value: Any) -> str:
     """SHA-256 of a value's canonical JSON."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(_CANONICAL.encode(value).encode()).hexdigest()
+
+
+# One encoder for every digest (json.dumps with options builds a new one per call: a plan of
+# 5,000 voices takes 15,000 digests).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
