@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -37,7 +38,7 @@ from common import (
 )
 from shaper import Shaper
 
-from voicesync.catalog.samplecache import cache_path
+from voicesync.state.local import LOCAL_DIR
 from voicesync.state.store import State, save_state
 
 PENDING_S, PROCESSING_S = 0.5, 3.0
@@ -239,8 +240,8 @@ def plan_figures(count: int, repeat: int, *, shaped: bool) -> dict[str, float]:
         ) as emu:
 
             def plan(url: str, cold: bool) -> float:
-                if cold:
-                    cache_path(config).unlink(missing_ok=True)
+                if cold:  # what a fresh checkout has: no machine-local caches at all
+                    shutil.rmtree(config.parent / LOCAL_DIR, ignore_errors=True)
                 save_state(config.parent / "voices.lock.json", State(url, records))
                 wall, _, code, _ = run_cli("plan", str(config), "--detailed-exitcode", url=url)
                 assert code == 0, f"plan found changes or failed ({code})"

@@ -18,6 +18,7 @@ from voicesync.api.client import ReadOnlyClient, VoiceAIClient
 from voicesync.apply.events import ApplyResult, Event, Notice
 from voicesync.apply.executor import ApplyOptions, apply_plan
 from voicesync.catalog.loader import Loaded, load_config
+from voicesync.catalog.parsecache import parse_cache_path
 from voicesync.catalog.samplecache import cache_path, load_cache, save_cache
 from voicesync.errors import NotFoundError, PlanError, Problem, UsageError, VoicesyncError
 from voicesync.model import DesiredState, Environment, RemoteVoice
@@ -102,7 +103,11 @@ def load_catalog(
     """voices.yaml validated, samples inspected (through the machine-local sample cache)."""
     known = load_cache(cache_path(config))
     loaded = load_config(
-        config, allow_outside=allow_outside, known_samples=known, environment=environment
+        config,
+        allow_outside=allow_outside,
+        known_samples=known,
+        environment=environment,
+        parse_cache=parse_cache_path(config),
     )
     save_cache(cache_path(config), known, (v.sample for v in loaded.state.voices if v.sample))
     return loaded

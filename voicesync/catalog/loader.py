@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from voicesync.catalog.environments import is_glob
+from voicesync.catalog.parsecache import parsed
 from voicesync.catalog.rules import CrossChecks
 from voicesync.catalog.samples import SampleError, inspect_sample, resolve_sample
 from voicesync.catalog.schema import describe, schema_errors
-from voicesync.catalog.yamlsource import Path_, Position, YamlProblem, parse
+from voicesync.catalog.yamlsource import Path_, Position, YamlProblem
 from voicesync.errors import ConfigError, Problem, Severity
 from voicesync.model import (
     BASE_FORMATS,
@@ -51,15 +52,18 @@ def load_config(
     known_samples: Mapping[Path, SampleInfo] | None = None,
     environment: str | None = None,
     accept: frozenset[AudioFormat] = frozenset(),
+    parse_cache: Path | None = None,
 ) -> Loaded:
     """Load and validate voices.yaml; raises ConfigError listing every problem.
 
     ``known_samples`` (from the local cache) spares reading samples whose size, mtime and
-    inode have not changed since they were last read. With ``environment`` (when the catalog
+    inode have not changed since they were last read; ``parse_cache`` spares parsing this very
+    file again (see :mod:`.parsecache`). With ``environment`` (when the catalog
     declares environments), the voices are those of that environment, under their remote names
     and with its defaults; raises UsageError when it matches no environment.
     """
     checker = _Checker(path, known_samples or {}, environment, accept)
+    checker.parse_cache = parse_cache
     state = checker.run(allow_outside, inspect_samples)
     problems = tuple(sorted(checker.problems, key=lambda p: (p.line, p.column, p.message)))
     if state is None or any(p.severity is Severity.ERROR for p in problems):
@@ -82,6 +86,7 @@ class _Checker(CrossChecks):
         self.env: Environment | None = None
         self.root = path.resolve().parent
         self.known = known
+        self.parse_cache: Path | None = None  # .voicesync/<stem>.parsed.json, if kept
 
     # -- stages ---------------------------------------------------------------------------
     def run(self, allow_outside: Sequence[Path], inspect_samples: bool) -> DesiredState | None:
@@ -89,7 +94,7 @@ class _Checker(CrossChecks):
         if text is None:
             return None
         try:
-            self.doc = parse(text)
+            self.doc = parsed(text, self.path, self.parse_cache)
         except YamlProblem as exc:
             self.add(exc.message, exc.position)
             return None

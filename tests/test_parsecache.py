@@ -1,0 +1,61 @@
+"""The parsed catalog kept in .voicesync/: used only for the very file it was made from."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import voicesync.catalog.parsecache as parsecache
+from tests.conftest import Catalog
+from voicesync.catalog.parsecache import parse_cache_path
+from voicesync.service import load_catalog
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text parsed from YAML (not from the cache)."""
+    seen: list[str] = []
+    original = parsecache.parse
+    monkeypatch.setattr(parsecache, "parse", lambda text: (seen.append(text), original(text))[1])
+    return seen
+
+
+def names(catalog_path: Path) -> list[str]:
+    return [v.name for v in load_catalog(catalog_path).state.voices]
+
+
+def test_an_unchanged_catalog_is_parsed_once(catalog: Catalog, parses: list[str]) -> None:
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    assert names(catalog.path) == names(catalog.path) == ["Narrator"]
+    assert len(parses) == 1
+    catalog.write([{"name": "Guide", "sample": catalog.sample("n.wav")}])
+    assert names(catalog.path) == ["Guide"]  # edited: parsed again
+    assert len(parses) == 2
+
+
+def test_an_entry_copied_elsewhere_is_never_used(
+    catalog: Catalog, parses: list[str], tmp_path: Path
+) -> None:
+    """A .voicesync/ committed with 'git add -f' (or copied) must not make voicesync act on
+    anything but what voices.yaml says: the entry holds the file's inode and mtime."""
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    names(catalog.path)
+    cache = parse_cache_path(catalog.path)
+    entry = json.loads(cache.read_text())
+    entry["data"]["voices"][0]["name"] = "Forged"
+    cache.write_text(json.dumps(entry))
+    elsewhere = tmp_path / "checkout"
+    shutil.copytree(catalog.root, elsewhere)
+    assert names(elsewhere / "voices.yaml") == ["Narrator"]
+    assert len(parses) == 2
+
+
+def test_a_damaged_entry_only_costs_the_parse(catalog: Catalog, parses: list[str]) -> None:
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    names(catalog.path)
+    parse_cache_path(catalog.path).write_text("{not json")
+    assert names(catalog.path) == ["Narrator"]
+    assert len(parses) == 2
