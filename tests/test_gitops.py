@@ -298,3 +298,45 @@ def test_the_environments_recipe_is_valid_and_commits_state_the_tested_way() -> 
     ]
     assert commit["run"] == workflow_step("apply", "Commit the state file")  # the tested script
     assert data["jobs"]["promote"]["strategy"]["matrix"]["environment"] == ["staging", "production"]
+
+
+def test_the_recipe_commits_a_journal_left_by_a_killed_run_and_then_its_removal(
+    cli: Cli, tmp_path: Path, emulator: Emulator
+) -> None:
+    """A run killed outright (OOM, a runner lost) leaves voices.lock.json.journal: it holds
+    clones sent and not yet folded into the state file, so it is committed with it; the next
+    apply folds it in and the step commits that."""
+    from voicesync.state.journal import Journal
+    from voicesync.state.store import load_state
+    from voicesync.state.wal import log_path
+
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
+    runner = git_repo(tmp_path / "runner")
+    catalog = Catalog(runner)
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    git(runner, "add", ".")
+    git(runner, "commit", "-q", "-m", "catalog")
+    git(runner, "remote", "add", "origin", str(origin))
+    git(runner, "push", "-q", "origin", "main")
+    git(runner, "branch", "-q", "--set-upstream-to=origin/main")
+    commit_state = workflow_step("apply", "Commit the state file")
+    assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+    assert run_step(commit_state, runner).returncode == 0
+
+    # A run that recorded a change and died before folding its journal in.
+    state = load_state(catalog.state_path, emulator.url)
+    journal = Journal(state, catalog.state_path)
+    journal.update(lambda s: s.with_foreign("someone-elses-voice"))
+    killed = run_step(commit_state, runner)
+    assert killed.returncode == 0, killed.stdout + killed.stderr
+    assert "voices.lock.json.journal" in git(origin, "ls-tree", "--name-only", "main")
+
+    # The next apply folds it in; the step commits the state file and the journal's removal.
+    assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+    assert not log_path(catalog.state_path).exists()
+    folded = run_step(commit_state, runner)
+    assert folded.returncode == 0, folded.stdout + folded.stderr
+    files = git(origin, "ls-tree", "--name-only", "main").split()
+    assert "voices.lock.json.journal" not in files
+    assert "someone-elses-voice" in git(origin, "show", "main:voices.lock.json")
