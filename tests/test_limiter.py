@@ -141,3 +141,18 @@ def test_a_spent_budget_lowers_parallelism_and_converges_without_duplicates(
     assert result.ok and result.lowest_parallelism < 4
     names = Counter(name for name, _ in live(emulator))
     assert names == Counter(f"V{i}" for i in range(8))
+
+
+def test_parallelism_one_clones_in_the_plans_order(
+    catalog: Catalog, make_emulator: MakeEmulator
+) -> None:
+    from dataclasses import replace
+
+    from tests.test_apply import FAST_APPLY
+
+    emulator = make_emulator()
+    voices(catalog, 6)
+    result = result_of(apply(catalog, emulator, apply_options=replace(FAST_APPLY, parallelism=1)))
+    assert result.ok
+    made = sorted(emulator.store.all_voices(), key=lambda v: v.created_at)
+    assert [v.name for v in made] == [f"V{i}" for i in range(6)]

@@ -34,8 +34,9 @@ class ApplyOptions:
 
 def workers(parallelism: int) -> int:
     """Threads for ``parallelism`` calls at once: twice as many, so that while calls wait out
-    a 429 (their slots given back) others can use the slots."""
-    return max(1, parallelism) * 2
+    a 429 (their slots given back) others can use the slots; one for --parallelism 1, which
+    keeps its promise of one change at a time, in the plan's order."""
+    return 1 if parallelism <= 1 else parallelism * 2
 
 
 @dataclass
