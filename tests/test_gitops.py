@@ -167,9 +167,8 @@ def remote_log(origin: Path) -> list[str]:
     return git(origin, "log", "--format=%s", "main").splitlines()
 
 
-def test_the_recipe_commits_the_state_file_from_the_first_run_on(
-    cli: Cli, tmp_path: Path, emulator: Emulator
-) -> None:
+def runner_with_origin(tmp_path: Path) -> tuple[Path, Path, Catalog]:
+    """A bare origin, and a runner's clone of it holding a one-voice catalog on main."""
     origin = tmp_path / "origin.git"
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
     runner = git_repo(tmp_path / "runner")
@@ -180,6 +179,13 @@ def test_the_recipe_commits_the_state_file_from_the_first_run_on(
     git(runner, "remote", "add", "origin", str(origin))
     git(runner, "push", "-q", "origin", "main")
     git(runner, "branch", "-q", "--set-upstream-to=origin/main")
+    return origin, runner, catalog
+
+
+def test_the_recipe_commits_the_state_file_from_the_first_run_on(
+    cli: Cli, tmp_path: Path, emulator: Emulator
+) -> None:
+    origin, runner, catalog = runner_with_origin(tmp_path)
     commit_state = workflow_step("apply", "Commit the state file")
 
     # 1. The first apply: a new, untracked state file is committed and pushed.
@@ -310,16 +316,7 @@ def test_the_recipe_commits_a_journal_left_by_a_killed_run_and_then_its_removal(
     from voicesync.state.store import load_state
     from voicesync.state.wal import log_path
 
-    origin = tmp_path / "origin.git"
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
-    runner = git_repo(tmp_path / "runner")
-    catalog = Catalog(runner)
-    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
-    git(runner, "add", ".")
-    git(runner, "commit", "-q", "-m", "catalog")
-    git(runner, "remote", "add", "origin", str(origin))
-    git(runner, "push", "-q", "origin", "main")
-    git(runner, "branch", "-q", "--set-upstream-to=origin/main")
+    origin, runner, catalog = runner_with_origin(tmp_path)
     commit_state = workflow_step("apply", "Commit the state file")
     assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
     assert run_step(commit_state, runner).returncode == 0
