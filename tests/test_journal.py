@@ -124,3 +124,14 @@ def test_threads_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     journal.close()
     assert len(load_state(path, ENDPOINT).records) == 200
     assert not log_path(path).exists()
+
+
+def test_a_change_made_without_the_record_helpers_is_journalled_too(tmp_path: Path) -> None:
+    """The journal compares only the keys a transition says it touched; one that builds the
+    records itself says nothing, and must still be recorded in full."""
+    from dataclasses import replace
+
+    path = tmp_path / "voices.lock.json"
+    journal = Journal(State(ENDPOINT, {"A": record("id-a", "A")}), path)
+    journal.update(lambda s: replace(s, records={"B": record("id-b", "B")}))
+    assert set(load_state(path, ENDPOINT).records) == {"B"}  # from the log alone

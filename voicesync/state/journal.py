@@ -56,8 +56,12 @@ class Journal:
         """Apply ``change``; it is on disk (synced) when this returns."""
         with self._lock:
             old = self._state
-            new = change(replace(old, touched=frozenset()))
+            base = replace(old, touched=frozenset())
+            new = change(base)
             entries = log_entries(old, new)
+            if not entries and new.records is not base.records:
+                # Records replaced other than by with_record/without: compare every key.
+                entries = log_entries(old, replace(new, touched=None))
             if not entries:
                 return old
             self._state = new
