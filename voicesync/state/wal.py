@@ -134,9 +134,12 @@ class LogWriter:
         if self._fd is None:
             try:
                 refuse_link(self.path, "the state file's journal")
+                self.path.parent.mkdir(parents=True, exist_ok=True)
                 fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
                 if os.fstat(fd).st_size == 0:
                     _write_all(fd, _line({"journal": LOG_FORMAT, "endpoint": self._endpoint}))
+                    os.fsync(fd)
+                    _sync_folder(self.path.parent)  # the new name survives a power cut too
                 self._fd = fd
             except OSError as exc:
                 raise _write_error(self.path, exc) from None
@@ -151,6 +154,15 @@ class LogWriter:
             os.fsync(fd)
         except OSError as exc:
             raise _write_error(self.path, exc) from None
+
+
+def _sync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not every platform or filesystem allows it
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _line(entry: dict[str, Any]) -> bytes:
