@@ -152,7 +152,13 @@ def bench_apply_1000(args: argparse.Namespace) -> None:
     runs = [apply_new(count, 2, 8000, (0.0, 0.5)) for _ in range(1 if args.quick else 2)]
     wall = statistics.median(r["wall"] for r in runs)
     floor = statistics.median(r["floor"] for r in runs)
-    row(f"{count:,} voices (floor: processing + uploads)", wall, floor, 1.5)
+    # The target is the issue's, for 1,000 voices; --quick's 200 pay start-up over fewer voices.
+    row(
+        f"{count:,} voices (floor: processing + uploads)",
+        wall,
+        floor,
+        1.5 if count == 1000 else None,
+    )
     assert all(r["clones"] == count for r in runs), "a clone was sent twice"
     small = apply_new(count // 10, 2, 8000, (0.0, 0.5))
     row(
