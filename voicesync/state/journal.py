@@ -29,7 +29,6 @@ class Journal:
         self._path = path
         self._lock = threading.Lock()
         self._log = LogWriter(path, state.endpoint) if path is not None else None
-        self._compacted = state
 
     def __enter__(self) -> Journal:
         return self
@@ -46,11 +45,6 @@ class Journal:
     def state(self) -> State:
         with self._lock:
             return self._state
-
-    @property
-    def appended(self) -> int:
-        """Lines this run appended to the log (what the benchmark counts)."""
-        return self._log.appended if self._log is not None else 0
 
     def update(self, change: Callable[[State], State]) -> State:
         """Apply ``change``; it is on disk (synced) when this returns."""
@@ -73,14 +67,15 @@ class Journal:
         return new
 
     def close(self) -> None:
-        """Fold the log into the state file (rewritten once, atomically) and remove it."""
+        """Fold the log into the state file (rewritten once, atomically) and remove it. A run
+        that changed something wrote the log, and so did one that died before: no log, nothing
+        to fold."""
         if self._log is None or self._path is None:
             return
         self._log.close()
         with self._lock:
-            if self._state != self._compacted or self._log.path.exists():
+            if self._log.path.exists():
                 save_state(self._path, self._state)
-                self._compacted = self._state
 
     # -- the operations the executor records (see transitions for what each means) -------------
     def start_clone(self, key: str | None, voice: DesiredVoice, started_at: float) -> None:
