@@ -7,6 +7,7 @@ documents broken at random: a field dropped, retyped, added or set to a hostile 
 
 from __future__ import annotations
 
+import functools
 import json
 from importlib import resources
 from typing import Any
@@ -65,6 +66,7 @@ json_values = st.recursive(
 )
 
 
+@functools.cache  # one schema object each, as voicesync keeps them (validators are cached by it)
 def _schema(name: str) -> dict[str, Any]:
     if name == "voices":
         return inlined_schema()

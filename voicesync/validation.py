@@ -8,23 +8,23 @@ stays the judge of what is wrong; the compiled check only says quickly that noth
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 # Draft 2020-12 as voicesync writes it uses only keywords draft-07 has (LIBRARIES.md), which is
-# what the compiled validator knows; tests/test_properties.py checks the two agree.
+# what the compiled validator knows; tests/test_validation.py checks the two agree.
 _COMPILED_AS = "http://json-schema.org/draft-07/schema#"
-_compiled: dict[str, Any] = {}
-_precise: dict[str, Any] = {}
+# Validators by the identity of their schema (voicesync's schemas are loaded once and kept);
+# each entry holds its schema, so an id is never reused while its entry lives.
+_compiled: dict[int, tuple[Mapping[str, Any], Any]] = {}
+_precise: dict[int, tuple[Mapping[str, Any], Any]] = {}
 
 
 def errors(schema: Mapping[str, Any], doc: Any) -> Iterator[Any]:
     """jsonschema's errors for ``doc`` (none when the compiled check passes it)."""
-    key = json.dumps(schema, sort_keys=True)
-    if _fast_valid(key, schema, doc):
+    if _fast_valid(schema, doc):
         return iter(())
-    found: Iterator[Any] = _precise_validator(key, schema).iter_errors(doc)
+    found: Iterator[Any] = _precise_validator(schema).iter_errors(doc)
     return found
 
 
@@ -32,12 +32,13 @@ def first_error(schema: Mapping[str, Any], doc: Any) -> Any | None:
     return next(errors(schema, doc), None)
 
 
-def _fast_valid(key: str, schema: Mapping[str, Any], doc: Any) -> bool:
+def _fast_valid(schema: Mapping[str, Any], doc: Any) -> bool:
     import fastjsonschema
 
-    check = _compiled.get(key)
+    check = _cached(_compiled, schema)
     if check is None:
-        check = _compiled[key] = fastjsonschema.compile({**schema, "$schema": _COMPILED_AS})
+        check = fastjsonschema.compile({**schema, "$schema": _COMPILED_AS})
+        _compiled[id(schema)] = (schema, check)
     try:
         check(doc)
     except fastjsonschema.JsonSchemaException:
@@ -45,10 +46,16 @@ def _fast_valid(key: str, schema: Mapping[str, Any], doc: Any) -> bool:
     return True
 
 
-def _precise_validator(key: str, schema: Mapping[str, Any]) -> Any:
-    validator = _precise.get(key)
+def _precise_validator(schema: Mapping[str, Any]) -> Any:
+    validator = _cached(_precise, schema)
     if validator is None:
         import jsonschema
 
-        validator = _precise[key] = jsonschema.Draft202012Validator(schema)
+        validator = jsonschema.Draft202012Validator(schema)
+        _precise[id(schema)] = (schema, validator)
     return validator
+
+
+def _cached(cache: dict[int, tuple[Mapping[str, Any], Any]], schema: Mapping[str, Any]) -> Any:
+    entry = cache.get(id(schema))
+    return entry[1] if entry is not None and entry[0] is schema else None
