@@ -10,7 +10,10 @@ from pathlib import Path
 import mutagen
 import pytest
 
+from tests.conftest import Catalog
+from voicesync.catalog.loader import load_config
 from voicesync.catalog.samples import inspect_sample
+from voicesync.errors import ConfigError
 
 
 def pcm_wav(seconds: float, rate: int, channels: int, width: int) -> bytes:
@@ -55,3 +58,18 @@ def test_a_wav_without_a_fmt_chunk_is_left_to_mutagen_and_refused(tmp_path: Path
     path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
     info, findings = inspect_sample(path, "broken.wav")
     assert info is None and findings[0].fatal and "WAV" in findings[0].message
+
+
+def test_a_sample_folder_swapped_for_a_link_is_seen_by_the_next_read(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    """Folders are resolved once per read of the catalog, never for the life of the process:
+    a library user reading it again after the folder became a link is refused, as a new run."""
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    assert [v.name for v in load_config(catalog.path).state.voices] == ["Narrator"]
+    outside = tmp_path / "outside"
+    (catalog.root / "samples").rename(outside)
+    (catalog.root / "samples").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(ConfigError) as refused:
+        load_config(catalog.path)
+    assert "outside the catalog folder" in refused.value.problems[0].message

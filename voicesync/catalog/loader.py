@@ -87,6 +87,7 @@ class _Checker(CrossChecks):
         self.root = path.resolve().parent
         self.known = known
         self.parse_cache: Path | None = None  # .voicesync/<stem>.parsed.json, if kept
+        self.folders: dict[str, str] = {}  # sample folders resolved during this read
 
     # -- stages ---------------------------------------------------------------------------
     def run(self, allow_outside: Sequence[Path], inspect_samples: bool) -> DesiredState | None:
@@ -209,7 +210,7 @@ class _Checker(CrossChecks):
     def _sample(self, ref: str, allow_outside: Sequence[Path], path: Path_) -> SampleInfo | None:
         where = self.at(path)
         try:
-            resolved = resolve_sample(self.root, ref, allow_outside)
+            resolved = resolve_sample(self.root, ref, allow_outside, self.folders)
         except SampleError as exc:
             self.add(exc.message, where)
             return None

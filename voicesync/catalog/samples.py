@@ -9,7 +9,6 @@ one client of the API, so both are refused with a conversion command in the hint
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import math
 import os
@@ -47,17 +46,26 @@ class SampleError(Exception):
         self.message = message
 
 
-def resolve_sample(base_dir: Path, ref: str, allow_outside: Sequence[Path] = ()) -> Path:
+def resolve_sample(
+    base_dir: Path,
+    ref: str,
+    allow_outside: Sequence[Path] = (),
+    folders: dict[str, str] | None = None,
+) -> Path:
     """The real path of ``ref`` (relative to ``base_dir``), refused if it leaves the folder.
 
     Symlinks are followed before the check, so a link inside the folder pointing at
     ``~/.ssh/id_rsa`` is refused like the path itself. ``base_dir`` and ``allow_outside`` are
     taken as already resolved (a catalog resolves them once, not once per sample).
+    ``folders``: real paths of folders already resolved during this one catalog read (a
+    catalog of 5,000 samples in one folder resolves it once); never kept longer, so a folder
+    swapped for a link later is seen.
     """
     if "\x00" in ref:
         raise SampleError(f"sample path {ref!r} holds a NUL character; write the file's path")
     # Strings, not pathlib: a catalog of 5,000 voices does this 5,000 times.
-    real = _realpath(os.path.join(base_dir, os.path.expanduser(ref)))  # noqa: PTH111,PTH118
+    joined = os.path.join(base_dir, os.path.expanduser(ref))  # noqa: PTH111,PTH118
+    real = _realpath(joined, {} if folders is None else folders)
     target = Path(real)
     roots = (str(base_dir), *(str(p) for p in allow_outside))
     if not any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in roots):
@@ -68,18 +76,16 @@ def resolve_sample(base_dir: Path, ref: str, allow_outside: Sequence[Path] = ())
     return target
 
 
-def _realpath(path: str) -> str:
-    """os.path.realpath, with the folders already resolved remembered: 5,000 samples in one
-    folder resolve the folder once and each file with one lstat (a link is resolved in full)."""
+def _realpath(path: str, folders: dict[str, str]) -> str:
+    """os.path.realpath, the folder taken from ``folders`` when resolved already: each file then
+    costs one lstat (a link is resolved in full)."""
     folder, name = os.path.split(os.path.normpath(path))
     if name in ("", ".", "..") or os.path.islink(path):  # noqa: PTH114
         return os.path.realpath(path)
-    return os.path.join(_real_folder(folder), name)  # noqa: PTH118
-
-
-@functools.lru_cache(maxsize=1024)
-def _real_folder(folder: str) -> str:
-    return os.path.realpath(folder)
+    real_folder = folders.get(folder)
+    if real_folder is None:
+        real_folder = folders[folder] = os.path.realpath(folder)
+    return os.path.join(real_folder, name)  # noqa: PTH118
 
 
 # What git commits in place of a file tracked by Git LFS when the content was not fetched.
