@@ -22,6 +22,7 @@ from voicesync.cli.options import (
     config_argument,
     emulator_option,
     env_option,
+    format_option,
     open_connection,
     print_notices,
     render_plan,
@@ -66,14 +67,9 @@ def parallelism_option(func: F) -> F:
     )(func)
 
 
-def result_format_option(func: F) -> F:
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(["text", "json"]),
-        default="text",
-        help="text for people; json (stdout) for tools, errors included.",
-    )(func)
+result_format_option = format_option(
+    ("text", "json"), "text for people; json (stdout) for tools, errors included."
+)
 
 
 def grace_option(func: F) -> F:
@@ -290,13 +286,7 @@ def destroy_command(
 
 @click.command("outputs")
 @config_argument
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["json", "env"]),
-    default="json",
-    help="json, or env lines (VOICE_ID_NAME=id) for a shell or $GITHUB_ENV.",
-)
+@format_option(("json", "env"), "json, or env lines (VOICE_ID_NAME=id) for a shell or $GITHUB_ENV.")
 @emulator_option(help="Use the state kept for the built-in emulator.")
 @state_option
 @env_option

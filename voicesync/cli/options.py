@@ -214,6 +214,19 @@ def open_connection(
     yield resolve_connection(url, os.environ, key_variable=env.api_key_env if env else None)
 
 
+def format_option(choices: tuple[str, ...], help: str, **extra: Any) -> Callable[[F], F]:
+    """``--format`` into ``fmt``, the first choice by default."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(choices), default=choices[0], help=help, **extra
+    )
+
+
+PLAN_FORMAT = format_option(
+    ("text", "json", "markdown"),
+    "text for a terminal, markdown for a pull-request comment, json for tools.",
+)
+
+
 def state_option(func: F) -> F:
     return click.option(
         "--state",

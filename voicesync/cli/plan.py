@@ -13,11 +13,13 @@ from voicesync.catalog.loader import load_config
 from voicesync.cli.console import app, plural, print_problems, problem_rows, report
 from voicesync.cli.options import (
     DEFAULT_CONFIG,
+    PLAN_FORMAT,
     Selection,
     Target,
     allow_outside_option,
     client_options,
     config_argument,
+    format_option,
     open_connection,
     planning,
     render_plan,
@@ -34,13 +36,7 @@ from voicesync.state.store import load_state
 
 @click.command("list")
 @click.argument("config", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    help="table for people, json for tools.",
-)
+@format_option(("table", "json"), "table for people, json for tools.")
 @target_options
 def list_command(config: Path | None, fmt: str, where: Target) -> int:
     """List the account's voices, marked managed, declared (unrecorded) or unmanaged."""
@@ -93,13 +89,7 @@ def _marker(
 @click.command("validate")
 @click.argument("configs", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @allow_outside_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    help="text (FILE:LINE:COL lines) or json for tools and editors.",
-)
+@format_option(("text", "json"), "text (FILE:LINE:COL lines) or json for tools and editors.")
 @click.option(
     "--accept",
     multiple=True,
@@ -145,13 +135,7 @@ def _problems_json(valid: bool, problems: Sequence[Problem]) -> str:
 
 @click.command("plan")
 @config_argument
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    help="text for a terminal, markdown for a pull-request comment, json for tools.",
-)
+@PLAN_FORMAT
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan for apply --plan."
 )
@@ -179,13 +163,7 @@ def plan_command(
 
 @click.command("show")
 @click.argument("plan_file", metavar="PLANFILE", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    help="text for a terminal, markdown for a pull-request comment, json for tools.",
-)
+@PLAN_FORMAT
 def show_command(plan_file: Path, fmt: str) -> int:
     """Render a plan saved by plan --out, exactly as it was made. Needs no key or network.
 

@@ -13,6 +13,7 @@ from voicesync.cli.options import (
     Target,
     client_options,
     config_and_name,
+    format_option,
     open_connection,
     target_options,
 )
@@ -43,10 +44,7 @@ SENTENCES = {
     "-o", "--out", type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write the audio (default: NAME.preview.FORMAT here).",
 )  # fmt: skip
-@click.option(
-    "--format", "fmt", type=click.Choice(["mp3", "wav"]), default="mp3", show_default=True,
-    help="The audio format of the preview.",
-)  # fmt: skip
+@format_option(("mp3", "wav"), "The audio format of the preview.", show_default=True)
 @target_options
 def preview_command(
     words: tuple[str, ...], text: str | None, out: Path | None, fmt: str, where: Target
