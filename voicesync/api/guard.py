@@ -103,11 +103,12 @@ def waits_handed_to(wait_out: Callable[[float, bool], None]) -> Iterator[None]:
     """While this thread is in the block, a retry's wait goes to ``wait_out(seconds, refused)``
     (``refused``: the server said 429) instead of sleeping where it is: a caller holding a
     share of a concurrency limit gives it back while it waits."""
+    previous = getattr(_waiting, "hand_to", None)
     _waiting.hand_to = wait_out
     try:
         yield
     finally:
-        _waiting.hand_to = None
+        _waiting.hand_to = previous
 
 
 def wait_before_retry(seconds: float, *, refused: bool) -> None:

@@ -79,7 +79,7 @@ class Pager:
         self.largest = max(self.largest, len(items))
         return None, {"limit": limit or PAGE_SIZE, "offset": self.received}
 
-    def fan_out(self, data: Any, items: list[Any], first: int) -> list[dict[str, int]] | None:
+    def fan_out(self, data: Any, items: list[Any], asked: int) -> list[dict[str, int]] | None:
         """Every page still to fetch, when ``total`` tells them all: offsets that can be asked
         for at once, in full pages (the size asked for, if all of it came; else 100, checked
         by the pages themselves). None when the list must be walked page by page (``next``
@@ -90,10 +90,10 @@ class Pager:
         start = _whole(data.get("offset"), -1)
         if total < 0 or start < 0 or not items:
             return None
-        if first:
-            if len(items) != first:
+        if asked:
+            if len(items) != asked:
                 return None  # the server pages otherwise: one page at a time
-            page = first
+            page = asked
         else:  # the server's default page: ask for full pages (a lower cap shows at once)
             page = max(len(items), PAGE_SIZE)
         end = start + len(items)

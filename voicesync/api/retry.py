@@ -7,7 +7,6 @@ dropped connections, honouring ``Retry-After`` (capped). A clone POST is resent 
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -105,9 +104,8 @@ class CloneSafeRetry(Retry):
             guard.on_wait(WaitNotice(method, path, status, wait, guard.waited_s,
                                      guard.wait_budget_s))  # fmt: skip
         guard.stop_attempt()
-        started = time.monotonic()
         wait_before_retry(wait, refused=status == 429)
-        guard.waited_s += max(wait, time.monotonic() - started)
+        guard.waited_s += wait  # what the server asked for; queueing for a slot is not counted
         guard.start_attempt()
 
 

@@ -69,11 +69,17 @@ class AdaptiveLimiter:
         """The server answered 429: the quiet period starts again; when the server refuses
         everyone, the limit halves."""
         with self._cond:
-            self._calm_since = self._clock()
-            self._recent.append(True)
-            if self._budget_spent():
-                self.limit = max(1, self.limit // 2)
-                self.lowest = min(self.lowest, self.limit)
+            self._refused()
+
+    def _refused(self) -> bool:
+        """Count a 429 (the lock held); True when the key's budget is spent."""
+        self._calm_since = self._clock()
+        self._recent.append(True)
+        spent = self._budget_spent()
+        if spent:
+            self.limit = max(1, self.limit // 2)
+            self.lowest = min(self.lowest, self.limit)
+        return spent
 
     def _budget_spent(self) -> bool:
         refused = sum(self._recent)
@@ -108,10 +114,8 @@ class AdaptiveLimiter:
     def _wait_out(self, seconds: float, refused: bool) -> None:
         """A call in a slot must wait ``seconds`` before its next attempt: free the slot,
         wait (the shared pause too, if there is one), take a slot again."""
-        if refused:
-            self.throttled()
         with self._cond:
-            if refused and self._budget_spent():
+            if refused and self._refused():
                 self._paused_until = max(self._paused_until, self._clock() + seconds)
             self._active -= 1
             self._cond.notify_all()

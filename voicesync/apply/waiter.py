@@ -68,7 +68,7 @@ class Waiter:
     def _poll(self, pending: list[Pending]) -> dict[str, RemoteVoice | Pending | None]:
         """Current state of every pending voice; a transient failure keeps the last state."""
         try:
-            if len(pending) > self._list_worth(pending):
+            if len(pending) > self._list_worth():
                 with self.run.limiter.slot():
                     listed = {v.voice_id: v for v in self.run.api.list_voices(concurrency=1)}
                 # A list may lag or leave out voices still processing: only GET says "gone".
@@ -82,7 +82,7 @@ class Waiter:
             self.run.emit(Notice(f"polling failed, trying again: {words(exc)}"))
             return {}
 
-    def _list_worth(self, pending: list[Pending]) -> int:
+    def _list_worth(self) -> int:
         """How many pending voices a list walk must beat: one GET each costs a request, and
         so does each page of the list (a 5,000-voice account is 50 pages: 20 pending voices
         are cheaper read one by one)."""

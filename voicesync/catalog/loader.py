@@ -62,8 +62,7 @@ def load_config(
     declares environments), the voices are those of that environment, under their remote names
     and with its defaults; raises UsageError when it matches no environment.
     """
-    checker = _Checker(path, known_samples or {}, environment, accept)
-    checker.parse_cache = parse_cache
+    checker = _Checker(path, known_samples or {}, environment, accept, parse_cache)
     state = checker.run(allow_outside, inspect_samples)
     problems = tuple(sorted(checker.problems, key=lambda p: (p.line, p.column, p.message)))
     if state is None or any(p.severity is Severity.ERROR for p in problems):
@@ -78,6 +77,7 @@ class _Checker(CrossChecks):
         known: Mapping[Path, SampleInfo],
         environment: str | None = None,
         accept: frozenset[AudioFormat] = frozenset(),
+        parse_cache: Path | None = None,
     ) -> None:
         super().__init__(path)
         self.accept = accept  # formats accepted beyond the base ones (validate --accept)
@@ -86,7 +86,7 @@ class _Checker(CrossChecks):
         self.env: Environment | None = None
         self.root = path.resolve().parent
         self.known = known
-        self.parse_cache: Path | None = None  # .voicesync/<stem>.parsed.json, if kept
+        self.parse_cache = parse_cache  # .voicesync/<stem>.parsed.json, if the caller keeps one
         self.folders: dict[str, str] = {}  # sample folders resolved during this read
 
     # -- stages ---------------------------------------------------------------------------
