@@ -26,6 +26,7 @@ from voicesync.model import Visibility
 from voicesync.state.store import VoiceRecord
 
 KEY = "vk_benchmark"
+COMMAND_TIMEOUT_S = 1800.0  # no benchmarked command may run longer
 
 
 def wav(seconds: float, rate: int = 16000, variant: int = 0) -> bytes:
@@ -93,12 +94,14 @@ def run_cli(*args: str, url: str) -> tuple[float, float, int, int]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    peak = 0
+    peak, deadline = 0, started + COMMAND_TIMEOUT_S
     while True:
         peak = max(peak, _high_water_kb(proc.pid))
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
+        if time.perf_counter() > deadline:
+            proc.kill()  # by its handle; wait4 reaps it on the next turn
         time.sleep(0.02)
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)

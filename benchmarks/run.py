@@ -77,7 +77,7 @@ def bench_startup(args: argparse.Namespace) -> None:
 
     def timed(*argv: str) -> float:
         started = time.perf_counter()
-        subprocess.run([sys.executable, *argv], stdout=subprocess.DEVNULL, check=True)
+        subprocess.run([sys.executable, *argv], stdout=subprocess.DEVNULL, check=True, timeout=60)
         return time.perf_counter() - started
 
     bare = median(10, lambda: timed("-c", "pass"))
@@ -101,7 +101,8 @@ def hand_loop(url: str, samples: list[Path]) -> float:
                 data={"name": sample.stem, "voice_visibility": "PRIVATE"},
                 timeout=60,
             ).json()
-        while True:
+        deadline = time.perf_counter() + 600
+        while time.perf_counter() < deadline:  # bounded, unlike a loop a user would write
             status = requests.get(
                 f"{url}/api/v1/tts/voice/{data['voice_id']}", headers=headers, timeout=60
             ).json()["status"]

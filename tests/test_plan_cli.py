@@ -6,6 +6,7 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -265,3 +266,26 @@ def test_a_list_that_ignores_offset_but_says_there_are_more_is_an_error(
         pytest.raises(BadResponseError, match="same voices again"),
     ):
         client.list_voices(concurrency=1)
+
+
+def test_a_list_that_grows_while_it_is_walked_still_shows_every_voice(
+    make_emulator: Callable[..., Emulator], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Voices made by someone else between two pages change the total: the pages fetched at
+    once no longer add up, and the walk goes on page by page until it has them all."""
+    from voicesync.emulator.service import Service
+
+    emulator = make_emulator(dialect=Dialect(list_shape="paged", max_page_size=100))
+    ids = _seed(emulator, 250)
+    original, calls = Service.list_voices, [0]
+
+    def growing(self: Service, owner: str, query: dict[str, list[str]]) -> Any:
+        calls[0] += 1
+        if calls[0] == 2:  # after the first page said 250
+            ids.update(_seed(emulator, 30))
+        return original(self, owner, query)
+
+    monkeypatch.setattr(Service, "list_voices", growing)
+    with VoiceAIClient(Connection(emulator.url, TEST_KEY), retry=FAST_RETRY) as client:
+        voices = client.list_voices()
+    assert sorted(v.voice_id for v in voices) == sorted(ids)
