@@ -422,6 +422,17 @@ def test_plans_are_deterministic_and_sorted() -> None:
     assert changed.fingerprint != first.fingerprint
 
 
+def test_a_plan_only_shown_skips_the_digests_and_nothing_else() -> None:
+    desired = DesiredState(Path("/cat/voices.yaml"), "voices.yaml", False, (want("A"), want("B")))
+    state = State("https://dev.voice.ai", {"A": record("v1", "A"), "gone": record("g", "gone")})
+    remotes = [remote("v1", "A", visibility=PUBLIC)]
+    full = build_plan(desired, remotes, state)
+    shown = build_plan(desired, remotes, state, digests=False)
+    assert full.fingerprint and full.inputs
+    assert (shown.fingerprint, shown.inputs) == ("", {})
+    assert shown.changes == full.changes and shown.refusals == full.refusals
+
+
 def test_plan_differences_name_each_field_that_moved() -> None:
     from voicesync.plan.planfile import plan_differences
 

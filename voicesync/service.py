@@ -86,14 +86,16 @@ def make_plan(
     allow_outside: Sequence[Path] = (),
     environment: str | None = None,
     loaded: Loaded | None = None,
+    digests: bool = True,
 ) -> Planned:
     """Validate, list, read the state, plan. Raises ConfigError before any request.
-    ``loaded``: the catalog, if the caller validated it already."""
+    ``loaded``: the catalog, if the caller validated it already. ``digests=False``: a plan
+    only shown, never saved or checked against a saved one (see build_plan)."""
     if loaded is None:
         loaded = load_catalog(config, allow_outside=allow_outside, environment=environment)
     state = load_state(state_path or default_state_path(config, environment=environment), endpoint)
     seen = observe_account(client, state)
-    plan = build_plan(loaded.state, seen.remote, state, options or PlanOptions())
+    plan = build_plan(loaded.state, seen.remote, state, options or PlanOptions(), digests=digests)
     return Planned(loaded, seen.remote, state, plan, seen.notices, seen.gone)
 
 

@@ -271,8 +271,11 @@ def selection_options(func: F) -> F:
 
 
 @contextlib.contextmanager
-def planning(config: Path, where: Target, selection: Selection) -> Iterator[Planned]:
-    """Open the connection, validate, list, read the state and plan (read-only)."""
+def planning(
+    config: Path, where: Target, selection: Selection, *, digests: bool = True
+) -> Iterator[Planned]:
+    """Open the connection, validate, list, read the state and plan (read-only).
+    ``digests=False``: the plan is only shown (see build_plan)."""
     require_catalog(config)  # before the key: with neither, the file is the first thing to fix
     loaded = load_catalog(config, allow_outside=selection.allow_outside, environment=where.env_name)
     env = chosen_environment(config, where.env_name, loaded)
@@ -287,6 +290,7 @@ def planning(config: Path, where: Target, selection: Selection) -> Iterator[Plan
                 allow_outside=selection.allow_outside,
                 environment=where.env_name,
                 loaded=loaded,
+                digests=digests,
             )
         print_problems(planned.warnings)
         print_notices(planned)

@@ -151,7 +151,8 @@ def plan_command(
     selection: Selection,
 ) -> int:
     """Show what apply would change. Never changes anything."""
-    with planning(config, where, selection) as planned:
+    shown_only = out is None and fmt == "text"  # the text never shows the fingerprint
+    with planning(config, where, selection, digests=not shown_only) as planned:
         app().console.out(render_plan(planned.plan, fmt))
         if out is not None:
             write_plan_file(out, planned.plan)

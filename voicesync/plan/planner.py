@@ -46,7 +46,11 @@ def build_plan(
     remote: Iterable[RemoteVoice],
     state: State,
     options: PlanOptions | None = None,
+    *,
+    digests: bool = True,
 ) -> Plan:
+    """The plan. ``digests=False`` leaves out ``inputs`` and ``fingerprint`` (one digest per
+    voice: a tenth of a 5,000-voice plan), for a plan that is only shown, never saved."""
     remote = tuple(remote)
     options = options or PlanOptions()
     _check_names(desired, state, options)
@@ -77,7 +81,7 @@ def build_plan(
         )
     changes = tuple(sorted(changes, key=lambda c: c.sort_key))
     managed = sum(1 for r in state.records.values() if r.voice_id and r.voice_id in index.by_id)
-    inputs = plan_inputs(desired, remote, state)
+    inputs = plan_inputs(desired, remote, state) if digests else {}
     options_json = options_json_of(options, prune)
     return Plan(
         endpoint=state.endpoint,
@@ -87,7 +91,7 @@ def build_plan(
         refusals=assess_safety(changes, managed, force=options.force, limits=options.limits),
         managed_count=managed,
         inputs=inputs,
-        fingerprint=digest([inputs, options_json]),
+        fingerprint=digest([inputs, options_json]) if digests else "",
         options=dict(options_json),
         environment=desired.environment.name if desired.environment else None,
     )
