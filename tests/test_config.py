@@ -320,7 +320,7 @@ def test_symlink_inside_the_folder_is_fine(tmp_path: Path) -> None:
     path = write_catalog(tmp_path, HEAD + "  - name: A\n    sample: link.wav\n")
     os.symlink(tmp_path / "a.wav", tmp_path / "link.wav")
     voice = load_config(path).state.voices[0]
-    assert voice.sample is not None and voice.sample.path == (tmp_path / "a.wav").resolve()
+    assert voice.sample is not None and voice.sample.path == str((tmp_path / "a.wav").resolve())
 
 
 def test_allow_outside(tmp_path: Path, cli: Cli) -> None:

@@ -26,7 +26,7 @@ AVAILABLE = VoiceStatus.AVAILABLE
 
 
 def sample(sha: str = "a" * 64) -> SampleInfo:
-    return SampleInfo(Path("/cat/s.wav"), AudioFormat.WAV, 1000, sha, 12.0)
+    return SampleInfo("/cat/s.wav", AudioFormat.WAV, 1000, sha, 12.0)
 
 
 def want(

@@ -43,7 +43,7 @@ STATUSES = (VoiceStatus.AVAILABLE, VoiceStatus.PROCESSING, VoiceStatus.FAILED)
 
 
 def _voice(name: str, sha: str, visibility: Visibility) -> DesiredVoice:
-    info = SampleInfo(Path("/cat/s.wav"), AudioFormat.WAV, 1000, sha, 12.0)
+    info = SampleInfo("/cat/s.wav", AudioFormat.WAV, 1000, sha, 12.0)
     return DesiredVoice(name, "s.wav", visibility, "en", Source("voices.yaml", 1, 1), sample=info)
 
 

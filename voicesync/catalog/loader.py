@@ -17,7 +17,7 @@ from typing import Any
 from voicesync.catalog.environments import is_glob
 from voicesync.catalog.parsecache import parsed
 from voicesync.catalog.rules import CrossChecks
-from voicesync.catalog.samples import SampleError, inspect_sample, resolve_sample
+from voicesync.catalog.samples import SampleError, SampleRoots, inspect_sample
 from voicesync.catalog.schema import describe, schema_errors
 from voicesync.catalog.yamlsource import Path_, Position, YamlProblem
 from voicesync.errors import ConfigError, Problem, Severity
@@ -49,7 +49,7 @@ def load_config(
     *,
     allow_outside: Sequence[Path] = (),
     inspect_samples: bool = True,
-    known_samples: Mapping[Path, SampleInfo] | None = None,
+    known_samples: Mapping[str, SampleInfo] | None = None,
     environment: str | None = None,
     accept: frozenset[AudioFormat] = frozenset(),
     parse_cache: Path | None = None,
@@ -74,7 +74,7 @@ class _Checker(CrossChecks):
     def __init__(
         self,
         path: Path,
-        known: Mapping[Path, SampleInfo],
+        known: Mapping[str, SampleInfo],
         environment: str | None = None,
         accept: frozenset[AudioFormat] = frozenset(),
         parse_cache: Path | None = None,
@@ -156,6 +156,8 @@ class _Checker(CrossChecks):
         voices = data.get("voices") if isinstance(data.get("voices"), list) else []
         defaults = data.get("defaults") if isinstance(data.get("defaults"), dict) else {}
         out = []
+        roots = SampleRoots(self.root, allow_outside)
+        formats = accepted(data, self.accept)
         for i, raw in enumerate(voices):
             if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
                 continue
@@ -163,7 +165,7 @@ class _Checker(CrossChecks):
                 continue
             sample = None
             if isinstance(raw.get("sample"), str) and raw["sample"] and inspect_samples:
-                sample = self._sample(raw["sample"], allow_outside, ("voices", i, "sample"))
+                sample = self._sample(raw["sample"], roots, formats, ("voices", i, "sample"))
             out.append(self._voice(raw, defaults, sample, i))
         return tuple(out)
 
@@ -207,17 +209,18 @@ class _Checker(CrossChecks):
             if isinstance(item, str)
         )
 
-    def _sample(self, ref: str, allow_outside: Sequence[Path], path: Path_) -> SampleInfo | None:
-        where = self.at(path)
+    def _sample(
+        self, ref: str, roots: SampleRoots, formats: frozenset[AudioFormat], path: Path_
+    ) -> SampleInfo | None:
         try:
-            resolved = resolve_sample(self.root, ref, allow_outside, self.folders)
+            resolved = roots.resolve(ref, self.folders)
         except SampleError as exc:
-            self.add(exc.message, where)
+            self.add(exc.message, self.at(path))
             return None
-        formats = accepted(self.doc.data, self.accept)
         info, findings = inspect_sample(resolved, ref, self.known.get(resolved), formats)
         for finding in findings:
-            self.add(finding.message, where, Severity.ERROR if finding.fatal else Severity.WARNING)
+            severity = Severity.ERROR if finding.fatal else Severity.WARNING
+            self.add(finding.message, self.at(path), severity)
         return info
 
 

@@ -41,7 +41,7 @@ class _Entry:
     @classmethod
     def of(cls, info: SampleInfo) -> _Entry:
         return cls(
-            str(info.path),
+            info.path,
             info.size,
             info.mtime_ns,
             info.inode,
@@ -54,7 +54,7 @@ class _Entry:
 
     def info(self) -> SampleInfo:
         return SampleInfo(
-            Path(self.path),
+            self.path,
             AudioFormat(self.format),
             self.size,
             self.sha256,
@@ -75,7 +75,7 @@ def cache_path(config: Path) -> Path:
     return local_dir(config) / f"{config.stem}.samples.json"
 
 
-def load_cache(path: Path) -> dict[Path, SampleInfo]:
+def load_cache(path: Path) -> dict[str, SampleInfo]:
     """Sample facts by resolved path; anything unreadable is an empty cache."""
     if path.is_symlink():
         return {}  # never read through a link
@@ -89,7 +89,7 @@ def load_cache(path: Path) -> dict[Path, SampleInfo]:
     return {info.path: info for info in entries}
 
 
-def save_cache(path: Path, known: Mapping[Path, SampleInfo], seen: Iterable[SampleInfo]) -> None:
+def save_cache(path: Path, known: Mapping[str, SampleInfo], seen: Iterable[SampleInfo]) -> None:
     """Remember ``seen`` (keeping other entries); best effort: a read-only checkout, a full
     disk or a missing folder only cost speed, never a failed run."""
     fresh = {info.path: info for info in seen if info.checked_ns}

@@ -51,7 +51,7 @@ def resolve_sample(
     ref: str,
     allow_outside: Sequence[Path] = (),
     folders: dict[str, str] | None = None,
-) -> Path:
+) -> str:
     """The real path of ``ref`` (relative to ``base_dir``), refused if it leaves the folder.
 
     Symlinks are followed before the check, so a link inside the folder pointing at
@@ -61,19 +61,33 @@ def resolve_sample(
     catalog of 5,000 samples in one folder resolves it once); never kept longer, so a folder
     swapped for a link later is seen.
     """
-    if "\x00" in ref:
-        raise SampleError(f"sample path {ref!r} holds a NUL character; write the file's path")
-    # Strings, not pathlib: a catalog of 5,000 voices does this 5,000 times.
-    joined = os.path.join(base_dir, os.path.expanduser(ref))  # noqa: PTH111,PTH118
-    real = _realpath(joined, {} if folders is None else folders)
-    target = Path(real)
-    roots = (str(base_dir), *(str(p) for p in allow_outside))
-    if not any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in roots):
-        raise SampleError(
-            f"sample '{ref}' resolves to {target}, outside the catalog folder {base_dir}; "
-            "pass --allow-outside DIR if that is intended"
-        )
-    return target
+    return SampleRoots(base_dir, allow_outside).resolve(ref, {} if folders is None else folders)
+
+
+class SampleRoots:
+    """The folders a catalog's samples may live in, resolved once per catalog read."""
+
+    def __init__(self, base_dir: Path, allow_outside: Sequence[Path] = ()) -> None:
+        self.base = base_dir
+        self.base_text = str(base_dir)
+        roots = (self.base_text, *(str(p) for p in allow_outside))
+        self.prefixes = tuple(r.rstrip(os.sep) + os.sep for r in roots)
+        self.exact = frozenset(roots)
+
+    def resolve(self, ref: str, folders: dict[str, str]) -> str:
+        """The real path of ``ref``; SampleError if it is outside every root."""
+        if "\x00" in ref:
+            raise SampleError(f"sample path {ref!r} holds a NUL character; write the file's path")
+        # Strings, not pathlib: a catalog of 5,000 voices does this 5,000 times.
+        if ref.startswith("~"):
+            ref = os.path.expanduser(ref)  # noqa: PTH111
+        real = _realpath(os.path.join(self.base_text, ref), folders)  # noqa: PTH118
+        if real not in self.exact and not real.startswith(self.prefixes):
+            raise SampleError(
+                f"sample '{ref}' resolves to {real}, outside the catalog folder {self.base}; "
+                "pass --allow-outside DIR if that is intended"
+            )
+        return real
 
 
 def _realpath(path: str, folders: dict[str, str]) -> str:
@@ -122,7 +136,7 @@ def _unsupported_hint(head: bytes, ref: str) -> str:
 
 
 def inspect_sample(
-    path: Path,
+    path: str | os.PathLike[str],
     ref: str,
     cached: SampleInfo | None = None,
     accept: frozenset[AudioFormat] = BASE_FORMATS,
@@ -133,8 +147,9 @@ def inspect_sample(
     (and it was read at least a second after that mtime, so a write in the same tick cannot
     hide), the file is not read again.
     """
+    path = os.fspath(path)
     try:
-        st = path.stat()
+        st = os.stat(path)  # noqa: PTH116
     except FileNotFoundError:
         return None, (SampleFinding(f"sample '{ref}' does not exist", True),)
     except OSError as exc:
@@ -152,7 +167,7 @@ def inspect_sample(
     return (info, _warnings(info, ref)) if info is not None else (None, fatal)
 
 
-def _unchanged(cached: SampleInfo, path: Path, st: os.stat_result) -> bool:
+def _unchanged(cached: SampleInfo, path: str, st: os.stat_result) -> bool:
     return (
         cached.path == path
         and (cached.size, cached.mtime_ns, cached.inode) == (st.st_size, st.st_mtime_ns, st.st_ino)
@@ -161,7 +176,7 @@ def _unchanged(cached: SampleInfo, path: Path, st: os.stat_result) -> bool:
 
 
 def _read_facts(
-    path: Path, ref: str, st: os.stat_result, accept: frozenset[AudioFormat]
+    path: str, ref: str, st: os.stat_result, accept: frozenset[AudioFormat]
 ) -> tuple[SampleInfo | None, tuple[SampleFinding, ...]]:
     checked_ns = time.time_ns()
     size = st.st_size
@@ -175,7 +190,7 @@ def _read_facts(
                 True,
             ),
         )
-    with path.open("rb") as handle:
+    with open(path, "rb") as handle:  # noqa: PTH123
         # One read of the size seen (at most 7.5 MB, checked above): asking for more would
         # allocate 7.5 MB per sample, which costs more than reading 5,000 small ones.
         data = handle.read(size)
@@ -221,7 +236,7 @@ def _warnings(info: SampleInfo, ref: str) -> tuple[SampleFinding, ...]:
                 False,
             )
         )
-    suffix = info.path.suffix.lower().lstrip(".")
+    suffix = os.path.splitext(info.path)[1].lower().lstrip(".")  # noqa: PTH122
     if suffix in ("wav", "mp3", "ogg") and suffix != info.format.value:
         found.append(SampleFinding(f"sample '{ref}' is {info.format.name} despite its name", False))
     if info.silent:
@@ -299,7 +314,7 @@ def _peak_dbfs(layout: _WavLayout | None) -> float | None:
 _LOUD_DBFS = 20 * math.log10(256 / 32768)  # at least this loud
 
 
-def _duration(path: Path, fmt: AudioFormat, ref: str) -> tuple[float | None, SampleFinding | None]:
+def _duration(path: str, fmt: AudioFormat, ref: str) -> tuple[float | None, SampleFinding | None]:
     import mutagen
 
     try:

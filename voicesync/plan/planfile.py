@@ -159,7 +159,7 @@ def _desired(after: Mapping[str, Any] | None, config: str) -> DesiredVoice | Non
     sample = None
     if after.get("sample_format") and after.get("sample_sha256"):
         sample = SampleInfo(
-            Path(after["sample"]),
+            str(after["sample"]),
             AudioFormat(after["sample_format"]),
             int(after["sample_bytes"]),
             after["sample_sha256"],
