@@ -15,13 +15,13 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import requests
 
+from voicesync import __version__
 from voicesync.api.failures import (
     API_PREFIX,
     gave_up_waiting,
@@ -105,7 +105,7 @@ class ReadOnlyClient:
         self._policy = retry or RetryPolicy()
         self._session = requests.Session()
         self._session.auth = _BearerAuth(connection.api_key)
-        self._session.headers["User-Agent"] = f"voicesync/{version('voicesync')}"
+        self._session.headers["User-Agent"] = f"voicesync/{__version__}"
         self._session.headers["Accept"] = "application/json"
         adapter = GuardedAdapter(max_retries=retry_for(self._policy), pool_maxsize=pool_size)
         self._session.mount("http://", adapter)
