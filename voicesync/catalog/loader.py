@@ -14,12 +14,12 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
+from voicesync.catalog.document import Path_, Position, YamlProblem
 from voicesync.catalog.environments import is_glob
 from voicesync.catalog.parsecache import parsed
 from voicesync.catalog.rules import CrossChecks
 from voicesync.catalog.samples import SampleError, SampleRoots, inspect_sample
 from voicesync.catalog.schema import describe, schema_errors
-from voicesync.catalog.yamlsource import Path_, Position, YamlProblem
 from voicesync.errors import ConfigError, Problem, Severity
 from voicesync.model import (
     BASE_FORMATS,
@@ -156,8 +156,7 @@ class _Checker(CrossChecks):
         voices = data.get("voices") if isinstance(data.get("voices"), list) else []
         defaults = data.get("defaults") if isinstance(data.get("defaults"), dict) else {}
         out = []
-        roots = SampleRoots(self.root, allow_outside)
-        formats = accepted(data, self.accept)
+        roots, formats = SampleRoots(self.root, allow_outside), accepted(data, self.accept)
         for i, raw in enumerate(voices):
             if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
                 continue
@@ -218,9 +217,8 @@ class _Checker(CrossChecks):
             self.add(exc.message, self.at(path))
             return None
         info, findings = inspect_sample(resolved, ref, self.known.get(resolved), formats)
-        for finding in findings:
-            severity = Severity.ERROR if finding.fatal else Severity.WARNING
-            self.add(finding.message, self.at(path), severity)
+        for f in findings:
+            self.add(f.message, self.at(path), Severity.ERROR if f.fatal else Severity.WARNING)
         return info
 
 

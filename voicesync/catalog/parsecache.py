@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from voicesync import __version__
-from voicesync.catalog.yamlsource import Document, Path_, Position, parse
+from voicesync.catalog.document import Document, Path_, Position
 from voicesync.errors import StateError
 from voicesync.state.local import LOCAL_DIR, ensure_local_dir, refuse_link
 from voicesync.state.store import atomic_write_text
@@ -27,14 +27,15 @@ CACHE_FORMAT = 1
 
 
 def parsed(text: str, source: Path, cache: Path | None) -> Document:
-    """``parse(text)``, from ``cache`` when it holds this very file's parse."""
-    if cache is None:
-        return parse(text)
-    key = _key(text, source)
-    doc = _read(cache, key) if key else None
+    """``parse(text)``, from ``cache`` when it holds this very file's parse (PyYAML is then
+    not even imported)."""
+    key = _key(text, source) if cache is not None else None
+    doc = _read(cache, key) if cache is not None and key else None
     if doc is None:
+        from voicesync.catalog.yamlsource import parse
+
         doc = parse(text)  # a YamlProblem is raised, never remembered
-        if key:
+        if cache is not None and key:
             _write(cache, key, doc)
     return doc
 

@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from voicesync.catalog.yamlsource import Document, Path_, Position
+from voicesync.catalog.document import Document, Path_, Position
 from voicesync.errors import Problem, Severity
 from voicesync.validation import errors
 
