@@ -335,6 +335,28 @@ def test_unreachable_server_is_connection_failed() -> None:
         api.clone(Path(__file__), name="never sent")
 
 
+def test_proxy_variables_hold_for_every_call_and_each_new_session(
+    make_emulator: MakeEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The session keeps the proxy environment per host (it is read once, not per call): every
+    call still goes through the proxy, and a new client reads the environment afresh."""
+    proxy = make_emulator()  # answers absolute-form requests, as a forward proxy passes them on
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{sock.getsockname()[1]}"  # nothing listens here
+    for name in ("NO_PROXY", "no_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    with VoiceAIClient(Connection(closed, TEST_KEY), retry=FAST_RETRY) as api:
+        assert [api.list_voices() for _ in range(3)] == [(), (), ()]
+    assert [e["operation"] for e in proxy.requests()] == ["list"] * 3
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    bypassing = VoiceAIClient(Connection(closed, TEST_KEY), retry=FAST_RETRY)
+    with bypassing as api, pytest.raises(ConnectionFailedError, match="cannot connect"):
+        api.list_voices()
+    assert len(proxy.requests()) == 3
+
+
 def test_read_only_client_has_no_mutating_methods() -> None:
     for name in ("clone", "update", "delete"):
         assert not hasattr(ReadOnlyClient, name)

@@ -48,6 +48,7 @@ from voicesync.api.retry import (
     RetryPolicy,
     retry_for,
 )
+from voicesync.api.session import Session
 from voicesync.api.settings import Connection
 from voicesync.api.upload import MultipartFile
 from voicesync.errors import (
@@ -103,7 +104,7 @@ class ReadOnlyClient:
         # Told before each wait for a retry, so a long Retry-After is never silent.
         self.wait_listeners: list[Callable[[WaitNotice], None]] = [on_wait] if on_wait else []
         self._policy = retry or RetryPolicy()
-        self._session = requests.Session()
+        self._session = Session()
         self._session.auth = _BearerAuth(connection.api_key)
         self._session.headers["User-Agent"] = f"voicesync/{__version__}"
         self._session.headers["Accept"] = "application/json"
