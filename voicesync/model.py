@@ -35,9 +35,10 @@ class Visibility(str, Enum):
 
     @classmethod
     def parse(cls, value: object) -> Visibility | None:
-        if isinstance(value, str) and value.upper() in cls.__members__:
-            return cls(value.upper())
-        return None
+        return _VISIBILITIES.get(value.upper()) if isinstance(value, str) else None
+
+
+_VISIBILITIES = {v.value: v for v in Visibility}  # a dict lookup: Enum() is 10x slower
 
 
 # voicesync's default differs from the API's (PUBLIC) on purpose: a voice is private unless said.
@@ -53,13 +54,15 @@ class VoiceStatus(str, Enum):
 
     @classmethod
     def parse(cls, value: object) -> VoiceStatus:
-        if isinstance(value, str) and value.upper() in cls.__members__:
-            return cls(value.upper())
-        return cls.UNKNOWN
+        found = _STATUSES.get(value.upper()) if isinstance(value, str) else None
+        return found or cls.UNKNOWN
 
     @property
     def in_progress(self) -> bool:
         return self in (VoiceStatus.PENDING, VoiceStatus.PROCESSING)
+
+
+_STATUSES = {s.value: s for s in VoiceStatus}
 
 
 @dataclass(frozen=True, slots=True)
