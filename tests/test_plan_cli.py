@@ -221,11 +221,11 @@ def test_the_catalog_is_read_once_per_run(
     cli: Cli, catalog: Catalog, emulator: Emulator, monkeypatch: pytest.MonkeyPatch, command: str
 ) -> None:
     """Reading 5,000 voices costs ~0.3 s; choosing the environment read it a second time."""
-    import voicesync.catalog.parsecache as parsecache
+    import voicesync.catalog.yamlsource as yamlsource
 
     reads: list[int] = []
-    original = parsecache.parse
-    monkeypatch.setattr(parsecache, "parse", lambda text: (reads.append(1), original(text))[1])
+    original = yamlsource.parse
+    monkeypatch.setattr(yamlsource, "parse", lambda text: (reads.append(1), original(text))[1])
     catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
     extra = ["--yes"] if command == "apply" else []
     result = cli(command, str(catalog.path), *extra, env=env(emulator))

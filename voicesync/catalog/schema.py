@@ -37,7 +37,7 @@ def inlined_schema() -> dict[str, Any]:
 
 def schema_errors(data: Any) -> Iterator[jsonschema.ValidationError]:
     """What is wrong with ``data`` (nothing, quickly, when it is valid)."""
-    return errors(inlined_schema(), data)
+    return errors("voices", inlined_schema, data)
 
 
 def _inline(node: Any, defs: Mapping[str, Any]) -> Any:

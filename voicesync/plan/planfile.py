@@ -55,7 +55,7 @@ def read_plan_file(path: Path) -> dict[str, Any]:
         raise PlanError(f"cannot read the plan file {path}: {exc}") from None
     if not isinstance(data, dict) or data.get("format_version") != PLAN_FORMAT:
         raise PlanError(f"{path} is not a voicesync plan file (format_version {PLAN_FORMAT})")
-    error = first_error(_plan_schema(), data)
+    error = first_error("plan", _plan_schema, data)
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "the top level"
         raise PlanError(

@@ -282,7 +282,7 @@ def _parse_state(path: Path, raw: bytes) -> dict[str, Any]:
 
 
 def _check_state_shape(path: Path, data: dict[str, Any]) -> None:
-    error = first_error(_state_schema(), data)
+    error = first_error("state", _state_schema, data)
     if error is None:
         return
     where = "/".join(str(p) for p in error.absolute_path) or "the top level"
