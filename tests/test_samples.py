@@ -73,3 +73,17 @@ def test_a_sample_folder_swapped_for_a_link_is_seen_by_the_next_read(
     with pytest.raises(ConfigError) as refused:
         load_config(catalog.path)
     assert "outside the catalog folder" in refused.value.problems[0].message
+
+
+def test_every_spelling_of_one_sample_is_one_file(catalog: Catalog) -> None:
+    """ "./", "//" and ".." are resolved like the plain path: the same real path (the key of
+    the sample cache), and the same facts."""
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    spellings = ["samples/n.wav", "./samples//n.wav", "samples/../samples/./n.wav"]
+    found = []
+    for index, ref in enumerate(spellings):
+        catalog.write([{"name": f"N{index}", "sample": ref}])
+        sample = load_config(catalog.path).state.voices[0].sample
+        assert sample is not None
+        found.append((sample.path, sample.sha256))
+    assert found == [(str((catalog.root / "samples" / "n.wav").resolve()), found[0][1])] * 3

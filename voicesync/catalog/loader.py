@@ -212,11 +212,11 @@ class _Checker(CrossChecks):
         self, ref: str, roots: SampleRoots, formats: frozenset[AudioFormat], path: Path_
     ) -> SampleInfo | None:
         try:
-            resolved = roots.resolve(ref, self.folders)
+            resolved, st = roots.locate(ref, self.folders)
         except SampleError as exc:
             self.add(exc.message, self.at(path))
             return None
-        info, findings = inspect_sample(resolved, ref, self.known.get(resolved), formats)
+        info, findings = inspect_sample(resolved, ref, self.known.get(resolved), formats, st)
         for f in findings:
             self.add(f.message, self.at(path), Severity.ERROR if f.fatal else Severity.WARNING)
         return info

@@ -76,30 +76,43 @@ class SampleRoots:
 
     def resolve(self, ref: str, folders: dict[str, str]) -> str:
         """The real path of ``ref``; SampleError if it is outside every root."""
+        return self.locate(ref, folders)[0]
+
+    def locate(self, ref: str, folders: dict[str, str]) -> tuple[str, os.stat_result | None]:
+        """The real path of ``ref`` and, when it is no link, its lstat (which is then its
+        stat: the caller need not ask again); SampleError if it is outside every root."""
         if "\x00" in ref:
             raise SampleError(f"sample path {ref!r} holds a NUL character; write the file's path")
         # Strings, not pathlib: a catalog of 5,000 voices does this 5,000 times.
         if ref.startswith("~"):
             ref = os.path.expanduser(ref)  # noqa: PTH111
-        real = _realpath(os.path.join(self.base_text, ref), folders)  # noqa: PTH118
+        real, st = _realpath(os.path.join(self.base_text, ref), folders)  # noqa: PTH118
         if real not in self.exact and not real.startswith(self.prefixes):
             raise SampleError(
                 f"sample '{ref}' resolves to {real}, outside the catalog folder {self.base}; "
                 "pass --allow-outside DIR if that is intended"
             )
-        return real
+        return real, st
 
 
-def _realpath(path: str, folders: dict[str, str]) -> str:
+def _realpath(path: str, folders: dict[str, str]) -> tuple[str, os.stat_result | None]:
     """os.path.realpath, the folder taken from ``folders`` when resolved already: each file then
-    costs one lstat (a link is resolved in full)."""
-    folder, name = os.path.split(os.path.normpath(path))
-    if name in ("", ".", "..") or os.path.islink(path):  # noqa: PTH114
-        return os.path.realpath(path)
+    costs one lstat, returned when the file is no link (a link is resolved in full)."""
+    if os.altsep or f"{os.sep}." in path or os.sep * 2 in path:
+        path = os.path.normpath(path)  # only what holds ".", ".." or "//" needs it
+    folder, name = os.path.split(path)
+    if name in ("", ".", ".."):
+        return os.path.realpath(path), None
+    try:
+        st: os.stat_result | None = os.lstat(path)
+    except OSError:
+        st = None  # missing or unreadable: inspect_sample says which
+    if st is not None and stat.S_ISLNK(st.st_mode):
+        return os.path.realpath(path), None
     real_folder = folders.get(folder)
     if real_folder is None:
         real_folder = folders[folder] = os.path.realpath(folder)
-    return os.path.join(real_folder, name)  # noqa: PTH118
+    return os.path.join(real_folder, name), st  # noqa: PTH118
 
 
 # What git commits in place of a file tracked by Git LFS when the content was not fetched.
@@ -140,16 +153,17 @@ def inspect_sample(
     ref: str,
     cached: SampleInfo | None = None,
     accept: frozenset[AudioFormat] = BASE_FORMATS,
+    st: os.stat_result | None = None,
 ) -> tuple[SampleInfo | None, tuple[SampleFinding, ...]]:
     """Check one resolved sample; returns its facts (None if unusable) and the findings.
 
     ``cached`` is what the file held when last read: if its size, mtime and inode still match
     (and it was read at least a second after that mtime, so a write in the same tick cannot
-    hide), the file is not read again.
+    hide), the file is not read again. ``st``: its stat, if the caller has it already.
     """
     path = os.fspath(path)
     try:
-        st = os.stat(path)  # noqa: PTH116
+        st = st or os.stat(path)  # noqa: PTH116
     except FileNotFoundError:
         return None, (SampleFinding(f"sample '{ref}' does not exist", True),)
     except OSError as exc:
