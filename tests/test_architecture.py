@@ -16,7 +16,7 @@ from voicesync.api.client import VoiceAIClient
 from voicesync.api.settings import Connection
 from voicesync.apply.context import ApplyOptions
 from voicesync.emulator import Emulator
-from voicesync.service import apply_catalog
+from voicesync.service import apply_catalog, load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "voicesync"
@@ -122,6 +122,33 @@ def test_version_imports_neither_the_http_nor_the_schema_stack() -> None:
     )
     assert done.stdout.splitlines()[-1] == "0 []"
     assert "voicesync, version" in done.stdout
+
+
+def test_a_plan_loads_neither_the_apply_machinery_nor_unused_parsers(
+    catalog: Catalog, emulator: Emulator
+) -> None:
+    """Each module imported costs every plan its start-up (a dataclass costs a millisecond to
+    create): a plan with its catalog parse cached imports no apply module, no YAML parser, no
+    schema compiler and no jsonschema."""
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    load_catalog(catalog.path)  # caches the parse, as any earlier run did
+    code = (
+        "import sys\n"
+        "from voicesync.cli import run\n"
+        f"code = run(['plan', {str(catalog.path)!r}])\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('voicesync.apply')"
+        " or m in ('yaml', 'fastjsonschema', 'jsonschema', 'mutagen'))\n"
+        "print(code, loaded)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env=os.environ | {"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY},
+    )
+    assert done.stdout.splitlines()[-1] == "0 []"
 
 
 def test_the_executable_answers_version_before_importing_click() -> None:

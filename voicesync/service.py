@@ -12,11 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from voicesync.api.client import ReadOnlyClient, VoiceAIClient
-from voicesync.apply.events import ApplyResult, Event, Notice
-from voicesync.apply.executor import ApplyOptions, apply_plan
 from voicesync.catalog.loader import Loaded, load_config
 from voicesync.catalog.parsecache import parse_cache_path
 from voicesync.catalog.samplecache import cache_path, load_cache, save_cache
@@ -25,10 +23,11 @@ from voicesync.model import DesiredState, Environment, RemoteVoice
 from voicesync.plan.model import Plan, PlanOptions, Reason
 from voicesync.plan.planfile import check_saved_plan
 from voicesync.plan.planner import build_plan
-from voicesync.state import transitions
-from voicesync.state.journal import Journal
-from voicesync.state.lock import state_lock
 from voicesync.state.store import State, default_state_path, load_state
+
+if TYPE_CHECKING:  # imported by apply_catalog: a plan never loads the apply machinery
+    from voicesync.apply.events import ApplyResult, Event
+    from voicesync.apply.executor import ApplyOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +179,12 @@ def apply_catalog(
     """Validate, then lock the state, plan, check, confirm, execute. The lock is held for the
     whole run, and taken only once the catalog is valid: a run refused for bad input leaves
     nothing behind. ``loaded``: the catalog, if the caller validated it already."""
+    from voicesync.apply.events import Notice
+    from voicesync.apply.executor import apply_plan
+    from voicesync.state import transitions
+    from voicesync.state.journal import Journal
+    from voicesync.state.lock import state_lock
+
     state_path = state_path or default_state_path(config, environment=environment)
     if destroy:
         chosen_environment(config, environment)

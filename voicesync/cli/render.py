@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from voicesync.apply.events import ApplyResult, Outcome
 from voicesync.cli.console import printable
 from voicesync.cli.console import printable as p
 from voicesync.model import RemoteVoice
 from voicesync.plan.model import Action, Change, FieldChange, Match, Plan
 from voicesync.plan.planfile import voice_row
+
+if TYPE_CHECKING:  # what apply renders; a plan never loads the apply machinery
+    from voicesync.apply.events import ApplyResult
 
 Style = Callable[[str, str], str]
 SYMBOLS = {
@@ -267,6 +269,8 @@ _PAST = {
 
 
 def apply_summary(result: ApplyResult) -> str:
+    from voicesync.apply.events import Outcome
+
     done = [
         f"{result.count(Outcome.DONE, a)} {_PAST[a]}"
         for a in Action
