@@ -61,6 +61,22 @@ def test_a_damaged_entry_only_costs_the_parse(catalog: Catalog, parses: list[str
     assert len(parses) == 2
 
 
+def test_a_damaged_position_in_an_entry_falls_back_to_the_parents(catalog: Catalog) -> None:
+    """Positions are decoded when asked for, not when the entry is read: a damaged one is
+    taken as absent (the enclosing item's position is used), never a crash."""
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    voice = load_catalog(catalog.path).state.voices[0]
+    cache = parse_cache_path(catalog.path)
+    entry = json.loads(cache.read_text())
+    entry["values"][repr(("voices", 0))] = "damaged"
+    cache.write_text(json.dumps(entry))
+    again = load_catalog(catalog.path).state.voices[0]
+    parent = yamlsource.parse(catalog.path.read_text()).values[("voices",)]
+    assert again.name == voice.name
+    assert (again.source.line, again.source.column) == (parent.line, parent.column)
+    assert again.source != voice.source
+
+
 def test_a_cached_parse_does_not_import_the_yaml_parser(catalog: Catalog) -> None:
     """What makes a warm plan start faster: with the parse cached, PyYAML is never imported."""
     import subprocess

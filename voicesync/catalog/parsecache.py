@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from voicesync import __version__
-from voicesync.catalog.document import Document, Path_, Position
+from voicesync.catalog.document import Document, StoredPositions
 from voicesync.errors import StateError
 from voicesync.state.local import LOCAL_DIR, ensure_local_dir, refuse_link
 from voicesync.state.store import atomic_write_text
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: positions by repr(path)
 
 
 def parsed(text: str, source: Path, cache: Path | None) -> Document:
@@ -55,13 +55,12 @@ def _read(cache: Path, key: str) -> Document | None:
         raw: Any = json.loads(cache.read_text(encoding="utf-8"))
         if raw.get("format_version") != CACHE_FORMAT or raw.get("key") != key:
             return None
-        return Document(raw["data"], _positions(raw["values"]), _positions(raw["keys"]))
+        values, keys = raw["values"], raw["keys"]
+        if not isinstance(values, dict) or not isinstance(keys, dict):
+            return None
+        return Document(raw["data"], StoredPositions(values), StoredPositions(keys))
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
-
-
-def _positions(rows: list[list[Any]]) -> dict[Path_, Position]:
-    return {tuple(path): Position(line, column) for path, line, column in rows}
 
 
 def _write(cache: Path, key: str, doc: Document) -> None:
@@ -69,8 +68,8 @@ def _write(cache: Path, key: str, doc: Document) -> None:
         "format_version": CACHE_FORMAT,
         "key": key,
         "data": doc.data,
-        "values": [[list(p), w.line, w.column] for p, w in doc.values.items()],
-        "keys": [[list(p), w.line, w.column] for p, w in doc.keys.items()],
+        "values": StoredPositions.encode(doc.values),
+        "keys": StoredPositions.encode(doc.keys),
     }
     with contextlib.suppress(OSError, ValueError, TypeError, StateError):
         text = json.dumps(payload, separators=(",", ":"))

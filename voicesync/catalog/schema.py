@@ -68,11 +68,9 @@ class Reporter:
         """Best position for a data path: the key or the value, else the nearest parent."""
         probe = path
         while True:
-            table = self.doc.keys if key else self.doc.values
-            if probe in table:
-                return table[probe]
-            if probe in self.doc.values:
-                return self.doc.values[probe]
+            found = (self.doc.keys.get(probe) if key else None) or self.doc.values.get(probe)
+            if found is not None:
+                return found
             if not probe:
                 return Position(1, 1)
             probe = probe[:-1]

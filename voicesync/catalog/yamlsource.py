@@ -56,10 +56,12 @@ def parse(text: str) -> Document:
         raise YamlProblem(f"YAML error: {exc}", Position(1, 1)) from None
     if len(nodes) > 1:
         raise YamlProblem("only one YAML document is allowed (found '---')", _pos(nodes[1]))
-    doc = Document(data=None, values={}, keys={})
-    if nodes and nodes[0] is not None:
-        doc.data = _Builder(doc, _written(nodes[0]) + MAX_NODES).build(nodes[0], ())
-    return doc
+    root = nodes[0] if nodes else None
+    if root is None:
+        return Document(None, {}, {})
+    builder = _Builder(_written(root) + MAX_NODES)
+    data = builder.build(root, ())
+    return Document(data, builder.values, builder.keys)
 
 
 def _written(root: yaml.Node) -> int:
@@ -82,8 +84,9 @@ class _Builder:
     """Nodes to data. ``budget``: the nodes written plus MAX_NODES more from aliases, so a long
     catalog is never refused, and only real expansion (an alias bomb) is."""
 
-    def __init__(self, doc: Document, budget: int) -> None:
-        self.doc = doc
+    def __init__(self, budget: int) -> None:
+        self.values: dict[Path_, Position] = {}  # where each value (or container) starts
+        self.keys: dict[Path_, Position] = {}  # where each mapping key is written
         self.budget = budget
         self.top = Position(1, 1)  # the top-level value being built, blamed for a bomb
         self.constructor = _Loader("")
@@ -97,7 +100,7 @@ class _Builder:
                 f"aliases expand the document by more than {MAX_NODES} nodes (an alias bomb?)",
                 self.top,
             )
-        self.doc.values.setdefault(path, _pos(node))
+        self.values.setdefault(path, _pos(node))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -133,8 +136,8 @@ class _Builder:
                 raise YamlProblem(f"duplicate key '{key}'", _pos(key_node))
             explicit.add(key)
             child = (*path, key)
-            self.doc.keys[child] = _pos(key_node)
-            self.doc.values.pop(child, None)  # a merged value is overridden
+            self.keys[child] = _pos(key_node)
+            self.values.pop(child, None)  # a merged value is overridden
             out[key] = self.build(value_node, child)
         return out
 
@@ -152,7 +155,7 @@ class _Builder:
             for key_node, value_node in source.value:
                 key = self._key(key_node)
                 if key not in explicit and key not in out:
-                    self.doc.keys.setdefault((*path, key), _pos(key_node))
+                    self.keys.setdefault((*path, key), _pos(key_node))
                     out[key] = self.build(value_node, (*path, key))
 
 
