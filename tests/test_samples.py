@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import struct
 import wave
 from pathlib import Path
@@ -87,3 +88,21 @@ def test_every_spelling_of_one_sample_is_one_file(catalog: Catalog) -> None:
         assert sample is not None
         found.append((sample.path, sample.sha256))
     assert found == [(str((catalog.root / "samples" / "n.wav").resolve()), found[0][1])] * 3
+
+
+@pytest.mark.parametrize(
+    "samples",
+    [[["x"]], [{"path": "x"}], [[1, 2, 3, 4, 5, "wav", None, False, 0]], "rows", [[None] * 9]],
+)
+def test_a_damaged_sample_cache_only_costs_reading_the_samples(
+    catalog: Catalog, samples: object
+) -> None:
+    from voicesync.catalog.samplecache import cache_path
+    from voicesync.service import load_catalog
+
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    first = load_catalog(catalog.path).state.voices[0].sample
+    cache = cache_path(catalog.path)
+    cache.write_text(json.dumps({"format_version": 2, "samples": samples}))
+    again = load_catalog(catalog.path).state.voices[0].sample
+    assert first is not None and again is not None and again.sha256 == first.sha256

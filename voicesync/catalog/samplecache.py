@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -20,50 +19,44 @@ from voicesync.model import AudioFormat, SampleInfo
 from voicesync.state.local import LOCAL_DIR, ensure_local_dir
 from voicesync.state.store import atomic_write_text
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: one row (a list, in the order of ROW) per sample
+ROW = (
+    "path",
+    "size",
+    "mtime_ns",
+    "inode",
+    "sha256",
+    "format",
+    "duration_s",
+    "silent",
+    "checked_ns",
+)
+_FORMATS = {f.value: f for f in AudioFormat}
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    path: str
-    size: int
-    mtime_ns: int
-    inode: int
-    sha256: str
-    format: str
-    duration_s: float | None
-    silent: bool
-    checked_ns: int
+def _row(info: SampleInfo) -> list[Any]:
+    return [
+        info.path,
+        info.size,
+        info.mtime_ns,
+        info.inode,
+        info.sha256,
+        info.format.value,
+        info.duration_s,
+        info.silent,
+        info.checked_ns,
+    ]
 
-    def to_json(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}  # asdict: 10x slower
 
-    @classmethod
-    def of(cls, info: SampleInfo) -> _Entry:
-        return cls(
-            info.path,
-            info.size,
-            info.mtime_ns,
-            info.inode,
-            info.sha256,
-            info.format.value,
-            info.duration_s,
-            info.silent,
-            info.checked_ns,
-        )
-
-    def info(self) -> SampleInfo:
-        return SampleInfo(
-            self.path,
-            AudioFormat(self.format),
-            self.size,
-            self.sha256,
-            self.duration_s,
-            self.mtime_ns,
-            self.inode,
-            self.checked_ns,
-            self.silent,
-        )
+def _info(row: Any) -> SampleInfo:
+    if type(row) is not list:
+        raise TypeError("a damaged row")
+    path, size, mtime_ns, inode, sha256, fmt, duration_s, silent, checked_ns = row
+    if not (isinstance(path, str) and isinstance(sha256, str)):
+        raise TypeError("a damaged row")
+    return SampleInfo(
+        path, _FORMATS[fmt], size, sha256, duration_s, mtime_ns, inode, checked_ns, silent
+    )
 
 
 def local_dir(config: Path) -> Path:
@@ -83,7 +76,7 @@ def load_cache(path: Path) -> dict[str, SampleInfo]:
         data: Any = json.loads(path.read_text(encoding="utf-8"))
         if data.get("format_version") != CACHE_FORMAT:
             return {}
-        entries = [_Entry(**raw).info() for raw in data["samples"]]
+        entries = [_info(row) for row in data["samples"]]
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return {}
     return {info.path: info for info in entries}
@@ -98,7 +91,8 @@ def save_cache(path: Path, known: Mapping[str, SampleInfo], seen: Iterable[Sampl
     merged = {**known, **fresh}
     payload = {
         "format_version": CACHE_FORMAT,
-        "samples": [_Entry.of(merged[p]).to_json() for p in sorted(merged)],
+        "columns": list(ROW),
+        "samples": [_row(merged[p]) for p in sorted(merged)],
     }
     with contextlib.suppress(OSError):
         ensure_local_dir(path.parent)
