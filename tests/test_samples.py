@@ -11,7 +11,7 @@ from pathlib import Path
 import mutagen
 import pytest
 
-from tests.conftest import Catalog
+from tests.conftest import Catalog, tone_wav_bytes
 from voicesync.catalog.loader import load_config
 from voicesync.catalog.samples import inspect_sample
 from voicesync.errors import ConfigError
@@ -106,3 +106,36 @@ def test_a_damaged_sample_cache_only_costs_reading_the_samples(
     cache.write_text(json.dumps({"format_version": 2, "samples": samples}))
     again = load_catalog(catalog.path).state.voices[0].sample
     assert first is not None and again is not None and again.sha256 == first.sha256
+
+
+@pytest.mark.parametrize(
+    ("quiet_s", "loud_amplitude", "silent"),
+    [
+        (0.0, 8000, False),
+        (11.0, 8000, False),
+        (11.0, 300, False),
+        (11.0, 150, False),
+        (12.0, 0, True),
+    ],
+)
+def test_silence_is_judged_on_the_whole_sample(
+    tmp_path: Path, quiet_s: float, loud_amplitude: int, silent: bool
+) -> None:
+    """The scan stops at the first loud stretch, but a sample quiet for 11 s and loud only in
+    its last second is loud (300 is -41 dBFS, 150 is -47: both above the -50 dBFS threshold)."""
+    quiet = wav_frames(tone_wav_bytes(quiet_s, rate=16000, amplitude=40)) if quiet_s else b""
+    loud = wav_frames(tone_wav_bytes(1.0, rate=16000, amplitude=loud_amplitude))
+    path = tmp_path / "s.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(quiet + loud)
+    info, findings = inspect_sample(path, "s.wav")
+    assert info is not None and info.silent is silent
+    assert any("silent" in f.message for f in findings) is silent
+
+
+def wav_frames(data: bytes) -> bytes:
+    with wave.open(io.BytesIO(data)) as w:
+        return w.readframes(w.getnframes())
