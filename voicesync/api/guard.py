@@ -1,9 +1,10 @@
 """Bounds on one call: a deadline per attempt, and a budget for waiting out rate limits.
 
 urllib3's read timeout is per socket read: a server that trickles one byte every few seconds
-never trips it. Each attempt of a call gets a whole deadline instead: a timer shuts the
-attempt's socket down when it passes. Waiting out 429s (Retry-After) pauses that timer, is
-announced before each wait, and is bounded in total: past the budget the call gives up.
+never trips it. Each attempt of a call gets a whole deadline instead: an alarm (on the one
+watchdog thread, :mod:`.watchdog`) shuts the attempt's socket down when it passes. Waiting
+out 429s (Retry-After) pauses that alarm, is announced before each wait, and is bounded in
+total: past the budget the call gives up.
 
 The state of the call lives in a thread-local, set by the client around each call and read by
 the retry policy and by the connections the session opens (see :class:`GuardedAdapter`).
@@ -22,6 +23,8 @@ from typing import Any
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from voicesync.api.watchdog import WATCHDOG, Alarm
 
 _current = threading.local()
 
@@ -58,20 +61,17 @@ class CallGuard:
     waited_s: float = 0.0
     expired: bool = False
     _sockets: list[socket.socket] = field(default_factory=list)
-    _timer: threading.Timer | None = None
+    _alarm: Alarm | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start_attempt(self) -> None:
         self.stop_attempt()
-        timer = threading.Timer(self.deadline_s, self._expire)
-        timer.daemon = True
-        self._timer = timer
-        timer.start()
+        self._alarm = WATCHDOG.after(self.deadline_s, self._expire)
 
     def stop_attempt(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        if self._alarm is not None:
+            WATCHDOG.cancel(self._alarm)
+            self._alarm = None
 
     def watch(self, sock: socket.socket | None) -> None:
         if sock is None:
