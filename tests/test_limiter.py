@@ -156,3 +156,22 @@ def test_parallelism_one_clones_in_the_plans_order(
     assert result.ok
     made = sorted(emulator.store.all_voices(), key=lambda v: v.created_at)
     assert [v.name for v in made] == [f"V{i}" for i in range(6)]
+
+
+def test_calls_waiting_out_refusals_never_leave_the_slots_empty(
+    catalog: Catalog, make_emulator: MakeEmulator
+) -> None:
+    """A refused call sleeps out its Retry-After in its thread. With two threads per slot, a
+    server refusing one call in five had every thread asleep after 20 calls, and nothing was
+    sent for a second; with four per slot every voice is tried before the first wait ends."""
+    from dataclasses import replace
+
+    from tests.test_apply import FAST_APPLY
+
+    emulator = make_emulator(faults=FaultConfig(rate_limit_every=5, retry_after_s=1))
+    voices(catalog, 24)
+    result = result_of(apply(catalog, emulator, apply_options=replace(FAST_APPLY, parallelism=2)))
+    assert result.ok
+    sent = sorted(e["at"] for e in emulator.requests() if e["operation"] == "clone")
+    assert sum(1 for at in sent if at - sent[0] < 0.9) >= 24  # every voice tried at once
+    assert Counter(name for name, _ in live(emulator)) == Counter(f"V{i}" for i in range(24))

@@ -100,16 +100,22 @@ class AdaptiveLimiter:
     def _release(self, *, succeeded: bool) -> None:
         with self._cond:
             self._active -= 1
+            freed = 1
             if succeeded:  # a failed call is no evidence that the server has room
                 self._recent.append(False)
-                self._climb()
-            self._cond.notify_all()
+                freed += self._climb()
+            # One waiter per slot freed: waking all of them (the callers run four threads per
+            # slot) would have each call's end wake a dozen threads to find no room.
+            self._cond.notify(freed)
 
-    def _climb(self) -> None:
+    def _climb(self) -> int:
+        """Raise the limit by one after a quiet period; how many slots that adds."""
         now = self._clock()
         if self.limit < self.maximum and now - self._calm_since >= self._quiet_s:
             self.limit += 1
             self._calm_since = now
+            return 1
+        return 0
 
     def _wait_out(self, seconds: float, refused: bool) -> None:
         """A call in a slot must wait ``seconds`` before its next attempt: free the slot,
@@ -118,7 +124,7 @@ class AdaptiveLimiter:
             if refused and self._refused():
                 self._paused_until = max(self._paused_until, self._clock() + seconds)
             self._active -= 1
-            self._cond.notify_all()
+            self._cond.notify()
         try:
             time.sleep(seconds)
             self._acquire()

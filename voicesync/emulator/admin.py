@@ -15,8 +15,9 @@ from voicesync.emulator.wire import Response, json_object, json_response, owner_
 class RequestLog:
     """Every API request the service got, in order, with what it answered (or the fault).
 
-    Each entry says how many API requests were being served when it arrived (``in_flight``,
-    itself included), so a test can see whether a client asks one thing at a time.
+    Each entry says when it arrived (``at``, seconds since the epoch) and how many API requests
+    were being served then (``in_flight``, itself included), so a test can see whether a client
+    asks one thing at a time, and a benchmark where a run spent its time.
     """
 
     def __init__(self) -> None:

@@ -176,6 +176,7 @@ class Handler(BaseHTTPRequestHandler):
             "query": url.query,
             "operation": operation,
             "in_flight": self.app.log.arrived(),
+            "at": time.time(),  # when it arrived (seconds since the epoch)
         }
         try:
             self._serve(method, url, route, body, entry)
