@@ -9,23 +9,24 @@ AVAILABLE; if the new one FAILS it is deleted and the old one stays. Runs on the
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from voicesync.apply.context import Context, Pending, words, workers
 from voicesync.apply.events import ChangeFinished, ChangeResult, Notice, Outcome, Waiting
 from voicesync.apply.events import WaitingVoice as Row
+from voicesync.apply.polltimer import PollTimer
 from voicesync.errors import ApiError, NotFoundError
 from voicesync.model import RemoteVoice, VoiceStatus
 from voicesync.plan.model import Wait
-
-THROTTLED_POLL_S = 1.0
-ETA_MARGIN_S = 0.05  # a poll aimed at a voice's expected end comes this much after it
 
 
 @dataclass
 class Waiter:
     run: Context
-    fastest_s: float | None = None  # the quickest a voice of this run went from started to done
+    timer: PollTimer = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.timer = PollTimer(self.run)
 
     def wait_all(self, pending: list[Pending], since: float | None = None) -> list[ChangeResult]:
         """Wait until every voice settles, or until ``wait_timeout_s`` after ``since`` (the
@@ -40,7 +41,7 @@ class Waiter:
                 if outcome is None:
                     still.append(item)
                 else:
-                    self._took(self.run.clock() - item.started)
+                    self.timer.took(self.run.clock() - item.started)
                     results.append(self.finished(outcome))
             pending = still
             self._emit_waiting(pending)
@@ -51,43 +52,12 @@ class Waiter:
                 ]
                 break
             if pending:
-                self.run.sleep(self._next_poll(pending, elapsed))
+                self.run.sleep(self.timer.next_poll(pending, elapsed))
         return results
-
-    def _took(self, seconds: float) -> None:
-        if self.fastest_s is None or seconds < self.fastest_s:
-            self.fastest_s = seconds
-
-    def _next_poll(self, pending: list[Pending], elapsed: float) -> float:
-        """The usual interval, or less when a voice should be done sooner: voices of one run
-        take about as long as each other, so a voice started at t is due at t plus the
-        quickest any took. Aimed polls come at most every poll_min_s, and a voice already
-        past its due time is left to the usual interval."""
-        interval = self._poll_interval(elapsed)
-        if self.fastest_s is None:
-            return interval
-        now = self.run.clock()
-        due = [p.started + self.fastest_s + ETA_MARGIN_S - now for p in pending]
-        ahead = [d for d in due if d > 0]
-        if not ahead:
-            return interval
-        return min(interval, max(self._poll_floor(), min(ahead)))
 
     def finished(self, result: ChangeResult) -> ChangeResult:
         self.run.emit(ChangeFinished(result))
         return result
-
-    def _poll_interval(self, elapsed: float) -> float:
-        """Short at first, growing with the time already waited (a voice that took 4 s is
-        checked every 0.2 s, one that took 2 min every 5 s); once the API has said 429, never
-        more than once a second."""
-        return min(self.run.options.poll_max_s, max(self._poll_floor(), elapsed / 20))
-
-    def _poll_floor(self) -> float:
-        limiter = self.run.limiter
-        if limiter.lowest < limiter.maximum:
-            return max(self.run.options.poll_min_s, THROTTLED_POLL_S)
-        return self.run.options.poll_min_s
 
     def _poll(self, pending: list[Pending]) -> dict[str, RemoteVoice | Pending | None]:
         """Current state of every pending voice; a transient failure keeps the last state."""

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from voicesync.apply.context import ApplyOptions, Pending
 from voicesync.apply.limiter import AdaptiveLimiter
-from voicesync.apply.waiter import ETA_MARGIN_S, Waiter
+from voicesync.apply.polltimer import ETA_MARGIN_S, PollTimer
 
 
 class Clock:
@@ -18,13 +18,13 @@ class Clock:
         return self.now
 
 
-def waiter(clock: Clock, limiter: AdaptiveLimiter | None = None) -> Waiter:
+def waiter(clock: Clock, limiter: AdaptiveLimiter | None = None) -> PollTimer:
     run = SimpleNamespace(
         clock=clock,
         options=ApplyOptions(poll_min_s=0.2, poll_max_s=5.0),
         limiter=limiter or AdaptiveLimiter(4),
     )
-    return Waiter(run)  # type: ignore[arg-type]
+    return PollTimer(run)  # type: ignore[arg-type]
 
 
 def pending(started: float) -> Pending:
@@ -33,25 +33,25 @@ def pending(started: float) -> Pending:
 
 def test_before_any_voice_is_done_the_interval_grows_with_the_wait() -> None:
     clock = Clock(60.0)
-    assert waiter(clock)._next_poll([pending(10.0)], elapsed=60.0) == 3.0  # 60 s / 20
+    assert waiter(clock).next_poll([pending(10.0)], elapsed=60.0) == 3.0  # 60 s / 20
 
 
 def test_a_voice_due_sooner_than_the_interval_is_looked_at_when_due() -> None:
     clock = Clock(12.0)
     w = waiter(clock)
-    w._took(3.6)
-    w._took(3.5)  # the quickest so far
-    assert w._next_poll([pending(10.0)], elapsed=60.0) == 10.0 + 3.5 + ETA_MARGIN_S - 12.0
+    w.took(3.6)
+    w.took(3.5)  # the quickest so far
+    assert w.next_poll([pending(10.0)], elapsed=60.0) == 10.0 + 3.5 + ETA_MARGIN_S - 12.0
     clock.now = 9.3  # due in 0.05 s: never sooner than poll_min_s
-    assert w._next_poll([pending(5.8)], elapsed=60.0) == 0.2
+    assert w.next_poll([pending(5.8)], elapsed=60.0) == 0.2
 
 
 def test_a_voice_past_its_due_time_is_left_to_the_usual_interval() -> None:
     clock = Clock(20.0)
     w = waiter(clock)
-    w._took(3.5)
-    assert w._next_poll([pending(10.0)], elapsed=60.0) == 3.0  # due at 13.55: slower than most
-    assert w._next_poll([pending(10.0), pending(18.0)], elapsed=60.0) == 18.0 + 3.55 - 20.0
+    w.took(3.5)
+    assert w.next_poll([pending(10.0)], elapsed=60.0) == 3.0  # due at 13.55: slower than most
+    assert w.next_poll([pending(10.0), pending(18.0)], elapsed=60.0) == 18.0 + 3.55 - 20.0
 
 
 def test_after_a_429_aimed_polls_keep_to_once_a_second() -> None:
@@ -60,5 +60,5 @@ def test_after_a_429_aimed_polls_keep_to_once_a_second() -> None:
     for _ in range(4):
         limiter.throttled()
     w = waiter(clock, limiter)
-    w._took(3.5)
-    assert w._next_poll([pending(8.6)], elapsed=60.0) == 1.0
+    w.took(3.5)
+    assert w.next_poll([pending(8.6)], elapsed=60.0) == 1.0
