@@ -8,7 +8,7 @@ warnings travel with it (or are returned when there is no error).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -157,6 +157,7 @@ class _Checker(CrossChecks):
         defaults = data.get("defaults") if isinstance(data.get("defaults"), dict) else {}
         out = []
         roots, formats = SampleRoots(self.root, allow_outside), accepted(data, self.accept)
+        given = _Given.of(self.env, defaults)
         for i, raw in enumerate(voices):
             if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
                 continue
@@ -165,30 +166,23 @@ class _Checker(CrossChecks):
             sample = None
             if isinstance(raw.get("sample"), str) and raw["sample"] and inspect_samples:
                 sample = self._sample(raw["sample"], roots, formats, ("voices", i, "sample"))
-            out.append(self._voice(raw, defaults, sample, i))
+            out.append(self._voice(raw, given, sample, i))
         return tuple(out)
 
     def _voice(
-        self, raw: dict[str, Any], defaults: dict[str, Any], sample: SampleInfo | None, i: int
+        self, raw: dict[str, Any], given: _Given, sample: SampleInfo | None, i: int
     ) -> DesiredVoice:
         where = self.at(("voices", i))
-        env = self.env
-        visibility = (
-            Visibility.parse(raw.get("visibility"))
-            or (env and env.visibility)
-            or (Visibility.parse(defaults.get("visibility")))
-        )
-        language = raw.get("language") or (env and env.language) or defaults.get("language")
         previous = raw.get("previous_names")
         olds = (
             tuple(p for p in previous if isinstance(p, str)) if isinstance(previous, list) else ()
         )
-        rename = env.remote_name if env is not None else str
+        rename = given.rename
         return DesiredVoice(
             name=rename(nfc(raw["name"])),
             sample_ref=str(raw.get("sample", "")),
-            visibility=visibility or DEFAULT_VISIBILITY,
-            language=str(language or DEFAULT_LANGUAGE),
+            visibility=Visibility.parse(raw.get("visibility")) or given.visibility,
+            language=str(raw.get("language") or given.language),
             source=Source(self.display, where.line, where.column),
             previous_names=tuple(rename(nfc(p)) for p in olds),
             protected=raw.get("protected") is True,
@@ -220,6 +214,26 @@ class _Checker(CrossChecks):
         for f in findings:
             self.add(f.message, self.at(path), Severity.ERROR if f.fatal else Severity.WARNING)
         return info
+
+
+@dataclass(frozen=True, slots=True)
+class _Given:
+    """What a voice that does not say takes: the environment's, else the catalog's defaults,
+    else voicesync's (worked out once per catalog, not once per voice)."""
+
+    visibility: Visibility
+    language: str
+    rename: Callable[[str], str]  # declared name -> the name the account sees
+
+    @classmethod
+    def of(cls, env: Environment | None, defaults: dict[str, Any]) -> _Given:
+        return cls(
+            (env and env.visibility)
+            or Visibility.parse(defaults.get("visibility"))
+            or DEFAULT_VISIBILITY,
+            str((env and env.language) or defaults.get("language") or DEFAULT_LANGUAGE),
+            env.remote_name if env is not None else str,
+        )
 
 
 def accepted(data: Any, extra: frozenset[AudioFormat]) -> frozenset[AudioFormat]:
