@@ -86,7 +86,11 @@ class SampleRoots:
         # Strings, not pathlib: a catalog of 5,000 voices does this 5,000 times.
         if ref.startswith("~"):
             ref = os.path.expanduser(ref)  # noqa: PTH111
-        real, st = _realpath(os.path.join(self.base_text, ref), folders)  # noqa: PTH118
+        if os.altsep or ref.startswith(os.sep):
+            joined = os.path.join(self.base_text, ref)  # noqa: PTH118
+        else:  # the usual case, without posixpath's generality
+            joined = f"{self.base_text.rstrip(os.sep)}{os.sep}{ref}"
+        real, st = _realpath(joined, folders)
         if real not in self.exact and not real.startswith(self.prefixes):
             raise SampleError(
                 f"sample '{ref}' resolves to {real}, outside the catalog folder {self.base}; "
@@ -100,7 +104,8 @@ def _realpath(path: str, folders: dict[str, str]) -> tuple[str, os.stat_result |
     costs one lstat, returned when the file is no link (a link is resolved in full)."""
     if os.altsep or f"{os.sep}." in path or os.sep * 2 in path:
         path = os.path.normpath(path)  # only what holds ".", ".." or "//" needs it
-    folder, name = os.path.split(path)
+    folder, _, name = path.rpartition(os.sep)
+    folder = folder or os.sep  # a file at the root
     if name in ("", ".", ".."):
         return os.path.realpath(path), None
     try:
@@ -250,8 +255,8 @@ def _warnings(info: SampleInfo, ref: str) -> tuple[SampleFinding, ...]:
                 False,
             )
         )
-    suffix = os.path.splitext(info.path)[1].lower().lstrip(".")  # noqa: PTH122
-    if suffix in ("wav", "mp3", "ogg") and suffix != info.format.value:
+    suffix = info.path[-4:].lower()
+    if suffix in (".wav", ".mp3", ".ogg") and suffix[1:] != info.format.value:
         found.append(SampleFinding(f"sample '{ref}' is {info.format.name} despite its name", False))
     if info.silent:
         found.append(

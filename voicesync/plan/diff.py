@@ -213,6 +213,8 @@ def field_changes(
 ) -> tuple[FieldChange, ...]:
     """Name and visibility as the server has them vs as declared."""
     remote_visibility = current.visibility or (record.visibility if record else None)
+    if current.name == voice.name and remote_visibility is voice.visibility:
+        return ()  # most voices of a plan: nothing to compare in NFC
     pairs = (
         ("name", current.name, voice.name),  # compared in NFC below
         (
