@@ -39,3 +39,15 @@ def test_many_cancelled_alarms_do_not_pile_up() -> None:
     rang = threading.Event()
     watchdog.after(0.01, rang.set)
     assert rang.wait(5)
+
+
+def test_an_action_that_fails_does_not_stop_the_alarms_after_it() -> None:
+    watchdog = Watchdog()
+    rang = threading.Event()
+
+    def broken() -> None:
+        raise OSError("the socket was already gone")
+
+    watchdog.after(0.0, broken)
+    watchdog.after(0.05, rang.set)
+    assert rang.wait(5)

@@ -64,7 +64,10 @@ class Watchdog:
         while True:
             with self._wake:
                 due = self._next_due()
-            due.action()
+            try:
+                due.action()
+            except Exception:  # noqa: S112 - one failed action must not stop the alarms after it
+                continue
 
     def _next_due(self) -> Alarm:
         """Wait (holding the condition) until an alarm not cancelled is due; take it."""
