@@ -46,26 +46,15 @@ class SampleError(Exception):
         self.message = message
 
 
-def resolve_sample(
-    base_dir: Path,
-    ref: str,
-    allow_outside: Sequence[Path] = (),
-    folders: dict[str, str] | None = None,
-) -> str:
-    """The real path of ``ref`` (relative to ``base_dir``), refused if it leaves the folder.
+class SampleRoots:
+    """The folders a catalog's samples may live in (taken as already resolved), and where a
+    sample path really leads.
 
     Symlinks are followed before the check, so a link inside the folder pointing at
-    ``~/.ssh/id_rsa`` is refused like the path itself. ``base_dir`` and ``allow_outside`` are
-    taken as already resolved (a catalog resolves them once, not once per sample).
-    ``folders``: real paths of folders already resolved during this one catalog read (a
-    catalog of 5,000 samples in one folder resolves it once); never kept longer, so a folder
-    swapped for a link later is seen.
+    ``~/.ssh/id_rsa`` is refused like the path itself. ``folders`` holds the real paths of
+    folders resolved during one catalog read (5,000 samples in one folder resolve it once);
+    it is never kept longer, so a folder swapped for a link later is seen.
     """
-    return SampleRoots(base_dir, allow_outside).resolve(ref, {} if folders is None else folders)
-
-
-class SampleRoots:
-    """The folders a catalog's samples may live in, resolved once per catalog read."""
 
     def __init__(self, base_dir: Path, allow_outside: Sequence[Path] = ()) -> None:
         self.base = base_dir
@@ -73,10 +62,6 @@ class SampleRoots:
         roots = (self.base_text, *(str(p) for p in allow_outside))
         self.prefixes = tuple(r.rstrip(os.sep) + os.sep for r in roots)
         self.exact = frozenset(roots)
-
-    def resolve(self, ref: str, folders: dict[str, str]) -> str:
-        """The real path of ``ref``; SampleError if it is outside every root."""
-        return self.locate(ref, folders)[0]
 
     def locate(self, ref: str, folders: dict[str, str]) -> tuple[str, os.stat_result | None]:
         """The real path of ``ref`` and, when it is no link, its lstat (which is then its
