@@ -54,9 +54,6 @@ class StoredPositions(Mapping[Path_, Position]):
             raise KeyError(path)  # a damaged row: the parent's position is used instead
         return Position(row[0], row[1])
 
-    def __contains__(self, path: object) -> bool:
-        return isinstance(path, tuple) and repr(path) in self.rows
-
     def __iter__(self) -> Iterator[Path_]:
         return (ast.literal_eval(key) for key in self.rows)
 
