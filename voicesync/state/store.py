@@ -102,20 +102,13 @@ class VoiceRecord:
             sample_sha256=str(data.get("sample_sha256", "")),
             sample_size=int(data.get("sample_size", 0)),
             name=str(data["name"]),
-            visibility=_visibility(data.get("visibility", "PRIVATE")),
+            visibility=Visibility(data.get("visibility", "PRIVATE")),
             language=str(data.get("language", "en")),
             protected=bool(data.get("protected", False)),
             pending=_pending(pending) if isinstance(pending, dict) else None,
             to_delete=tuple(data.get("to_delete", ())),
             key=str(data.get("key", "")),
         )
-
-
-def _visibility(value: Any) -> Visibility:
-    found = Visibility.parse(value) if value in ("PUBLIC", "PRIVATE") else None
-    if found is None:  # the schema refuses it first; Visibility(value) says what is wrong
-        return Visibility(value)
-    return found
 
 
 def _pending(data: Mapping[str, Any]) -> PendingClone:
