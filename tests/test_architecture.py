@@ -108,18 +108,31 @@ def test_no_module_or_class_is_too_long() -> None:
     assert long == []
 
 
-def test_version_imports_neither_the_http_nor_the_schema_stack() -> None:
+def _fresh_cli(
+    argv: list[str], selects: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The CLI run with ``argv`` in a new interpreter; its last line of output says the exit
+    code and the imported modules ``m`` for which the expression ``selects`` holds."""
     code = (
         "import sys\n"
         "from voicesync.cli import run\n"
-        "code = run(['--version'])\n"
-        "heavy = sorted(m for m in ('requests', 'jsonschema', 'urllib3', 'deepdiff', 'yaml')"
-        " if m in sys.modules)\n"
-        "print(code, heavy)\n"
+        f"code = run({argv!r})\n"
+        f"loaded = sorted(m for m in sys.modules if {selects})\n"
+        "print(code, loaded)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env=os.environ | (env or {}),
     )
+
+
+def test_version_imports_neither_the_http_nor_the_schema_stack() -> None:
+    heavy = "m in ('requests', 'jsonschema', 'urllib3', 'deepdiff', 'yaml')"
+    done = _fresh_cli(["--version"], heavy)
     assert done.stdout.splitlines()[-1] == "0 []"
     assert "voicesync, version" in done.stdout
 
@@ -132,21 +145,11 @@ def test_a_plan_loads_neither_the_apply_machinery_nor_unused_parsers(
     schema compiler and no jsonschema."""
     catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
     load_catalog(catalog.path)  # caches the parse, as any earlier run did
-    code = (
-        "import sys\n"
-        "from voicesync.cli import run\n"
-        f"code = run(['plan', {str(catalog.path)!r}])\n"
-        "loaded = sorted(m for m in sys.modules if m.startswith('voicesync.apply')"
-        " or m in ('yaml', 'fastjsonschema', 'jsonschema', 'mutagen'))\n"
-        "print(code, loaded)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-        env=os.environ | {"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY},
+    unused = "m.startswith('voicesync.apply') or m in ('yaml', 'fastjsonschema', 'jsonschema', 'mutagen')"
+    done = _fresh_cli(
+        ["plan", str(catalog.path)],
+        unused,
+        {"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY},
     )
     assert done.stdout.splitlines()[-1] == "0 []"
 
