@@ -274,7 +274,7 @@ def test_cli_apply_plan_destroy_outputs(
         f"VOICE_ID_ANNOUNCER={ids['Announcer']}",
         f"VOICE_ID_NARRATOR={ids['Narrator']}",
     ]
-    destroyed = cli("destroy", "--yes", env=env(emulator))
+    destroyed = cli("destroy", "--yes", "--force", env=env(emulator))
     assert destroyed.code == 0 and "2 deleted" in destroyed.stdout
     assert live(emulator) == [] and json.loads(cli("outputs").stdout) == {}
 

@@ -304,6 +304,6 @@ def test_every_json_output_matches_its_schema(
     check("list.schema.json", "list", path, "--format", "json")
     check("list.schema.json", "list", "--format", "json")
     assert list(check("outputs.schema.json", "outputs", path)) == ["A", "Mute"]  # type: ignore[call-overload]
-    check("apply.schema.json", "destroy", path, "--yes", "--format", "json")
+    check("apply.schema.json", "destroy", path, "--yes", "--force", "--format", "json")
     catalog.write([{"name": "A", "sample": "nope.wav"}])
     assert check("validate.schema.json", "validate", path, "--format", "json")["valid"] is False

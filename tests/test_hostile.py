@@ -257,7 +257,8 @@ def test_format_json_answers_json_on_stdout_when_it_fails(
     import json
 
     one_voice(catalog)
-    result = cli(command, str(catalog.path), "--format", "json", "--yes" if command != "plan" else "--detailed-exitcode",
+    force = ["--force"] if command == "destroy" else []
+    result = cli(command, str(catalog.path), "--format", "json", "--yes" if command != "plan" else "--detailed-exitcode", *force,
                  env={"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": ""})  # fmt: skip
     assert result.code == 1
     error = json.loads(result.stdout)
@@ -277,7 +278,7 @@ def _valid(schema_name: str, data: object) -> None:
 def test_destroy_says_destroy_in_its_header(cli: Cli, catalog: Catalog, emulator: Emulator) -> None:
     one_voice(catalog)
     assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
-    result = cli("destroy", str(catalog.path), "--yes", env=env(emulator))
+    result = cli("destroy", str(catalog.path), "--yes", "--force", env=env(emulator))
     assert result.code == 0 and "voicesync destroy for" in result.stdout
     assert "voicesync plan for" not in result.stdout
 
@@ -505,7 +506,7 @@ def test_destroy_with_a_protected_voice_gives_hints_that_work(
     catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav"), "protected": True},
                    {"name": "Host", "sample": catalog.sample("h.wav", period=30)}])  # fmt: skip
     assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
-    result = cli("destroy", str(catalog.path), "--yes", env=env(emulator))
+    result = cli("destroy", str(catalog.path), "--yes", "--force", env=env(emulator))
     assert result.code == 1 and "destroy refuses this plan" in result.stderr
     assert "protected: false" in result.output
     assert "or use voicesync destroy" not in result.output  # no hint to run what is running

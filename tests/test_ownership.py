@@ -271,7 +271,7 @@ def test_killed_clone_of_a_removed_voice_is_resolved_and_deleted(
         done = cli("apply", str(catalog.path), "--yes", env=env(emulator))
         assert copies(emulator) == {"Keep": 1}, done.output
     else:
-        done = cli("destroy", str(catalog.path), "--yes", env=env(emulator))
+        done = cli("destroy", str(catalog.path), "--yes", "--force", env=env(emulator))
         assert copies(emulator) == {}, done.output
     assert done.code == 0, done.output
     assert "Dropped" not in load_state(catalog.state_path, emulator.url).records
@@ -339,7 +339,7 @@ def test_two_catalogs_on_one_account_never_touch_each_other(
     plan = cli("plan", str(staging.path), env=env(emulator))
     assert "conflict Narrator" in plan.stdout
     assert cli("apply", str(staging.path), "--yes", env=env(emulator)).code == 1
-    destroyed = cli("destroy", str(staging.path), "--yes", env=env(emulator))
+    destroyed = cli("destroy", str(staging.path), "--yes", "--force", env=env(emulator))
     assert destroyed.code == 0, destroyed.output
     assert writes(emulator) == []
     assert copies(emulator) == {"Narrator": 1}

@@ -72,7 +72,7 @@ def test_the_key_never_leaves_the_environment(
             ("list",),
             {"VOICEAI_BASE_URL": f"http://user:{CANARY}@example.com", "VOICEAI_API_KEY": CANARY},
         ),
-        (("destroy", str(catalog.path), "--yes"), good),
+        (("destroy", str(catalog.path), "--yes", "--force"), good),
     ]
     seen = []
     try:

@@ -7,6 +7,7 @@ any field but ``voice_id`` may be missing; unknown status values).
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from enum import Enum
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
+
+from voicesync.names import DEFAULT_FORMAT, NameFormat
 
 LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "de", "it", "pt", "pl", "ru", "nl", "sv", "ca")
 DEFAULT_LANGUAGE = "en"
@@ -171,7 +174,7 @@ class DesiredState:
         return name is not None and any(fnmatchcase(name, p) for p in self.ignore)
 
 
-DEFAULT_ENV_FORMAT = "{name}"
+DEFAULT_ENV_FORMAT = DEFAULT_FORMAT
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,5 +193,11 @@ class Environment:
 
 
 def remote_name(name_format: str, declared: str, env: str) -> str:
-    # Plain replacement, not str.format: a name with braces must not be read as a field.
-    return name_format.replace("{name}", declared).replace("{env}", env)
+    """The remote name ``name_format`` makes (see :mod:`voicesync.names`: the grammar validate
+    checks); a declared name with braces is never read as a field."""
+    return parsed_format(name_format).render(declared, env)
+
+
+@functools.lru_cache(maxsize=64)
+def parsed_format(text: str) -> NameFormat:
+    return NameFormat.parse(text)

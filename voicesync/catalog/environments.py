@@ -10,15 +10,14 @@ or delete each other's voices.
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Mapping
 from fnmatch import fnmatchcase
 from typing import Any
 
 from voicesync.model import DEFAULT_ENV_FORMAT as DEFAULT_FORMAT
 from voicesync.model import Environment, Visibility, remote_name
+from voicesync.names import ENV_NAME, NameFormat, NameFormatError
 
-ENV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")  # it becomes part of a file name
 MAX_ENV_NAME = 40
 MAX_NAME = 100  # the API's (and voices.yaml's) longest voice name
 _GLOB = re.compile(r"[*?\[]")
@@ -54,6 +53,8 @@ def format_problems(
     """(environment key, message) for every name_format that is wrong, could collide with
     another environment's on the same account, or make a name longer than the API takes."""
     problems = [(key, m) for key, raw in environments.items() for m in _own_problems(key, raw)]
+    if problems:  # a format outside the grammar makes no names to compare
+        return problems
     problems += _collisions(environments)
     for key, raw in environments.items():
         fmt = str(raw.get("name_format", DEFAULT_FORMAT))
@@ -80,12 +81,9 @@ def _own_problems(key: str, raw: Mapping[str, Any]) -> list[str]:
     if not isinstance(fmt, str):
         return out
     try:
-        fields = {f for _, f, _, _ in string.Formatter().parse(fmt) if f is not None}
-    except ValueError:
-        return [*out, f"name_format {fmt!r} has an unmatched brace"]
-    unknown = sorted(fields - {"name", "env"})
-    if unknown:
-        out.append(f"name_format knows {{name}} and {{env}}, not {{{unknown[0]}}}")
+        fields = NameFormat.parse(fmt).fields
+    except NameFormatError as exc:
+        return [*out, exc.message]
     if "name" not in fields:
         out.append("name_format must contain {name}, or every voice would get the same name")
     if is_glob(key) and "env" not in fields:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from voicesync.catalog.environments import ENV_NAME, environment, format_problems, matching_key
+from voicesync.catalog.environments import environment, format_problems, matching_key
 from voicesync.catalog.schema import Reporter
 from voicesync.errors import UsageError
 from voicesync.model import Environment, nfc
+from voicesync.names import ENV_NAME
 
 
 class CrossChecks(Reporter):

@@ -130,10 +130,12 @@ def _run(
         else load_catalog(config, allow_outside=allow_outside, environment=where.env_name)
     )
     env = chosen_environment(config, where.env_name, loaded)
-    if destroy and env is not None and not env.ephemeral and not options.force:
+    if destroy and not (env is not None and env.ephemeral) and not options.force:
+        what = f"environment {env.name} is" if env else f"{config} declares no environment, so"
         raise UsageError(
-            f"environment {env.name} is not ephemeral: refusing to destroy it",
-            hint=f"pass --force if every voice of {env.name} is really to be deleted",
+            f"{what} not ephemeral: refusing to destroy it",
+            hint="pass --force if every voice it manages is really to be deleted "
+            "(environments meant to be destroyed say ephemeral: true)",
         )
     with open_connection(where.base_url, where.emulator, base_dir, env) as connection:
         state_path = where.state_file(config)
@@ -161,7 +163,7 @@ def _run(
         _remove_if_empty(state_path, connection.endpoint)
     if saved and (applied.result is None or applied.result.ok):
         mark_applied(saved[0], saved[1], time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
-    return _report(applied, fmt)
+    return _report(applied, fmt, "destroy" if destroy else "apply")
 
 
 def _remove_if_empty(state_path: Path, endpoint: str) -> None:
@@ -172,7 +174,7 @@ def _remove_if_empty(state_path: Path, endpoint: str) -> None:
         app().console.info(f"Removed {state_path}: the environment holds no voice any more.")
 
 
-def _report(applied: Applied, fmt: str) -> int:
+def _report(applied: Applied, fmt: str, command: str) -> int:
     console = app().console
     result = applied.result
     if fmt == "json":
@@ -180,7 +182,7 @@ def _report(applied: Applied, fmt: str) -> int:
         console.out(json.dumps(payload, indent=2))
     elif result is not None:
         console.out("")
-        console.out(apply_summary(result))
+        console.out(apply_summary(result, command))
     return 0 if result is None or result.ok else EXIT_ERROR
 
 

@@ -268,7 +268,7 @@ _PAST = {
 }
 
 
-def apply_summary(result: ApplyResult) -> str:
+def apply_summary(result: ApplyResult, command: str = "apply") -> str:
     from voicesync.apply.events import Outcome
 
     done = [
@@ -280,7 +280,7 @@ def apply_summary(result: ApplyResult) -> str:
     accepted = result.count(Outcome.ACCEPTED)
     tail = [f"{accepted} still cloning (--no-wait)"] if accepted else []
     tail += [f"{result.count(Outcome.SKIPPED)} skipped", f"{result.count(Outcome.FAILED)} failed"]
-    head = "Apply complete" if result.ok else "Apply finished with failures"
+    head = f"{command.capitalize()} {'complete' if result.ok else 'finished with failures'}"
     lines = [f"{head}: {', '.join(done)}; {', '.join(tail)}."]
     for r in result.results:
         if r.outcome in (Outcome.FAILED, Outcome.SKIPPED):
