@@ -155,9 +155,16 @@ def test_an_environment_takes_its_own_key_and_url(
 ) -> None:
     environments = {"production": {"api_key_env": "PROD_VOICE_KEY", "base_url": emulator.url}}
     catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}], environments=environments)
-    missing = cli("plan", str(catalog.path), "--env", "production")
+    # The runner allows both (a catalog alone cannot choose where the key goes, or which).
+    runner = {
+        "VOICESYNC_ALLOWED_BASE_URLS": emulator.url,
+        "VOICESYNC_ALLOWED_KEY_VARIABLES": "PROD_VOICE_KEY",
+    }
+    missing = cli("plan", str(catalog.path), "--env", "production", env=runner)
     assert missing.code == 1 and "PROD_VOICE_KEY" in missing.stderr
-    ok = cli("plan", str(catalog.path), "--env", "production", env={"PROD_VOICE_KEY": TEST_KEY})
+    ok = cli(
+        "plan", str(catalog.path), "--env", "production", env=runner | {"PROD_VOICE_KEY": TEST_KEY}
+    )
     assert ok.code == 0, ok.output
 
 
@@ -169,6 +176,7 @@ def test_an_environment_takes_its_own_key_and_url(
         ('  a: {name_format: "{env}"}\n', 3, "must contain {name}"),
         ('  a: {name_format: "{name} {branch}"}\n', 3, "not {branch}"),
         ('  a: {name_format: "{name}' + "x" * 95 + '"}\n', 3, "at most 100"),
+        ('  a: {name_format: "A {name}"}\n  b: {name_format: "{name} B"}\n', 4, "the same name"),
     ],
 )
 def test_validate_rejects_name_formats_that_collide_or_overflow(

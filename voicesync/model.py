@@ -165,7 +165,12 @@ class DesiredState:
     voices: tuple[DesiredVoice, ...]
     ignore: tuple[str, ...] = ()  # names or glob patterns of remote voices never pruned
     environment: Environment | None = None  # the one chosen; names are then remote names
-    environment_keys: tuple[str, ...] = ()  # every key of environments:, in file order
+    # Every key of environments: with its name_format, in file order.
+    environment_formats: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def environment_keys(self) -> tuple[str, ...]:
+        return tuple(key for key, _ in self.environment_formats)
 
     def voice(self, name: str) -> DesiredVoice | None:
         return next((v for v in self.voices if v.name == name), None)
@@ -187,6 +192,9 @@ class Environment:
     ephemeral: bool = False
     api_key_env: str | None = None
     base_url: str | None = None
+    # Where voices.yaml set them: the runner must allow both (see api/settings.py).
+    api_key_env_at: Source | None = None
+    base_url_at: Source | None = None
 
     def remote_name(self, declared: str) -> str:
         return remote_name(self.name_format, declared, self.name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -12,6 +13,12 @@ from voicesync.errors import SettingsError
 DEFAULT_BASE_URL = "https://dev.voice.ai"
 KEY_VARIABLES = ("VOICEAI_API_KEY", "VOICE_AI_API_KEY")
 BASE_URL_VARIABLE = "VOICEAI_BASE_URL"
+# Set by the runner (a workflow, a shell), never by voices.yaml: which base URLs and key
+# variables a catalog may choose for an environment.
+ALLOWED_URLS_VARIABLE = "VOICESYNC_ALLOWED_BASE_URLS"
+ALLOWED_KEYS_VARIABLE = "VOICESYNC_ALLOWED_KEY_VARIABLES"
+# voice.ai's naming rule for the keys of several accounts: VOICEAI_API_KEY_PROD, ..._STAGING.
+KEY_VARIABLE_RULE = re.compile(r"^VOICEAI_API_KEY_[A-Z0-9_]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +87,73 @@ def api_key_from(environ: Mapping[str, str], variables: tuple[str, ...] = KEY_VA
 
 
 def resolve_connection(
-    base_url: str | None, environ: Mapping[str, str], *, key_variable: str | None = None
+    base_url: str | None,
+    environ: Mapping[str, str],
+    *,
+    key_variable: str | None = None,
+    catalog: CatalogChoice | None = None,
 ) -> Connection:
-    """``key_variable`` (an environment's api_key_env) replaces the usual key variables."""
-    url = base_url or environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL
+    """Where the key goes and which key: ``base_url`` (the runner's --base-url), else what the
+    catalog chose where the runner allows it, else VOICEAI_BASE_URL, else the default.
+    ``key_variable`` (trusted) or the catalog's api_key_env (where allowed) replaces the usual
+    key variables."""
+    runner_url = base_url or environ.get(BASE_URL_VARIABLE)
+    chosen_url = None
+    if catalog is not None and catalog.base_url is not None and base_url is None:
+        chosen_url = _allowed_url(catalog.base_url, catalog, environ, runner_url)
+    url = base_url or chosen_url or runner_url or DEFAULT_BASE_URL
+    if catalog is not None and catalog.api_key_env is not None:
+        key_variable = _allowed_key_variable(catalog.api_key_env, catalog, environ)
     variables = (key_variable,) if key_variable else KEY_VARIABLES
     return Connection(base_url=normalize_base_url(url), api_key=api_key_from(environ, variables))
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogChoice:
+    """A base URL and a key variable that voices.yaml (a file pull requests edit) asked for,
+    with where it said so (``FILE:LINE:COL``)."""
+
+    base_url: str | None = None
+    base_url_at: str = ""
+    api_key_env: str | None = None
+    api_key_env_at: str = ""
+
+
+def _allowed_url(
+    url: str, catalog: CatalogChoice, environ: Mapping[str, str], runner_url: str | None
+) -> str:
+    """The catalog's base URL gets the key only if the runner named it: in
+    VOICESYNC_ALLOWED_BASE_URLS, or as its own VOICEAI_BASE_URL."""
+    wanted = normalize_base_url(url)
+    listed = environ.get(ALLOWED_URLS_VARIABLE, "").replace(",", " ").split()
+    allowed = {_normalized_or_none(u) for u in [*listed, runner_url or ""]}
+    if wanted in allowed:
+        return wanted
+    raise SettingsError(
+        f"{catalog.base_url_at}: base_url {wanted} is written in the catalog, and the runner "
+        "has not allowed it: the API key goes only where the runner says",
+        hint=f"if that service is meant, allow it where voicesync runs: "
+        f"{ALLOWED_URLS_VARIABLE}={wanted} (space-separated for several), or pass --base-url",
+    )
+
+
+def _normalized_or_none(url: str) -> str | None:
+    try:
+        return normalize_base_url(url) if url.strip() else None
+    except SettingsError:
+        return None
+
+
+def _allowed_key_variable(name: str, catalog: CatalogChoice, environ: Mapping[str, str]) -> str:
+    """The catalog may name a variable that follows voice.ai's rule (VOICEAI_API_KEY_<NAME>)
+    or one the runner listed in VOICESYNC_ALLOWED_KEY_VARIABLES; never any other variable, or
+    a pull request could have CI send, say, GITHUB_TOKEN as the key."""
+    listed = environ.get(ALLOWED_KEYS_VARIABLE, "").replace(",", " ").split()
+    if name in KEY_VARIABLES or KEY_VARIABLE_RULE.match(name) or name in listed:
+        return name
+    raise SettingsError(
+        f"{catalog.api_key_env_at}: api_key_env names {name}, which is not a voice.ai key "
+        f"variable (VOICEAI_API_KEY_<NAME>) and not one the runner allowed",
+        hint=f"rename the variable to VOICEAI_API_KEY_<NAME>, or allow it where voicesync runs: "
+        f"{ALLOWED_KEYS_VARIABLE}={name}",
+    )

@@ -10,21 +10,16 @@ or delete each other's voices.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from fnmatch import fnmatchcase
 from typing import Any
 
 from voicesync.model import DEFAULT_ENV_FORMAT as DEFAULT_FORMAT
-from voicesync.model import Environment, Visibility, remote_name
-from voicesync.names import ENV_NAME, NameFormat, NameFormatError
+from voicesync.model import Environment, Source, Visibility, remote_name
+from voicesync.names import ENV_NAME, NameFormat, NameFormatError, is_glob
 
 MAX_ENV_NAME = 40
 MAX_NAME = 100  # the API's (and voices.yaml's) longest voice name
-_GLOB = re.compile(r"[*?\[]")
-
-
-def is_glob(key: str) -> bool:
-    return bool(_GLOB.search(key))
 
 
 def matching_key(keys: list[str], name: str) -> str | None:
@@ -34,7 +29,14 @@ def matching_key(keys: list[str], name: str) -> str | None:
     return next((k for k in keys if is_glob(k) and fnmatchcase(name, k)), None)
 
 
-def environment(name: str, key: str, raw: Mapping[str, Any]) -> Environment:
+def environment(
+    name: str, key: str, raw: Mapping[str, Any], at: Callable[[str], Source] | None = None
+) -> Environment:
+    """The environment ``name`` chosen by ``key``; ``at(field)`` says where a field was set."""
+
+    def where(field: str) -> Source | None:
+        return at(field) if at is not None and field in raw else None
+
     return Environment(
         name=name,
         key=key,
@@ -44,6 +46,8 @@ def environment(name: str, key: str, raw: Mapping[str, Any]) -> Environment:
         ephemeral=raw.get("ephemeral") is True,
         api_key_env=raw.get("api_key_env") if isinstance(raw.get("api_key_env"), str) else None,
         base_url=raw.get("base_url") if isinstance(raw.get("base_url"), str) else None,
+        api_key_env_at=where("api_key_env"),
+        base_url_at=where("base_url"),
     )
 
 
@@ -55,7 +59,7 @@ def format_problems(
     problems = [(key, m) for key, raw in environments.items() for m in _own_problems(key, raw)]
     if problems:  # a format outside the grammar makes no names to compare
         return problems
-    problems += _collisions(environments)
+    problems += _collisions(environments) + _overlaps(environments)
     for key, raw in environments.items():
         fmt = str(raw.get("name_format", DEFAULT_FORMAT))
         env = "x" * MAX_ENV_NAME if is_glob(key) else key
@@ -68,6 +72,51 @@ def format_problems(
             )
             problems.append((key, message))
     return problems
+
+
+def _overlaps(environments: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """Two specific formats (not the bare ``{name}``) that can make one name: neither
+    environment could then tell its voices from the other's, and prune would have to guess."""
+    formats = {
+        key: NameFormat.parse(str(raw.get("name_format", DEFAULT_FORMAT)))
+        for key, raw in environments.items()
+    }
+    specific = [(k, f) for k, f in formats.items() if not f.catch_all]
+    out = []
+    for i, (key_a, fmt_a) in enumerate(specific):
+        for key_b, fmt_b in specific[i + 1 :]:
+            probe = _shared_name(key_a, fmt_a, key_b, fmt_b)
+            if probe is not None:
+                message = (
+                    f"the name_formats of '{key_a}' and '{key_b}' can make the same name "
+                    f"('{probe}'), so neither could tell its voices from the other's; give "
+                    "each fixed text of its own (a suffix each, such as ' [staging]')"
+                )
+                out.append((key_b, message))
+    return out
+
+
+def _shared_name(key_a: str, fmt_a: NameFormat, key_b: str, fmt_b: NameFormat) -> str | None:
+    """A name both formats make for different environments, found by probing."""
+    env_a, env_b = _example_env(key_a), _example_env(key_b)
+    for first, first_env, other, other_key in (
+        (fmt_a, env_a, fmt_b, key_b),
+        (fmt_b, env_b, fmt_a, key_a),
+    ):
+        second = fmt_b if first is fmt_a else fmt_a
+        second_env = env_b if first is fmt_a else env_a
+        for name in ("Probe", second.render("Probe", second_env)):
+            made = first.render(name, first_env)
+            glob = other_key if is_glob(other_key) else None
+            made_for = other.environment_of(made, env=None if glob else other_key, glob=glob)
+            if made_for is not None and made_for != first_env:
+                return made
+    return None
+
+
+def _example_env(key: str) -> str:
+    """The key itself, or an environment name its glob matches."""
+    return re.sub(r"\[!?(.)[^\]]*\]", r"\1", key).replace("*", "x").replace("?", "x")
 
 
 def _own_problems(key: str, raw: Mapping[str, Any]) -> list[str]:

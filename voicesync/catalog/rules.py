@@ -7,8 +7,8 @@ from typing import Any
 from voicesync.catalog.environments import environment, format_problems, matching_key
 from voicesync.catalog.schema import Reporter
 from voicesync.errors import UsageError
-from voicesync.model import Environment, nfc
-from voicesync.names import ENV_NAME
+from voicesync.model import Environment, Source, nfc
+from voicesync.names import DEFAULT_FORMAT, ENV_NAME
 
 
 class CrossChecks(Reporter):
@@ -60,8 +60,9 @@ class CrossChecks(Reporter):
             return
         owners[folded] = voice
 
-    def check_environments(self) -> list[str]:
-        """Check environments: (formats, voices' environment lists) and pick --env's."""
+    def check_environments(self) -> tuple[tuple[str, str], ...]:
+        """Check environments: (formats, voices' environment lists) and pick --env's; every
+        key with its name_format."""
         declared = self.doc.data.get("environments")
         envs = (
             {str(k): v for k, v in declared.items() if isinstance(v, dict)}
@@ -75,7 +76,7 @@ class CrossChecks(Reporter):
         self._voice_environments(list(envs))
         if self.wanted_env is not None and envs:
             self.env = self._choose(envs, self.wanted_env)
-        return list(envs)
+        return tuple((k, str(v.get("name_format", DEFAULT_FORMAT))) for k, v in envs.items())
 
     def _voice_environments(self, keys: list[str]) -> None:
         for i, raw in enumerate(self.raw_voices()):
@@ -99,7 +100,12 @@ class CrossChecks(Reporter):
             raise UsageError(
                 f"--env {name} {wrong}", hint="choose one of the environments the catalog declares"
             )
-        return environment(name, key, envs[key])
+
+        def at(field: str) -> Source:
+            where = self.at(("environments", key, field))
+            return Source(self.display, where.line, where.column)
+
+        return environment(name, key, envs[key], at)
 
 
 def _names_environment(item: str, keys: list[str]) -> bool:

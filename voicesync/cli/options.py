@@ -20,7 +20,7 @@ import click
 from voicesync.api.client import ReadOnlyClient
 from voicesync.api.guard import WaitNotice
 from voicesync.api.retry import RATE_LIMIT_WAIT_S, RetryPolicy
-from voicesync.api.settings import Connection, resolve_connection
+from voicesync.api.settings import CatalogChoice, Connection, resolve_connection
 from voicesync.cli.console import app, print_problems
 from voicesync.cli.render import plan_markdown, plan_text
 from voicesync.errors import UsageError
@@ -34,8 +34,8 @@ from voicesync.service import (
     make_plan,
     require_catalog,
 )
+from voicesync.state.files import default_state_path
 from voicesync.state.local import ensure_local_dir, local_dir
-from voicesync.state.store import default_state_path
 
 LOCAL_ENDPOINT = "emulator"
 # Not a secret: the local emulator's voices belong to this fixed demo account.
@@ -204,14 +204,19 @@ def connection_options(func: F) -> F:
 def open_connection(
     base_url: str | None, emulator: bool, base_dir: Path, env: Environment | None = None
 ) -> Iterator[Connection]:
-    """The built-in emulator, or the API: --base-url, else the environment's base_url, else
-    VOICEAI_BASE_URL; the key from the environment's api_key_env, else VOICEAI_API_KEY."""
+    """The built-in emulator, or the API: --base-url, else the environment's base_url (where
+    the runner allows it), else VOICEAI_BASE_URL; the key from the environment's api_key_env
+    (where allowed), else VOICEAI_API_KEY."""
     if emulator:
         with local_emulator(base_dir) as connection:
             yield connection
         return
-    url = base_url or (env.base_url if env else None)
-    yield resolve_connection(url, os.environ, key_variable=env.api_key_env if env else None)
+    chosen = None
+    if env is not None:
+        chosen = CatalogChoice(
+            env.base_url, str(env.base_url_at or ""), env.api_key_env, str(env.api_key_env_at or "")
+        )
+    yield resolve_connection(base_url, os.environ, catalog=chosen)
 
 
 def format_option(choices: tuple[str, ...], help: str, **extra: Any) -> Callable[[F], F]:
@@ -277,6 +282,7 @@ def planning(
     """Open the connection, validate, list, read the state and plan (read-only).
     ``digests=False``: the plan is only shown (see build_plan)."""
     require_catalog(config)  # before the key: with neither, the file is the first thing to fix
+    state_path = where.state_file(config)  # refused before any read if another catalog's
     loaded = load_catalog(config, allow_outside=selection.allow_outside, environment=where.env_name)
     env = chosen_environment(config, where.env_name, loaded)
     with open_connection(where.base_url, where.emulator, config.resolve().parent, env) as conn:
@@ -285,7 +291,7 @@ def planning(
                 config,
                 client,
                 endpoint=conn.endpoint,
-                state_path=where.state_file(config),
+                state_path=state_path,
                 options=selection.plan_options(),
                 allow_outside=selection.allow_outside,
                 environment=where.env_name,
