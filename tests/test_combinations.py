@@ -124,7 +124,9 @@ def test_a_recorded_voice_renamed_into_another_environments_names_is_not_touched
     path = readme_catalog(catalog)
     assert cli("apply", str(path), "--yes", "--env", "staging", env=env(emulator)).code == 0
     voice_id = live(emulator)["Narrator [staging]"]
-    emulator.store.update(OWNER, voice_id, name="Narrator [pr-9]")  # renamed by hand
+    emulator.store.update(
+        OWNER, voice_id, name="Narrator [pr-9]", visibility=None
+    )  # renamed by hand
     emulator.clear_requests()
     refused = cli("apply", str(path), "--yes", "--env", "staging", env=env(emulator))
     assert refused.code == 1 and "pr-9" in refused.stderr, refused.output
@@ -141,7 +143,7 @@ class Listener:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 seen.append(dict(self.headers))
-                self.send_response(500)
+                self.send_response(401)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -181,7 +183,7 @@ def test_a_base_url_written_in_the_catalog_gets_no_key_unless_the_runner_allows_
     assert TEST_KEY not in refused.output
     allowed = cli("plan", str(path), "--env", "pr-3",
                   env=env(emulator) | {"VOICESYNC_ALLOWED_BASE_URLS": listener.url})  # fmt: skip
-    assert allowed.code == 1  # the listener answers 500, but it was allowed to be asked
+    assert allowed.code == 1  # the listener answers 401, but it was allowed to be asked
     assert listener.seen and listener.seen[0]["Authorization"] == f"Bearer {TEST_KEY}"
 
 

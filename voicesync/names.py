@@ -20,7 +20,13 @@ DEFAULT_FORMAT = "{name}"
 # What an environment's name may be (it becomes part of a file name).
 ENV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 _ENV_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}"
+_GLOB = re.compile(r"[*?\[]")
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]|[^{}]+")
+
+
+def is_glob(key: str) -> bool:
+    """Whether an environments: key is a glob (``pr-*``) rather than one environment's name."""
+    return bool(_GLOB.search(key))
 
 
 class NameFormatError(ValueError):

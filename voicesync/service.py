@@ -23,7 +23,8 @@ from voicesync.model import DesiredState, Environment, RemoteVoice
 from voicesync.plan.model import Plan, PlanOptions, Reason
 from voicesync.plan.planfile import check_saved_plan
 from voicesync.plan.planner import build_plan
-from voicesync.state.store import State, default_state_path, load_state
+from voicesync.state.files import default_state_path, recorded_elsewhere
+from voicesync.state.store import State, load_state
 
 if TYPE_CHECKING:  # imported by apply_catalog: a plan never loads the apply machinery
     from voicesync.apply.events import ApplyResult, Event
@@ -92,10 +93,28 @@ def make_plan(
     only shown, never saved or checked against a saved one (see build_plan)."""
     if loaded is None:
         loaded = load_catalog(config, allow_outside=allow_outside, environment=environment)
-    state = load_state(state_path or default_state_path(config, environment=environment), endpoint)
+    state_path = state_path or default_state_path(config, environment=environment)
+    state = load_state(state_path, endpoint)
+    elsewhere = _elsewhere(config, loaded.state, state_path, endpoint)
     seen = observe_account(client, state)
-    plan = build_plan(loaded.state, seen.remote, state, options or PlanOptions(), digests=digests)
+    plan = build_plan(
+        loaded.state,
+        seen.remote,
+        state,
+        options or PlanOptions(),
+        digests=digests,
+        elsewhere=elsewhere,
+    )
     return Planned(loaded, seen.remote, state, plan, seen.notices, seen.gone)
+
+
+def _elsewhere(
+    config: Path, desired: DesiredState, state_path: Path, endpoint: str
+) -> dict[str, str]:
+    """What the catalog's other environments record (none when it declares none)."""
+    if not desired.environment_formats:
+        return {}
+    return recorded_elsewhere(config, state_path, endpoint)
 
 
 def load_catalog(
@@ -238,10 +257,19 @@ def make_destroy_plan(
 ) -> Planned:
     """Delete every voice the state file manages (protection still holds)."""
     state = load_state(state_path, endpoint)
+    catalog = load_config(config, inspect_samples=False, environment=environment).state
     chosen = chosen_environment(config, environment)
-    nothing = DesiredState(config.resolve(), str(config), False, (), environment=chosen)
+    nothing = DesiredState(
+        config.resolve(),
+        str(config),
+        False,
+        (),
+        environment=chosen,
+        environment_formats=catalog.environment_formats,
+    )
+    elsewhere = _elsewhere(config, nothing, state_path, endpoint)
     seen = observe_account(client, state)
-    plan = build_plan(nothing, seen.remote, state, PlanOptions(force=True))
+    plan = build_plan(nothing, seen.remote, state, PlanOptions(force=True), elsewhere=elsewhere)
     plan = replace(
         plan,
         changes=tuple(replace(c, reason=Reason.DESTROY) for c in plan.changes),

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from voicesync.catalog.document import Path_, Position, YamlProblem
-from voicesync.catalog.environments import is_glob
 from voicesync.catalog.parsecache import parsed
 from voicesync.catalog.rules import CrossChecks
 from voicesync.catalog.samples import SampleError, SampleRoots, inspect_sample
@@ -34,6 +33,7 @@ from voicesync.model import (
     Visibility,
     nfc,
 )
+from voicesync.names import is_glob
 
 MAX_CONFIG_BYTES = 5 * 1024 * 1024
 
@@ -110,14 +110,14 @@ class _Checker(CrossChecks):
             return None
         self._schema()
         self.check_names()
-        keys = self.check_environments()
+        formats = self.check_environments()
         voices = self._voices(tuple(p.resolve() for p in allow_outside), inspect_samples)
         data = self.doc.data
         prune = data.get("prune") is True
         ignore = data.get("ignore")
         patterns = tuple(str(p) for p in ignore) if isinstance(ignore, list) else ()
         return DesiredState(
-            self.root / self.path.name, self.display, prune, voices, patterns, self.env, tuple(keys)
+            self.root / self.path.name, self.display, prune, voices, patterns, self.env, formats
         )
 
     def _read(self) -> str | None:

@@ -124,6 +124,7 @@ def _run(
 
     base_dir = config.resolve().parent
     require_catalog(config)  # before the key: with neither, the file is the first thing to fix
+    state_path = where.state_file(config)  # refused before any read if another catalog's
     loaded = (
         None
         if destroy
@@ -137,28 +138,29 @@ def _run(
             hint="pass --force if every voice it manages is really to be deleted "
             "(environments meant to be destroyed say ephemeral: true)",
         )
-    with open_connection(where.base_url, where.emulator, base_dir, env) as connection:
-        state_path = where.state_file(config)
-        with VoiceAIClient(
+    with (
+        open_connection(where.base_url, where.emulator, base_dir, env) as connection,
+        VoiceAIClient(
             connection, pool_size=apply_options.parallelism + 4, **client_options(where)
-        ) as api:
-            applied = apply_catalog(
-                config,
-                api,
-                endpoint=connection.endpoint,
-                state_path=state_path,
-                options=options,
-                apply_options=apply_options,
-                allow_outside=allow_outside,
-                saved_plan=saved,
-                destroy=destroy,
-                show=show,
-                # A saved plan was reviewed when it was made: applying it asks nothing more.
-                confirm=_confirm(yes or saved is not None, "destroy" if destroy else "apply"),
-                on_event=Progress(console, tty=sys.stderr.isatty()),
-                environment=where.env_name,
-                loaded=loaded,
-            )
+        ) as api,
+    ):
+        applied = apply_catalog(
+            config,
+            api,
+            endpoint=connection.endpoint,
+            state_path=state_path,
+            options=options,
+            apply_options=apply_options,
+            allow_outside=allow_outside,
+            saved_plan=saved,
+            destroy=destroy,
+            show=show,
+            # A saved plan was reviewed when it was made: applying it asks nothing more.
+            confirm=_confirm(yes or saved is not None, "destroy" if destroy else "apply"),
+            on_event=Progress(console, tty=sys.stderr.isatty()),
+            environment=where.env_name,
+            loaded=loaded,
+        )
     if destroy and env is not None and env.ephemeral:
         _remove_if_empty(state_path, connection.endpoint)
     if saved and (applied.result is None or applied.result.ok):

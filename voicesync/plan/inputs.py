@@ -11,7 +11,10 @@ from voicesync.state.store import State
 
 
 def plan_inputs(
-    desired: DesiredState, remote: tuple[RemoteVoice, ...], state: State
+    desired: DesiredState,
+    remote: tuple[RemoteVoice, ...],
+    state: State,
+    elsewhere: Mapping[str, str],
 ) -> dict[str, str]:
     """One digest per voice (declared, recorded or remote), to say what made a saved plan stale."""
     out: dict[str, str] = {}
@@ -28,6 +31,8 @@ def plan_inputs(
         )
     for key, record in state.records.items():
         out[f"recorded:{key}"] = digest(record.to_json())
+    if elsewhere:  # what the catalog's other environments record
+        out["elsewhere:"] = digest(sorted(elsewhere.items()))
     if state.foreign:
         out["foreign:"] = digest(sorted(state.foreign))
     for seen in remote:

@@ -12,7 +12,7 @@ Voices known to be foreign (403/404 on change) and names matching ``ignore:`` ar
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from voicesync.errors import PlanError
@@ -27,6 +27,7 @@ from voicesync.plan.diff import (
 from voicesync.plan.index import RemoteIndex
 from voicesync.plan.inputs import options_json_of, plan_inputs
 from voicesync.plan.model import (
+    Action,
     Change,
     Clone,
     Delete,
@@ -34,10 +35,12 @@ from voicesync.plan.model import (
     Plan,
     PlanOptions,
     Reason,
+    Refusal,
     Replace,
     assess_safety,
     digest,
 )
+from voicesync.plan.territory import Territory
 from voicesync.state.store import PendingClone, State, VoiceRecord
 
 
@@ -48,11 +51,15 @@ def build_plan(
     options: PlanOptions | None = None,
     *,
     digests: bool = True,
+    elsewhere: Mapping[str, str] | None = None,
 ) -> Plan:
     """The plan. ``digests=False`` leaves out ``inputs`` and ``fingerprint`` (one digest per
-    voice: a tenth of a 5,000-voice plan), for a plan that is only shown, never saved."""
+    voice: a tenth of a 5,000-voice plan), for a plan that is only shown, never saved.
+    ``elsewhere``: voice_id -> the state file of another environment of this catalog that
+    records it (see :mod:`.territory`)."""
     remote = tuple(remote)
     options = options or PlanOptions()
+    territory = Territory(desired.environment, desired.environment_formats, elsewhere or {})
     _check_names(desired, state, options)
     index = RemoteIndex(remote, state)
     declared = _Declared(desired, index, state, options)
@@ -72,29 +79,65 @@ def build_plan(
                 skippable=True,
             )
             for v in unmanaged
-            if not desired.ignores(v.name)
+            if not desired.ignores(v.name) and territory.prunable(v)
         )
-        unmanaged = tuple(v for v in unmanaged if desired.ignores(v.name))
+        unmanaged = tuple(
+            v for v in unmanaged if desired.ignores(v.name) or not territory.prunable(v)
+        )
     if options.targets:
         changes = tuple(
             c for c in changes if c.name in options.targets or c.record in options.targets
         )
     changes = tuple(sorted(changes, key=lambda c: c.sort_key))
     managed = sum(1 for r in state.records.values() if r.voice_id and r.voice_id in index.by_id)
-    inputs = plan_inputs(desired, remote, state) if digests else {}
+    inputs = plan_inputs(desired, remote, state, elsewhere or {}) if digests else {}
     options_json = options_json_of(options, prune)
     return Plan(
         endpoint=state.endpoint,
         config=desired.display,
         changes=changes,
         unmanaged=unmanaged,
-        refusals=assess_safety(changes, managed, force=options.force, limits=options.limits),
+        refusals=_trespasses(changes, index, territory)
+        + assess_safety(changes, managed, force=options.force, limits=options.limits),
         managed_count=managed,
         inputs=inputs,
         fingerprint=digest([inputs, options_json]) if digests else "",
         options=dict(options_json),
         environment=desired.environment.name if desired.environment else None,
     )
+
+
+# What each action that writes to an existing voice does to it.
+WRITES = {
+    Action.UPDATE: "updated",
+    Action.REPLACE: "replaced",
+    Action.DELETE: "deleted",
+    Action.ADOPT: "adopted",
+}
+
+
+def _trespasses(
+    changes: tuple[Change, ...], index: RemoteIndex, territory: Territory
+) -> tuple[Refusal, ...]:
+    """A write to a voice another environment of the catalog owns: refused, whatever the state
+    file, prune, ignore or --force say (the state file may be a stale or edited copy)."""
+    refusals = []
+    for change in changes:
+        if change.action not in WRITES or change.voice_id not in index.by_id:
+            continue
+        why = territory.claimant(index.by_id[change.voice_id])
+        if why is not None:
+            refusals.append(
+                Refusal(
+                    "another_environment",
+                    f"'{change.name}' ({change.voice_id}) would be {WRITES[change.action]}, but "
+                    f"{why}: no environment writes another's voices, not even with --force; "
+                    "if this environment's state file is wrong, restore it from git (or run "
+                    "voicesync forget for that voice)",
+                    overridable=False,
+                )
+            )
+    return tuple(refusals)
 
 
 def _check_names(desired: DesiredState, state: State, options: PlanOptions) -> None:

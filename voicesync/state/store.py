@@ -25,7 +25,7 @@ from typing import Any
 
 from voicesync.errors import StateError
 from voicesync.model import Visibility
-from voicesync.state.local import LOCAL_DIR, refuse_link
+from voicesync.state.local import refuse_link
 from voicesync.state.wal import read_log, remove_log
 from voicesync.validation import first_error
 
@@ -357,14 +357,3 @@ def _mode_for(path: Path) -> int:
         return stat.S_IMODE(path.lstat().st_mode) if not path.is_symlink() else 0o666 & ~_UMASK
     except FileNotFoundError:
         return 0o666 & ~_UMASK
-
-
-def default_state_path(
-    config: Path, *, local_emulator: bool = False, environment: str | None = None
-) -> Path:
-    """``<stem>.lock.json`` beside the catalog, so two catalogs in one folder never share one
-    (``voices.yaml`` → ``voices.lock.json``, ``prod.yaml`` → ``prod.lock.json``); with an
-    environment ``<stem>.<env>.lock.json``."""
-    base = config.resolve().parent
-    name = config.stem + (f".{environment}" if environment else "") + STATE_SUFFIX
-    return (base / LOCAL_DIR / name) if local_emulator else base / name
