@@ -295,3 +295,46 @@ def test_escaped_braces_in_a_name_format_are_literal(
     again = cli("apply", str(path), "--yes", "--env", "staging", env=env(emulator))
     assert again.code == 0 and writes(emulator) == []
     assert set(live(emulator)) == {"A {staging}"}
+
+
+# -- 4. one voice, three names ------------------------------------------------------------
+def test_every_command_that_takes_a_name_takes_all_three_in_an_environment(
+    cli: Cli, catalog: Catalog, emulator: Emulator, tmp_path: Path
+) -> None:
+    path = readme_catalog(catalog)
+    assert cli("apply", str(path), "--yes", "--env", "pr-2", env=env(emulator)).code == 0
+    voice_id = live(emulator)["Old Man [pr-2]"]
+    for name in ("Old Man", "elder", "Old Man [pr-2]"):
+        out = tmp_path / "p.mp3"
+        spoken = cli("preview", str(path), name, "--env", "pr-2", "-o", str(out),
+                     env=env(emulator))  # fmt: skip
+        assert spoken.code == 0, (name, spoken.output)
+        for option in ("--target", "--replace"):
+            plan = cli("plan", str(path), "--env", "pr-2", option, name, "--format", "json",
+                       env=env(emulator))  # fmt: skip
+            assert plan.code == 0, (name, option, plan.output)
+            changes = json.loads(plan.stdout)["changes"]
+            expected = [] if option == "--target" else [("replace", "Old Man [pr-2]")]
+            assert [(c["action"], c["name"]) for c in changes] == expected
+    unknown = cli("preview", str(path), "Nobody", "--env", "pr-2", env=env(emulator))
+    assert unknown.code == 1 and "manages no voice named 'Nobody'" in unknown.stderr
+    assert "'Old Man [pr-2]' = 'Old Man' = 'elder'" in unknown.stderr, unknown.stderr
+    # forget takes them too, once the voice is no longer declared
+    text = path.read_text()
+    path.write_text(text[: text.index("- name: Old Man")])
+    forgotten = cli("forget", str(path), "elder", "--env", "pr-2")
+    assert forgotten.code == 0, forgotten.output
+    assert voice_id in forgotten.stdout
+    assert "elder" not in json.loads(cli("outputs", str(path), "--env", "pr-2").stdout)
+
+
+def test_adopt_takes_the_declared_name_in_an_environment(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    path = readme_catalog(catalog)
+    mine = emulator.store.seed_voice(OWNER, name="Announcer [pr-5]", visibility="PRIVATE")
+    adopted = cli("apply", str(path), "--yes", "--env", "pr-5", "--adopt", "Announcer",
+                  env=env(emulator))  # fmt: skip
+    assert adopted.code == 0, adopted.output
+    recorded = json.loads(cli("outputs", str(path), "--env", "pr-5").stdout)
+    assert recorded["Announcer"] == mine.voice_id

@@ -149,6 +149,7 @@ class DesiredVoice:
     protected: bool = False
     sample: SampleInfo | None = None  # None when samples were not inspected
     key: str = ""  # the declared name (or key:), the same in every environment; "" = name
+    declared: str = ""  # the name as voices.yaml writes it ("" = name: no environment)
 
     @property
     def output_key(self) -> str:
@@ -198,6 +199,10 @@ class Environment:
 
     def remote_name(self, declared: str) -> str:
         return remote_name(self.name_format, declared, self.name)
+
+    def declared_name(self, remote: str) -> str | None:
+        """The declared name that this environment turns into ``remote``, if any."""
+        return parsed_format(self.name_format).declared_of(remote, self.name)
 
 
 def remote_name(name_format: str, declared: str, env: str) -> str:

@@ -91,6 +91,11 @@ class NameFormat:
             return None
         return made_for
 
+    def declared_of(self, remote: str, env: str) -> str | None:
+        """The declared name this format turns into ``remote`` in ``env``, if any."""
+        match = self._pattern(env).fullmatch(remote)
+        return match.group("name") if match is not None and "name" in self.fields else None
+
     def _pattern(self, env: str | None) -> re.Pattern[str]:
         seen: set[str] = set()
         out = []

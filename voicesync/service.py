@@ -23,6 +23,7 @@ from voicesync.model import DesiredState, Environment, RemoteVoice
 from voicesync.plan.model import Plan, PlanOptions, Reason
 from voicesync.plan.planfile import check_saved_plan
 from voicesync.plan.planner import build_plan
+from voicesync.plan.voicenames import named_voices, resolve_known
 from voicesync.state.files import default_state_path, recorded_elsewhere
 from voicesync.state.store import State, load_state
 
@@ -101,11 +102,28 @@ def make_plan(
         loaded.state,
         seen.remote,
         state,
-        options or PlanOptions(),
+        _named(options or PlanOptions(), loaded.state, state),
         digests=digests,
         elsewhere=elsewhere,
     )
     return Planned(loaded, seen.remote, state, plan, seen.notices, seen.gone)
+
+
+def _named(options: PlanOptions, desired: DesiredState, state: State) -> PlanOptions:
+    """--target, --replace and --adopt by any of a voice's names (declared, key:, remote),
+    as the remote names the planner knows (see plan/voicenames.py)."""
+    if not (options.targets or options.replace or options.adopt):
+        return options
+    voices = named_voices(desired, state, desired.environment)
+    where = desired.display + (
+        f" (environment {desired.environment.name})" if desired.environment else ""
+    )
+    return replace(
+        options,
+        targets=resolve_known(options.targets, voices, where),
+        replace=resolve_known(options.replace, voices, where),
+        adopt=resolve_known(options.adopt, voices, where),
+    )
 
 
 def _elsewhere(

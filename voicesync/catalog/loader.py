@@ -188,6 +188,7 @@ class _Checker(CrossChecks):
             protected=raw.get("protected") is True,
             sample=sample,
             key=str(raw.get("key") or raw["name"]),
+            declared=nfc(raw["name"]),
         )
 
     def _in_environment(self, raw: dict[str, Any]) -> bool:

@@ -32,6 +32,7 @@ from voicesync.errors import (
     UsageError,
 )
 from voicesync.model import RemoteVoice
+from voicesync.plan.voicenames import named_voices, resolve
 from voicesync.service import chosen_environment, declared_names
 from voicesync.state.lock import state_lock
 from voicesync.state.store import atomic_write_text, load_state, save_state
@@ -137,22 +138,18 @@ def forget_command(
     words: tuple[str, ...], emulator: bool, state_path: Path | None, env_name: str | None
 ) -> int:
     """Stop managing voice NAME (its remote name) without deleting it."""
-    config, name = config_and_name(words, "forget")
-    chosen_environment(config, env_name)
-    if name in _declared(config, env_name):
-        raise UsageError(
-            f"'{name}' is still declared in {config}; remove it there first",
-            hint="otherwise the next plan would show it as a conflict",
-        )
+    config, given = config_and_name(words, "forget")
+    env = chosen_environment(config, env_name)
     path = state_file(config, state_path, emulator, env_name)
     with state_lock(path):
         state = load_state(path, None)
-        record = state.records.get(name)
-        if record is None:
-            raise StateError(
-                f"the state file {path} manages no voice named '{name}'",
-                hint="voicesync outputs lists the managed voices",
+        name = resolve(given, named_voices(None, state, env), f"the state file {path}")
+        if name in _declared(config, env_name):
+            raise UsageError(
+                f"'{name}' is still declared in {config}; remove it there first",
+                hint="otherwise the next plan would show it as a conflict",
             )
+        record = state.records[name]
         if record.pending is not None:
             raise StateError(f"'{name}' has a clone in flight; apply first, then forget it")
         save_state(path, state.without(name))

@@ -18,6 +18,7 @@ from voicesync.cli.options import (
     target_options,
 )
 from voicesync.errors import StateError
+from voicesync.plan.voicenames import named_voices, resolve
 from voicesync.service import chosen_environment
 from voicesync.state.store import load_state
 
@@ -54,10 +55,9 @@ def preview_command(
     env = chosen_environment(config, where.env_name)
     with open_connection(where.base_url, where.emulator, config.resolve().parent, env) as conn:
         state = load_state(where.state_file(config), conn.endpoint)
-        record = state.records.get(name) or next(
-            (r for r in state.records.values() if r.output_key == name), None
-        )
-        if record is None or record.voice_id is None:
+        label = f"the state file {where.state_file(config)}"
+        record = state.records[resolve(name, named_voices(None, state, env), label)]
+        if record.voice_id is None:
             raise StateError(
                 f"voicesync manages no voice named '{name}' here",
                 hint="apply it first; voicesync outputs lists the managed voices",
