@@ -338,3 +338,69 @@ def test_adopt_takes_the_declared_name_in_an_environment(
     assert adopted.code == 0, adopted.output
     recorded = json.loads(cli("outputs", str(path), "--env", "pr-5").stdout)
     assert recorded["Announcer"] == mine.voice_id
+
+
+# -- 3. import edits YAML like a careful person ---------------------------------------------
+LAYOUTS = {
+    "two spaces": "version: 1\n# ours\nvoices:\n  - name: A  # first\n    sample: {a}\n",
+    "no indent": "version: 1\nvoices:\n- name: A\n  sample: '{a}'\n",
+    "four spaces": "version: 1\nvoices:\n    - name: A\n      sample: {a}\n",
+    "key last": "version: 1\nvoices:\n  - name: A\n    sample: {a}\n    key: alpha\n",
+    "comments between": (
+        "version: 1\nvoices:\n  - name: A\n    sample: {a}\n\n  # the next one\n"
+        "  - name: B\n    sample: {b}\n# trailing\n"
+    ),
+    "flow": "version: 1\nvoices: [{{name: A, sample: {a}}}]\n",
+    "voices first": "voices:\n  - name: A\n    sample: {a}\nversion: 1  # the format\n",
+    "crlf": "version: 1\r\n# ours\r\nvoices:\r\n  - name: A\r\n    sample: {a}\r\n",
+    "bom": "\ufeffversion: 1\n# ours\nvoices:\n  - name: A\n    sample: {a}\n",
+}
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_import_into_a_catalog_that_already_lists_voices_keeps_it_working(
+    cli: Cli, catalog: Catalog, emulator: Emulator, layout: str
+) -> None:
+    import yaml
+
+    a, b = catalog.sample("a.wav"), catalog.sample("b.wav", period=30)
+    original = LAYOUTS[layout].format(a=a, b=b)
+    catalog.path.write_bytes(original.encode())
+    assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+    emulator.store.seed_voice(OWNER, name="Hand Made", visibility="PUBLIC")
+    done = cli("import", str(catalog.path), "--name", "Hand Made", env=env(emulator))
+    assert done.code == 0, done.output
+    raw = catalog.path.read_bytes()
+    text = raw.decode("utf-8")
+    assert raw.startswith(b"\xef\xbb\xbf") == (layout == "bom")
+    assert ("\r\n" in text) == (layout == "crlf")
+    assert layout != "crlf" or "\n" not in text.replace("\r\n", "")  # no line left bare
+    plain = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    old = original.removeprefix("\ufeff").replace("\r\n", "\n")
+    for line in old.splitlines():  # every line the user wrote is still there, comments too
+        if not line.startswith("voices: ["):
+            assert line in plain.splitlines(), (line, plain)
+    assert "TODO" not in text
+    voices = yaml.safe_load(plain)["voices"]
+    assert voices[-1] == {"name": "Hand Made", "sample": "samples/hand-made.wav",
+                          "visibility": "PUBLIC"}  # fmt: skip
+    checked = cli("validate", str(catalog.path))
+    assert checked.code == 1 and "samples/hand-made.wav' does not exist" in checked.stderr
+    assert checked.stderr.count("error") <= 2, checked.stderr  # the missing sample, nothing else
+    catalog.sample("hand-made.wav", period=60)
+    plan = cli("plan", str(catalog.path), "--detailed-exitcode", env=env(emulator))
+    assert plan.code == 0, plan.output
+
+
+def test_import_changes_the_catalog_and_the_state_together_or_not_at_all(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}])
+    before = catalog.path.read_bytes()
+    emulator.store.seed_voice(OWNER, name="Hand Made", visibility="PUBLIC")
+    blocked = catalog.root / "a-file"
+    blocked.write_text("the state file cannot be written under a file\n")
+    done = cli("import", str(catalog.path), "--name", "Hand Made",
+               "--state", str(blocked / "voices.lock.json"), env=env(emulator))  # fmt: skip
+    assert done.code == 1 and "Traceback" not in done.output, done.output
+    assert catalog.path.read_bytes() == before

@@ -1,18 +1,21 @@
 """voicesync import: bring voices made by hand under management.
 
 The API cannot give a voice's sample back, so each imported voice is written to voices.yaml
-with the sample found in --sample-dir (by name) or a placeholder path marked TODO: validate then
-tells the user which samples to supply. The state file records each voice, so the next plan
+with the sample found in --sample-dir (by name) or a placeholder path: validate then tells the
+user which samples to supply (the file does not exist), and nothing is left to clean up once
+they are there. The state file records each voice, so the next plan
 matches it by id; the first sample supplied becomes the baseline for "sample changed".
 """
 
 from __future__ import annotations
 
+import io
 import re
 import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -23,7 +26,6 @@ from voicesync.model import DEFAULT_LANGUAGE, DEFAULT_VISIBILITY, RemoteVoice
 from voicesync.state.store import State, VoiceRecord
 
 SAMPLE_SUFFIXES = (".wav", ".mp3", ".ogg")
-TODO = "# TODO: put the sample this voice was cloned from here"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +34,6 @@ class Imported:
     state: State
     names: tuple[str, ...]
     missing_samples: tuple[str, ...]
-    comments_kept: bool
 
 
 def choose(
@@ -76,17 +77,17 @@ def choose(
 def import_voices(
     config: Path, voices: Sequence[RemoteVoice], state: State, sample_dir: Path | None
 ) -> Imported:
-    text = config.read_text(encoding="utf-8") if config.exists() else "version: 1\nvoices:\n"
+    text = config.read_bytes().decode("utf-8") if config.exists() else "version: 1\nvoices: []\n"
     base = config.resolve().parent
     entries, records, missing = [], dict(state.records), []
-    language = _default_language(text)
+    language = _default_language(text.removeprefix("\ufeff"))
     for voice in voices:
         name = voice.name or voice.voice_id
         found = _find_sample(sample_dir, name) if sample_dir else None
         ref = _relative(found, base) if found else f"samples/{slug(name)}.wav"
         if found is None:
             missing.append(ref)
-        entries.append(_entry(name, ref, voice, todo=found is None))
+        entries.append(_entry(name, ref, voice))
         sha, size = "", 0
         if found is not None:
             info, _ = inspect_sample(found, ref)
@@ -94,13 +95,11 @@ def import_voices(
         records[name] = VoiceRecord(
             voice.voice_id, sha, size, name, voice.visibility or DEFAULT_VISIBILITY, language
         )
-    new_text, kept = _append(text, entries)
     return Imported(
-        new_text,
+        _append(text, entries),
         replace(state, records=records),
         tuple(v.name or "" for v in voices),
         tuple(missing),
-        kept,
     )
 
 
@@ -124,19 +123,11 @@ def _relative(path: Path, base: Path) -> str:
         return str(path)
 
 
-def _entry(name: str, ref: str, voice: RemoteVoice, *, todo: bool) -> list[str]:
-    lines = [
-        f"- name: {_scalar(name)}",
-        f"  sample: {_scalar(ref)}" + (f"  {TODO}" if todo else ""),
-    ]
+def _entry(name: str, ref: str, voice: RemoteVoice) -> dict[str, str]:
+    entry = {"name": name, "sample": ref}
     if voice.visibility is not None:
-        lines.append(f"  visibility: {voice.visibility.value}")
-    return lines
-
-
-def _scalar(value: str) -> str:
-    dumped = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True)
-    return dumped.removesuffix("\n...\n").strip()
+        entry["visibility"] = voice.visibility.value
+    return entry
 
 
 def _default_language(text: str) -> str:
@@ -146,22 +137,67 @@ def _default_language(text: str) -> str:
     return language if isinstance(language, str) else DEFAULT_LANGUAGE
 
 
-def _append(text: str, entries: list[list[str]]) -> tuple[str, bool]:
-    """Add entries to the voices list, keeping comments when voices is the last block list."""
-    doc = parse(text)
-    data = doc.data if isinstance(doc.data, dict) else {}
-    voices_key = doc.keys.get(("voices",))
-    tops = [(p.line, p.column) for k in data if (p := doc.keys.get((k,))) is not None]
-    voices_last = voices_key is not None and max(tops) == (voices_key.line, voices_key.column)
-    items = data.get("voices")
-    if voices_last and isinstance(items, list):
-        first = doc.values.get(("voices", 0))
-        indent = " " * (first.column - 1 if first else 2)
-        if not items and text.rstrip().endswith("[]"):
-            text = text.rstrip()[:-2].rstrip() + "\n"
-        block = "\n".join(indent + line for entry in entries for line in entry)
-        return text.rstrip("\n") + "\n" + block + "\n", True
-    data = dict(data)
-    dumped = [yaml.safe_load("\n".join(e).replace(f"  {TODO}", "")) for e in entries]
-    data["voices"] = [*(items or []), *(d[0] for d in dumped)]
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True), False
+def _append(text: str, entries: list[dict[str, str]]) -> str:
+    """``text`` with ``entries`` added to its voices list, edited the way a careful person
+    would: ruamel.yaml's round trip keeps comments, quoting, flow or block style and the list's
+    indentation (guessed from the file, and kept only if the untouched file dumps back to
+    itself), and line endings and a BOM are put back. The result is checked to say exactly
+    what the old text said plus the new voices, or nothing is written."""
+    from ruamel.yaml.comments import CommentedMap
+
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    newline = "\r\n" if "\r\n" in text else "\n"
+    plain = text.removeprefix(bom).replace("\r\n", "\n")
+    editor = _editor(plain)
+    doc = editor.load(plain) if plain.strip() else None
+    if not isinstance(doc, dict):
+        doc = CommentedMap(version=1)
+    if not isinstance(doc.get("voices"), list):
+        doc["voices"] = []
+    doc["voices"].extend(CommentedMap(e) for e in entries)
+    out = io.StringIO()
+    editor.dump(doc, out)
+    new = out.getvalue()
+    _check_same_plus(plain, new, entries)
+    return bom + new.replace("\n", newline)
+
+
+def _editor(text: str) -> Any:
+    """A round-trip YAML editor that writes ``text`` back unchanged, if one can be found."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.util import load_yaml_guess_indent
+
+    try:
+        _, indent, offset = load_yaml_guess_indent(text) if text.strip() else (None, None, None)
+    except Exception as exc:  # ruamel's errors share no base class worth naming
+        raise UsageError(f"import cannot read the catalog as YAML: {exc}") from None
+    sequence, offset = indent or 2, offset or 0
+    tried = []
+    for mapping in (2, 4, 3, sequence - offset):
+        editor = YAML()
+        editor.preserve_quotes = True
+        editor.width = 4096
+        editor.indent(mapping=max(mapping, 1), sequence=max(sequence, offset + 2), offset=offset)
+        tried.append(editor)
+        out = io.StringIO()
+        editor.dump(editor.load(text), out)
+        if out.getvalue() == text:
+            return editor
+    return tried[0]
+
+
+def _check_same_plus(old: str, new: str, entries: list[dict[str, str]]) -> None:
+    """The new text must parse (with the parser voicesync reads catalogs with) to the old data
+    with the new voices added, and nothing else."""
+    before = parse(old).data if old.strip() else None
+    after = parse(new).data
+    expected = dict(before) if isinstance(before, dict) else {"version": 1}
+    voices = expected.get("voices")
+    expected["voices"] = [*(voices if isinstance(voices, list) else []), *entries]
+    if after != expected:
+        raise UsageError(
+            "import could not add the voices without changing what else the catalog says; "
+            "nothing was written",
+            hint="add them by hand: "
+            + "; ".join(f"name: {e['name']}, sample: {e['sample']}" for e in entries),
+        )

@@ -35,7 +35,7 @@ from voicesync.model import RemoteVoice
 from voicesync.plan.voicenames import named_voices, resolve
 from voicesync.service import chosen_environment, declared_names
 from voicesync.state.lock import state_lock
-from voicesync.state.store import atomic_write_text, load_state, save_state
+from voicesync.state.store import State, atomic_write_text, load_state, save_state
 
 
 def _declared(config: Path, environment: str | None = None) -> set[str]:
@@ -98,13 +98,10 @@ def import_command(
                 )
                 return EXIT_ERROR if refused and names else 0
             result = import_voices(config, owned, state, sample_dir)
-            atomic_write_text(config, result.text)
-            save_state(state_path, result.state)
+            _write_together(config, result.text, state_path, result.state)
     console.out(f"Imported {len(result.names)} voice(s) into {config}: {', '.join(result.names)}")
     if refused and names:
         return EXIT_ERROR
-    if not result.comments_kept:
-        console.warn(f"{config} was rewritten; its comments were not kept")
     if result.missing_samples:
         console.out(
             "Supply these samples (voicesync validate lists them), then run voicesync "
@@ -127,6 +124,33 @@ def prove_owned(
         else:
             owned.append(voice)
     return owned, refused
+
+
+def _write_together(config: Path, text: str, state_path: Path, state: State) -> None:
+    """The catalog and the state file change together or not at all. The catalog goes first:
+    records without declarations would be deleted as undeclared by the next apply, while
+    declarations without records are only conflicts; if the state cannot be written, the
+    catalog is put back."""
+    old = config.read_bytes().decode("utf-8") if config.exists() else None
+    _write(config, text)
+    try:
+        save_state(state_path, state)
+    except BaseException:
+        if old is None:
+            config.unlink(missing_ok=True)
+        else:
+            _write(config, old)
+        raise
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        raise StateError(
+            f"cannot write {path}: {exc.strerror or exc}; nothing was imported",
+            hint="make the folder writable and check the disk has space, then run again",
+        ) from None
 
 
 @click.command("forget")
