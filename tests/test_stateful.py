@@ -141,10 +141,10 @@ class Combinations(RuleBasedStateMachine):
         for voice_id in after.keys() - before.keys():
             self.owner[voice_id] = (key, env)
         for method, voice_id in self.writes():
-            if method == "PATCH" and args[0] == "apply" and "--adopt" in args:
-                if voice_id in after and self.owner.get(voice_id) in (None, (key, env)):
-                    self.owner[voice_id] = (key, env)  # adopted on purpose
-                    continue
+            adopting = method == "PATCH" and "--adopt" in args and voice_id in after
+            if adopting and self.owner.get(voice_id) in (None, (key, env)):
+                self.owner[voice_id] = (key, env)  # adopted on purpose
+                continue
             self.check_write(key, env, voice_id, before.get(voice_id, ""))
         return result
 
@@ -283,5 +283,5 @@ def test_random_combinations_keep_every_promise(
         ),
     )
     with capsys.disabled():  # the figure the closing note quotes, in CI's log too
-        print(f"\nstateful combinations: {EXAMPLES} runs, {steps_run[0]} commands")  # noqa: T201
+        print(f"\nstateful combinations: {EXAMPLES} runs, {steps_run[0]} commands")
     assert steps_run[0] > 0
