@@ -404,3 +404,45 @@ def test_import_changes_the_catalog_and_the_state_together_or_not_at_all(
                "--state", str(blocked / "voices.lock.json"), env=env(emulator))  # fmt: skip
     assert done.code == 1 and "Traceback" not in done.output, done.output
     assert catalog.path.read_bytes() == before
+
+
+# -- found by a review that tried to break the above -----------------------------------------
+def test_production_prune_leaves_a_pr_voice_whose_declared_name_holds_the_separator(
+    cli: Cli, catalog: Catalog, emulator: Emulator, tmp_path: Path
+) -> None:
+    environments = {"production": {}, "pr-*": {"name_format": "{name}-{env}", "ephemeral": True}}
+    path = catalog.write([{"name": "Old-Timer", "sample": catalog.sample("o.wav")}],
+                         environments=environments)  # fmt: skip
+    assert cli("apply", str(path), "--yes", "--env", "pr-1", env=env(emulator)).code == 0
+    # the recipe keeps a pull request's state in the Actions cache, not beside the catalog
+    (catalog.root / "voices.pr-1.lock.json").rename(tmp_path / "cached.json")
+    plan = cli("plan", str(path), "--env", "production", "--prune", "--format", "json",
+               env=env(emulator))  # fmt: skip
+    assert plan.code == 0, plan.output
+    assert [c["action"] for c in json.loads(plan.stdout)["changes"]] == ["clone"]
+
+
+@pytest.mark.parametrize("fmt", ["{name}r", "N{name}", "{name} (test)"])
+def test_a_format_that_does_not_name_its_environment_is_refused(
+    cli: Cli, tmp_path: Path, fmt: str
+) -> None:
+    """'{name}r' would make production's 'Narrator' from 'Narrato' and prune it."""
+    path = tmp_path / "voices.yaml"
+    path.write_text(
+        "version: 1\nprune: true\nenvironments:\n  production: {}\n"
+        f"  pr-42: {{name_format: {json.dumps(fmt)}, ephemeral: true}}\n"
+        "voices:\n  - {name: Narrator, sample: missing.wav}\n"
+    )
+    result = cli("validate", str(path))
+    assert result.code == 1
+    assert f"{path}:5:" in result.stderr and "must name its environment" in result.stderr
+
+
+def test_a_key_variable_with_a_newline_is_not_a_voiceai_key_variable(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    environments = {"production": {"api_key_env": "VOICEAI_API_KEY_X\n"}}
+    path = catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}],
+                         environments=environments)  # fmt: skip
+    refused = cli("plan", str(path), "--env", "production", env=env(emulator))
+    assert refused.code == 1 and "VOICESYNC_ALLOWED_KEY_VARIABLES" in refused.stderr

@@ -175,8 +175,8 @@ def test_an_environment_takes_its_own_key_and_url(
         ('  "pr-*": {name_format: "{name} (preview)"}\n', 3, "must contain {env}"),
         ('  a: {name_format: "{env}"}\n', 3, "must contain {name}"),
         ('  a: {name_format: "{name} {branch}"}\n', 3, "not {branch}"),
-        ('  a: {name_format: "{name}' + "x" * 95 + '"}\n', 3, "at most 100"),
-        ('  a: {name_format: "A {name}"}\n  b: {name_format: "{name} B"}\n', 4, "the same name"),
+        ('  a: {name_format: "{name} a' + "x" * 95 + '"}\n', 3, "at most 100"),
+        ('  A: {name_format: "A {name}"}\n  B: {name_format: "{name} B"}\n', 4, "the same name"),
     ],
 )
 def test_validate_rejects_name_formats_that_collide_or_overflow(

@@ -59,12 +59,15 @@ def teams() -> dict[str, Team]:
                 "pr-*": {"name_format": "{name} [{env}]", "ephemeral": True},
             },
             {"Narrator": 20, "Announcer": 30, "Old Man": 40},
-            ["* (B)", "* (B qa)"],
+            ["* (B *)"],
             ["production", "staging", "pr-1", "pr-2"],
         ),
         "B": Team(
             "b",
-            {"prod": {"name_format": "{name} (B)"}, "qa": {"name_format": "{name} (B qa)"}},
+            {
+                "prod": {"name_format": "{name} (B {env})"},
+                "qa": {"name_format": "{name} (B {env})"},
+            },
             {"Bass": 50, "Cello": 60},
             ["*[[]*]", "Narrator", "Announcer", "Old Man", "Stray*"],
             ["prod", "qa"],
@@ -72,7 +75,14 @@ def teams() -> dict[str, Team]:
     }
 
 
-HAND_MADE = ["Stray", "Narrator", "Narrator [staging]", "Announcer [pr-1]", "Bass (B)", "Stray 2"]
+HAND_MADE = [
+    "Stray",
+    "Narrator",
+    "Narrator [staging]",
+    "Announcer [pr-1]",
+    "Bass (B prod)",
+    "Stray 2",
+]
 steps_run = [0]
 machines = itertools.count()
 

@@ -20,6 +20,7 @@ DEFAULT_FORMAT = "{name}"
 # What an environment's name may be (it becomes part of a file name).
 ENV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 _ENV_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}"
+_ENV_CHAR = r"[A-Za-z0-9_.-]"
 _GLOB = re.compile(r"[*?\[]")
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]|[^{}]+")
 
@@ -83,12 +84,12 @@ class NameFormat:
         """The environment this format would have made ``remote`` for (``env`` itself, or a
         name matching ``glob``), or None when it cannot have made it. A format without
         ``{env}`` answers ``env`` (or the glob) for every name it can make."""
-        match = self._pattern(env).fullmatch(remote)
+        match = self._pattern(env, glob).fullmatch(remote)
         if match is None:
             return None
         made_for = match.groupdict().get("env") or env or glob or ""
         if glob is not None and "env" in self.fields and not fnmatchcase(made_for, glob):
-            return None
+            return None  # a class the translation passed through too widely
         return made_for
 
     def declared_of(self, remote: str, env: str) -> str | None:
@@ -96,7 +97,10 @@ class NameFormat:
         match = self._pattern(env).fullmatch(remote)
         return match.group("name") if match is not None and "name" in self.fields else None
 
-    def _pattern(self, env: str | None) -> re.Pattern[str]:
+    def _pattern(self, env: str | None, glob: str | None = None) -> re.Pattern[str]:
+        """A regex of the names this format makes; with ``glob``, the environment part is
+        held to it inside the regex, so every way to split a name is tried ("Old-Timer-pr-1"
+        by "{name}-{env}" for "pr-*" is "Old-Timer" in "pr-1")."""
         seen: set[str] = set()
         out = []
         for is_field, value in self.parts:
@@ -108,8 +112,33 @@ class NameFormat:
                 out.append(f"(?P={value})")
             else:
                 seen.add(value)
-                out.append(f"(?P<{value}>.+?)" if value == "name" else f"(?P<env>{_ENV_PATTERN})")
+                env_pattern = _glob_pattern(glob) if glob is not None else _ENV_PATTERN
+                out.append(f"(?P<{value}>.+?)" if value == "name" else f"(?P<env>{env_pattern})")
         return re.compile("".join(out), re.DOTALL)
+
+
+def _glob_pattern(glob: str) -> str:
+    """The environment names ``glob`` matches, as a regex: ``*`` and ``?`` stand for the
+    characters an environment's name may hold, not for any character."""
+    out = []
+    i = 0
+    while i < len(glob):
+        char = glob[i]
+        end = glob.find("]", i + 2) if char == "[" else -1
+        if char == "*":
+            out.append(f"{_ENV_CHAR}*")
+        elif char == "?":
+            out.append(_ENV_CHAR)
+        elif end != -1:
+            inner = glob[i + 1 : end]
+            negated = inner.startswith("!")
+            body = re.escape(inner[1:] if negated else inner).replace("\\-", "-")
+            out.append(f"[{'^' if negated else ''}{body}]")
+            i = end
+        else:
+            out.append(re.escape(char))
+        i += 1
+    return "".join(out)
 
 
 def _field(inner: str, offset: int) -> str:

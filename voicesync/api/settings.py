@@ -18,7 +18,7 @@ BASE_URL_VARIABLE = "VOICEAI_BASE_URL"
 ALLOWED_URLS_VARIABLE = "VOICESYNC_ALLOWED_BASE_URLS"
 ALLOWED_KEYS_VARIABLE = "VOICESYNC_ALLOWED_KEY_VARIABLES"
 # voice.ai's naming rule for the keys of several accounts: VOICEAI_API_KEY_PROD, ..._STAGING.
-KEY_VARIABLE_RULE = re.compile(r"^VOICEAI_API_KEY_[A-Z0-9_]+$")
+KEY_VARIABLE_RULE = re.compile(r"VOICEAI_API_KEY_[A-Z0-9_]+")  # whole name: fullmatch
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +149,7 @@ def _allowed_key_variable(name: str, catalog: CatalogChoice, environ: Mapping[st
     or one the runner listed in VOICESYNC_ALLOWED_KEY_VARIABLES; never any other variable, or
     a pull request could have CI send, say, GITHUB_TOKEN as the key."""
     listed = environ.get(ALLOWED_KEYS_VARIABLE, "").replace(",", " ").split()
-    if name in KEY_VARIABLES or KEY_VARIABLE_RULE.match(name) or name in listed:
+    if name in KEY_VARIABLES or KEY_VARIABLE_RULE.fullmatch(name) or name in listed:
         return name
     raise SettingsError(
         f"{catalog.api_key_env_at}: api_key_env names {name}, which is not a voice.ai key "

@@ -133,6 +133,14 @@ def _own_problems(key: str, raw: Mapping[str, Any]) -> list[str]:
         fields = NameFormat.parse(fmt).fields
     except NameFormatError as exc:
         return [*out, exc.message]
+    parsed = NameFormat.parse(fmt)
+    literal = "".join(v for is_field, v in parsed.parts if not is_field)
+    if not parsed.catch_all and "env" not in fields and key not in literal and not is_glob(key):
+        out.append(
+            f"name_format {fmt!r} must name its environment ({{env}}, or '{key}' as text), so "
+            "its voices are told apart by name from every other environment's (production's "
+            "{name} can make any other name)"
+        )
     if "name" not in fields:
         out.append("name_format must contain {name}, or every voice would get the same name")
     if is_glob(key) and "env" not in fields:

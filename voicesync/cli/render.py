@@ -91,7 +91,12 @@ def plan_text(plan: Plan, style: Style = plain, *, command: str = "plan") -> str
     for change in plan.changes:
         lines += _change_lines(change, style)
     if plan.unmanaged:
-        lines += ["", "Unmanaged voices, left alone (prune: true would delete them):"]
+        why = (
+            "ignored, foreign, or another environment's"
+            if plan.options.get("prune")
+            else "prune: true would delete them"
+        )
+        lines += ["", f"Unmanaged voices, left alone ({why}):"]
         lines += [f"  {p(v.name or '-')}  [{p(v.voice_id)}]" for v in plan.unmanaged]
     if plan.changes:
         lines += ["", style(summary_line(plan), "bold")]
