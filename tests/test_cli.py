@@ -181,7 +181,7 @@ def test_outputs_refuses_names_that_make_one_variable(cli: Cli, tmp_path: Path) 
     nothing = cli("outputs", str(catalog), "--format", "env")
     assert nothing.code == 1 and "nothing recorded" in nothing.stderr
     records = {
-        n: VoiceRecord(f"id-{n}", "a" * 64, 1, n, Visibility.PRIVATE, "en")
+        n: VoiceRecord(f"id-{n}".replace(" ", "-"), "a" * 64, 1, n, Visibility.PRIVATE, "en")
         for n in ("Old Man", "old-man")
     }
     save_state(tmp_path / "voices.lock.json", State("https://dev.voice.ai", records))

@@ -8,6 +8,7 @@ any field but ``voice_id`` may be missing; unknown status values).
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,6 +31,11 @@ def nfc(name: str) -> str:
     """A name in composed Unicode (NFC): "é" typed as e + U+0301 and as U+00E9 is one name, as a
     service that stores NFC sees it. Every comparison of names goes through this."""
     return unicodedata.normalize("NFC", name)
+
+
+# What a voice id may be: the API's are UUIDs. Checked where ids come in (the API's answers,
+# the state file), so an id never carries a newline into $GITHUB_ENV or '..' into a URL path.
+VOICE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 
 
 class Visibility(str, Enum):
@@ -85,6 +91,12 @@ class RemoteVoice:
         voice_id = data.get("voice_id")
         if not isinstance(voice_id, (str, int)) or isinstance(voice_id, bool) or voice_id == "":
             raise ValueError("voice object without a voice_id")
+        if not VOICE_ID.fullmatch(str(voice_id)):
+            raise ValueError(
+                f"voice_id {str(voice_id)[:40]!r} is not an id (letters, digits, '.', '_', ':' "
+                "or '-', at most 128, not starting with a dot): it would reach other paths or "
+                "other lines of output"
+            )
         raw_status = data.get("status")
         visibility = data.get("voice_visibility", data.get("visibility"))
         name = data.get("name")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
@@ -42,6 +42,7 @@ from voicesync.api.responses import (
     exchange_text,
     parse_json,
     read_capped,
+    redact,
 )
 from voicesync.api.retry import (
     RetryNotice,
@@ -142,9 +143,18 @@ class ReadOnlyClient:
         if not isinstance(data, Mapping):
             raise BadResponseError("expected a voice object", method=method, path=path)
         try:
-            return RemoteVoice.from_api(data)
+            voice = RemoteVoice.from_api(data)
         except ValueError as exc:
             raise BadResponseError(f"malformed voice: {exc}", method=method, path=path) from exc
+        if self._key and (self._key in (voice.name or "") or self._key in voice.status_text):
+            # A server that echoes the key into a name would have it printed, posted in a pull
+            # request comment and saved in plan files: it never gets past this point.
+            voice = replace(
+                voice,
+                name=redact(voice.name or "", self._key),
+                status_text=redact(voice.status_text, self._key),
+            )
+        return voice
 
     def _call(
         self,

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from voicesync.errors import StateError
-from voicesync.model import Visibility
+from voicesync.model import VOICE_ID, Visibility
 from voicesync.state.local import refuse_link
 from voicesync.state.wal import read_log, remove_log
 from voicesync.validation import first_error
@@ -96,7 +96,17 @@ class VoiceRecord:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> VoiceRecord:
+        """A record as the state file (or its journal) holds it; ValueError, KeyError or
+        TypeError when it does not have a record's shape."""
         pending = data.get("pending")
+        ids = [data.get("voice_id"), *(data.get("to_delete") or ())]
+        if isinstance(pending, dict):
+            ids.append(pending.get("voice_id"))
+        for voice_id in ids:
+            if voice_id is not None and not VOICE_ID.fullmatch(str(voice_id)):
+                raise ValueError(f"{str(voice_id)[:40]!r} is not a voice id")
+        if not isinstance(data.get("to_delete", ()), (list, tuple)):
+            raise TypeError("to_delete is not a list")
         return cls(
             voice_id=data.get("voice_id"),
             sample_sha256=str(data.get("sample_sha256", "")),
@@ -188,23 +198,37 @@ def load_state(path: Path, endpoint: str | None) -> State:
             f"the state journal of {path} belongs to {logged_endpoint}, not {state.endpoint}",
             hint="restore both from git; the journal is written only beside its own state file",
         )
-    state = _replayed(replace(state, endpoint=logged_endpoint), entries)
+    state = _replayed(replace(state, endpoint=logged_endpoint), entries, path)
     _check_state_shape(path, state.to_json())
     _check_endpoint(path, state.endpoint, endpoint)
     return state
 
 
-def _replayed(state: State, entries: list[dict[str, Any]]) -> State:
-    """The state with the journal's lines applied in order (see :mod:`.wal`)."""
+def _replayed(state: State, entries: list[dict[str, Any]], path: Path) -> State:
+    """The state with the journal's lines applied in order (see :mod:`.wal`); a line that is
+    not a record's shape is a StateError naming it, never a crash."""
     records, foreign = dict(state.records), set(state.foreign)
-    for entry in entries:
-        if isinstance(entry.get("record"), dict) and "set" in entry:
-            records[str(entry["set"])] = VoiceRecord.from_json(entry["record"])
-        elif "drop" in entry:
-            records.pop(str(entry["drop"]), None)
-        elif "foreign" in entry:
-            foreign.add(str(entry["foreign"]))
+    for number, entry in enumerate(entries, start=2):
+        try:
+            _replay_line(entry, records, foreign)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise StateError(
+                f"the state journal of {path} is damaged at line {number} "
+                f"({exc.__class__.__name__}: {exc})",
+                hint="restore the state file and its journal from git (or the CI cache) together",
+            ) from None
     return State(state.endpoint, records, frozenset(foreign))
+
+
+def _replay_line(entry: dict[str, Any], records: dict[str, VoiceRecord], foreign: set[str]) -> None:
+    if isinstance(entry.get("record"), dict) and "set" in entry:
+        records[str(entry["set"])] = VoiceRecord.from_json(entry["record"])
+    elif "drop" in entry:
+        records.pop(str(entry["drop"]), None)
+    elif "foreign" in entry:
+        if not VOICE_ID.fullmatch(str(entry["foreign"])):
+            raise ValueError(f"{str(entry['foreign'])[:40]!r} is not a voice id")
+        foreign.add(str(entry["foreign"]))
 
 
 def log_entries(old: State, new: State) -> list[dict[str, Any]]:
@@ -243,6 +267,9 @@ def _read_state_file(path: Path, endpoint: str | None) -> State:
         recorded_endpoint = data["endpoint"]
         records = {name: VoiceRecord.from_json(r) for name, r in data.get("voices", {}).items()}
         foreign = frozenset(str(i) for i in data.get("foreign", ()))
+        for voice_id in foreign:
+            if not VOICE_ID.fullmatch(voice_id):
+                raise ValueError(f"{voice_id[:40]!r} is not a voice id")
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise StateError(
             f"the state file {path} is damaged ({exc.__class__.__name__}: {exc})",
