@@ -434,7 +434,7 @@ def test_a_plan_only_shown_skips_the_digests_and_nothing_else() -> None:
 
 
 def test_plan_differences_name_each_field_that_moved() -> None:
-    from voicesync.plan.planfile import plan_differences
+    from voicesync.plan.binding import plan_differences
 
     saved = [
         {"action": "update", "name": "N", "fields": [{"field": "visibility", "after": "PUBLIC"}]},

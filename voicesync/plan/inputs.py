@@ -15,9 +15,23 @@ def plan_inputs(
     remote: tuple[RemoteVoice, ...],
     state: State,
     elsewhere: Mapping[str, str],
+    state_file: str = "",
 ) -> dict[str, str]:
-    """One digest per voice (declared, recorded or remote), to say what made a saved plan stale."""
-    out: dict[str, str] = {}
+    """One digest per voice (declared, recorded or remote), one for the catalog's settings and
+    one for the target: a saved plan whose inputs changed is stale, and says which."""
+    env = desired.environment
+    out: dict[str, str] = {
+        "catalog:": digest(
+            [
+                desired.prune,
+                list(desired.ignore),
+                [list(f) for f in desired.environment_formats],
+                None if env is None else [env.key, env.name_format, env.ephemeral],
+                None if env is None else [env.visibility, env.language],
+            ]
+        ),
+        "target:": digest([state.endpoint, env.name if env else None, state_file]),
+    }
     for voice in desired.voices:
         sample = voice.sample
         out[f"declared:{voice.name}"] = digest(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import MISSING, fields
 from importlib import resources
 from pathlib import Path
@@ -190,93 +190,6 @@ def options_from_saved(data: Mapping[str, Any]) -> PlanOptions:
         force=bool(raw.get("force", False)),
         limits=SafetyLimits(int(count), float(fraction)),
     )
-
-
-def check_saved_plan(saved: Mapping[str, Any], fresh: Plan, path: Path) -> None:
-    """Refuse a saved plan whose inputs changed since it was made, naming what changed."""
-    if saved.get("fingerprint") == fresh.fingerprint:
-        return
-    old: dict[str, str] = dict(saved.get("inputs", {}))
-    new = fresh.inputs
-    changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
-    described = [_describe_input(key, key in old, key in new) for key in changed[:10]]
-    more = f" (and {len(changed) - 10} more)" if len(changed) > 10 else ""
-    now = plan_differences(saved.get("changes", []), plan_json(fresh)["changes"])
-    differs = (
-        ("\n  what apply would do differs from the reviewed plan:\n    " + "\n    ".join(now))
-        if now
-        else ""
-    )
-    raise PlanError(
-        f"the plan in {path} is stale: "
-        + ("; ".join(described) or "its options differ")
-        + more
-        + differs,
-        hint="make a new plan (voicesync plan --out FILE) and review it; "
-        "a plan file is applied at most once",
-    )
-
-
-def plan_differences(
-    saved: Sequence[Mapping[str, Any]], fresh: Sequence[Mapping[str, Any]], limit: int = 10
-) -> list[str]:
-    """What a fresh plan would do that the saved one did not, one line per difference: changes
-    gone or new, and for a change in both, each field that moved (deepdiff's tree result)."""
-    from deepdiff import DeepDiff  # only when a saved plan is stale (~0.2 s to import)
-
-    old, new = _keyed(saved), _keyed(fresh)
-    lines = [f"no longer: {key}" for key in old if key not in new]
-    lines += [f"now also: {key}" for key in new if key not in old]
-    for key in (k for k in old if k in new):
-        tree = DeepDiff(old[key], new[key], view="tree")
-        for kind, template in _DIFF_WORDS.items():
-            for node in sorted(tree.get(kind, []), key=lambda n: str(n.path())):
-                field = ".".join(str(p) for p in node.path(output_format="list")) or "it"
-                lines.append(
-                    template.format(
-                        change=key, field=field, old=_short_json(node.t1), new=_short_json(node.t2)
-                    )
-                )
-    more = [f"(and {len(lines) - limit} more)"] if len(lines) > limit else []
-    return lines[:limit] + more
-
-
-def _keyed(changes: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    return {f"{c.get('action')} '{c.get('name')}'": c for c in changes if isinstance(c, Mapping)}
-
-
-_DIFF_WORDS = {
-    "values_changed": "{change}: {field} {old} -> {new}",
-    "type_changes": "{change}: {field} {old} -> {new}",
-    "dictionary_item_added": "{change}: {field} added",
-    "dictionary_item_removed": "{change}: {field} removed",
-    "iterable_item_added": "{change}: {field} added {new}",
-    "iterable_item_removed": "{change}: {field} removed {old}",
-}
-
-
-def _short_json(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True, default=str)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-_INPUT_WORDS = {
-    "declared": "voice",
-    "recorded": "state record",
-    "remote": "remote voice",
-    "foreign": "the list of foreign voices",
-}
-
-
-def _describe_input(key: str, before: bool, after: bool) -> str:
-    kind, _, name = key.partition(":")
-    what = _INPUT_WORDS.get(kind, kind)
-    subject = f"{what} '{name}'" if name else what
-    if before and not after:
-        return f"{subject} is gone"
-    if after and not before:
-        return f"{subject} is new"
-    return f"{subject} changed"
 
 
 def voice_row(voice: RemoteVoice) -> dict[str, Any]:
