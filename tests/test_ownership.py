@@ -533,11 +533,14 @@ def test_a_stale_journalled_voice_whose_delete_fails_is_deleted_later(
     emulator = make_emulator()
     catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
     stale = emulator.store.seed_voice(OWNER, name="Narrator", visibility="PRIVATE")
-    pending = PendingClone("Narrator", "0" * 64, 100, time.time() - 100)  # an older sample
+    # An older sample, its clone started inside the grace window (an expired entry is settled,
+    # never matched by name: test_evidence.py).
+    pending = PendingClone("Narrator", "0" * 64, 100, time.time() - 5)
+    inside = replace(FAST_APPLY, grace_s=30.0)
     record = VoiceRecord(None, "0" * 64, 100, "Narrator", Visibility.PRIVATE, "en", pending=pending)
     save_state(catalog.state_path, State(emulator.url, {"Narrator": record}))
     emulator.set_faults(FaultConfig(server_error_rate=1.0, operations=("delete",)))
-    first = apply(catalog, emulator)
+    first = apply(catalog, emulator, apply_options=inside)
     assert [(c.action, c.reason) for c in first.planned.plan.changes] == [
         (Action.CLONE, Reason.NEW),
         (Action.DELETE, Reason.SUPERSEDED),

@@ -9,6 +9,7 @@ Usable from Python as well as from the CLI::
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,8 +21,8 @@ from voicesync.catalog.parsecache import parse_cache_path
 from voicesync.catalog.samplecache import cache_path, load_cache, save_cache
 from voicesync.errors import NotFoundError, PlanError, Problem, UsageError, VoicesyncError
 from voicesync.model import DesiredState, Environment, RemoteVoice
-from voicesync.plan.model import Plan, PlanOptions, Reason
-from voicesync.plan.planfile import check_saved_plan
+from voicesync.plan.binding import check_saved_plan
+from voicesync.plan.model import GRACE_S, Plan, PlanOptions, Reason
 from voicesync.plan.planner import build_plan
 from voicesync.plan.voicenames import named_voices, resolve_known
 from voicesync.state.files import default_state_path, recorded_elsewhere
@@ -102,11 +103,17 @@ def make_plan(
         loaded.state,
         seen.remote,
         state,
-        _named(options or PlanOptions(), loaded.state, state),
+        _named(_at_now(options or PlanOptions()), loaded.state, state),
         digests=digests,
         elsewhere=elsewhere,
+        state_file=state_path.name,
     )
     return Planned(loaded, seen.remote, state, plan, seen.notices, seen.gone)
+
+
+def _at_now(options: PlanOptions) -> PlanOptions:
+    """The options with the time the plan is made, for the journal's windows."""
+    return options if options.now is not None else replace(options, now=time.time())
 
 
 def _named(options: PlanOptions, desired: DesiredState, state: State) -> PlanOptions:
@@ -241,7 +248,10 @@ def apply_catalog(
                 api,
                 endpoint=endpoint,
                 state_path=state_path,
-                options=options,
+                options=replace(
+                    options or PlanOptions(),
+                    grace_s=apply_options.grace_s if apply_options else GRACE_S,
+                ),
                 allow_outside=allow_outside,
                 environment=environment,
                 loaded=loaded,
@@ -287,7 +297,14 @@ def make_destroy_plan(
     )
     elsewhere = _elsewhere(config, nothing, state_path, endpoint)
     seen = observe_account(client, state)
-    plan = build_plan(nothing, seen.remote, state, PlanOptions(force=True), elsewhere=elsewhere)
+    plan = build_plan(
+        nothing,
+        seen.remote,
+        state,
+        PlanOptions(force=True),
+        elsewhere=elsewhere,
+        state_file=state_path.name,
+    )
     plan = replace(
         plan,
         changes=tuple(replace(c, reason=Reason.DESTROY) for c in plan.changes),

@@ -16,6 +16,8 @@ from typing import Any, ClassVar
 from voicesync.model import DesiredVoice, RemoteVoice, VoiceStatus
 
 PLAN_FORMAT = 1
+GRACE_S = 30.0  # how long after its upload a clone's voice may take to show in the list
+CLOCK_SKEW_S = 5.0  # how far a journal's clock may run ahead of this one
 
 
 class Action(str, Enum):
@@ -205,6 +207,17 @@ class PlanOptions:
     force: bool = False
     limits: SafetyLimits = field(default_factory=SafetyLimits)
     adopt: frozenset[str] = frozenset()  # declared names whose unrecorded namesake to take over
+    # When the plan is made, and the grace window: a clone journal entry older than its window
+    # has expired and is no longer matched by name (None: entries never expire).
+    now: float | None = None
+    grace_s: float = GRACE_S
+
+    def expired(self, window_start: float) -> bool:
+        """Whether a clone whose window started then can no longer be matched by name: its
+        window is over, or it claims to start in the future (an edited state file)."""
+        if self.now is None:
+            return False
+        return self.now > window_start + self.grace_s or window_start > self.now + CLOCK_SKEW_S
 
 
 @dataclass(frozen=True, slots=True)

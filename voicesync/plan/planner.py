@@ -52,18 +52,20 @@ def build_plan(
     *,
     digests: bool = True,
     elsewhere: Mapping[str, str] | None = None,
+    state_file: str = "",
 ) -> Plan:
     """The plan. ``digests=False`` leaves out ``inputs`` and ``fingerprint`` (one digest per
     voice: a tenth of a 5,000-voice plan), for a plan that is only shown, never saved.
     ``elsewhere``: voice_id -> the state file of another environment of this catalog that
-    records it (see :mod:`.territory`)."""
+    records it (see :mod:`.territory`). ``state_file``: its name, which a saved plan is bound
+    to."""
     remote = tuple(remote)
     options = options or PlanOptions()
     territory = Territory(desired.environment, desired.environment_formats, elsewhere or {})
     _check_names(desired, state, options)
     index = RemoteIndex(remote, state)
     declared = _Declared(desired, index, state, options)
-    changes = declared.plan() + _plan_undeclared(index, state, declared.used_records)
+    changes = declared.plan() + _plan_undeclared(index, state, declared.used_records, options)
     unmanaged = tuple(
         sorted(index.unmanaged(), key=lambda v: ((v.name or "").casefold(), v.voice_id))
     )
@@ -90,7 +92,7 @@ def build_plan(
         )
     changes = tuple(sorted(changes, key=lambda c: c.sort_key))
     managed = sum(1 for r in state.records.values() if r.voice_id and r.voice_id in index.by_id)
-    inputs = plan_inputs(desired, remote, state, elsewhere or {}) if digests else {}
+    inputs = plan_inputs(desired, remote, state, elsewhere or {}, state_file) if digests else {}
     options_json = options_json_of(options, prune)
     return Plan(
         endpoint=state.endpoint,
@@ -194,6 +196,9 @@ class _Declared:
         changes = self._superseded(key, record)
         if record is not None and record.voice_id:
             current = self.index.by_id.get(record.voice_id)
+            if current is None and self.index.unrecorded_named((voice.name,)):
+                # Gone (404), and a namesake stands: a conflict, never a second voice.
+                return changes + self._plan_unrecorded(voice, key, record)
             if current is None:
                 return [
                     *changes,
@@ -242,6 +247,13 @@ class _Declared:
         index = self.index
         pending_id = pending.voice_id
         settled = replace(record, pending=None)
+        if pending_id is None and self.options.expired(pending.window_start):
+            # Settled: past its window a name proves nothing, so a namesake already listed is
+            # a conflict; with none listed, apply looks once more over a window from now
+            # (a list may lag) before it clones again.
+            if index.unrecorded_named((pending.name,)):
+                return self._plan_voice(voice, key, settled)
+            return self._retry_interrupted(voice, key, settled, self.options.now)
         if pending_id is None:
             candidates = index.unrecorded_named((pending.name,), own_only=True)
             if len(candidates) > 1:
@@ -284,13 +296,16 @@ class _Declared:
 
 
 # -- what the YAML no longer declares ---------------------------------------------------------
-def _plan_undeclared(index: RemoteIndex, state: State, used: set[str]) -> tuple[Change, ...]:
+def _plan_undeclared(
+    index: RemoteIndex, state: State, used: set[str], options: PlanOptions
+) -> tuple[Change, ...]:
     changes: list[Change] = []
     for key, record in sorted(state.records.items()):
         if key in used:
             continue
         pending = record.pending
-        if pending is not None and pending.voice_id is None:
+        journalled = pending is not None and pending.voice_id is None
+        if pending is not None and journalled and not options.expired(pending.window_start):
             changes += _undeclared_journal(index, key, record, pending)
         ids = [record.voice_id, pending.voice_id if pending else None]
         for voice_id in [*ids, *record.to_delete]:

@@ -1,0 +1,251 @@
+"""What was reviewed is what runs, and evidence that cannot go stale (issue 24): saved plans bound
+to everything they decide, journal entries and recorded ids that outlive their truth, and the
+edges where a promise leaked. Real CLI, real HTTP, real files."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import TEST_KEY, Catalog, CliResult
+from voicesync.emulator import Emulator, account_of
+from voicesync.plan.model import digest
+
+Cli = Callable[..., CliResult]
+OWNER = account_of(TEST_KEY)
+
+
+def env(emulator: Emulator) -> dict[str, str]:
+    return {"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY}
+
+
+def writes(emulator: Emulator) -> list[tuple[str, str]]:
+    return [
+        (e["method"], e["path"])
+        for e in emulator.requests()
+        if e["method"] in ("POST", "PATCH", "DELETE")
+    ]
+
+
+def live_names(emulator: Emulator) -> list[str]:
+    return sorted(
+        v.name or ""
+        for v in emulator.store.all_voices()
+        if v.owner == OWNER and v.deleted_at is None
+    )
+
+
+# -- 1-3. a saved plan is bound to everything it decides -------------------------------------
+def test_a_saved_plan_is_stale_once_ignore_changes(
+    cli: Cli, catalog: Catalog, emulator: Emulator, tmp_path: Path
+) -> None:
+    catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}], prune=True,
+                  ignore=["Team *"])  # fmt: skip
+    assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+    emulator.store.seed_voice(OWNER, name="Team Voice", visibility="PRIVATE")
+    plan_file = tmp_path / "plan.json"
+    made = cli("plan", str(catalog.path), "--out", str(plan_file), env=env(emulator))
+    assert made.code == 0 and "No changes" in made.stdout, made.output
+    catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}], prune=True)
+    emulator.clear_requests()
+    refused = cli("apply", str(catalog.path), "--plan", str(plan_file), env=env(emulator))
+    assert refused.code == 1 and "stale" in refused.stderr, refused.output
+    assert writes(emulator) == []
+    assert "Team Voice" in live_names(emulator)
+
+
+def test_a_saved_plan_is_bound_to_its_environment_and_endpoint(
+    cli: Cli, catalog: Catalog, make_emulator: Callable[..., Emulator], tmp_path: Path
+) -> None:
+    emulator, other = make_emulator(), make_emulator()
+    environments = {"production": {}, "staging": {"name_format": "{name} [staging]"}}
+    catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}], environments=environments)
+    plan_file = tmp_path / "plan.json"
+    made = cli("plan", str(catalog.path), "--env", "staging", "--out", str(plan_file),
+               env=env(emulator))  # fmt: skip
+    assert made.code == 0, made.output
+    refused = cli("apply", str(catalog.path), "--env", "production", "--plan", str(plan_file),
+                  env=env(emulator))  # fmt: skip
+    assert refused.code == 1 and "staging" in refused.stderr, refused.output
+    elsewhere = cli("apply", str(catalog.path), "--env", "staging", "--plan", str(plan_file),
+                    env=env(other))  # fmt: skip
+    assert elsewhere.code == 1 and other.url in elsewhere.stderr, elsewhere.output
+    assert writes(emulator) == [] and writes(other) == []
+
+
+def test_a_plan_file_whose_changes_were_emptied_is_refused_as_tampered(
+    cli: Cli, catalog: Catalog, emulator: Emulator, tmp_path: Path
+) -> None:
+    catalog.write([{"name": "A", "sample": catalog.sample("a.wav")},
+                   {"name": "B", "sample": catalog.sample("b.wav", period=30)}])  # fmt: skip
+    assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+    catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}])
+    plan_file = tmp_path / "plan.json"
+    assert cli("plan", str(catalog.path), "--out", str(plan_file), env=env(emulator)).code == 0
+    data = json.loads(plan_file.read_text())
+    data["changes"] = []
+    data["summary"] = dict.fromkeys(data["summary"], 0)
+    data["has_changes"] = data["destructive"] = False
+    plan_file.write_text(json.dumps(data))
+    shown = cli("show", str(plan_file))
+    emulator.clear_requests()
+    refused = cli("apply", str(catalog.path), "--plan", str(plan_file), env=env(emulator))
+    assert refused.code == 1, refused.output
+    assert "tampered" in refused.stderr or "No changes" not in shown.stdout
+    assert writes(emulator) == []
+    assert live_names(emulator) == ["A", "B"]
+
+
+def test_a_plan_file_that_grants_itself_force_is_refused(
+    cli: Cli, catalog: Catalog, emulator: Emulator, tmp_path: Path
+) -> None:
+    names = [f"V{i}" for i in range(7)]
+    catalog.write([{"name": n, "sample": catalog.sample(f"{n}.wav", period=20 + i)}
+                   for i, n in enumerate(names)])  # fmt: skip
+    assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+    catalog.write([])
+    plan_file = tmp_path / "plan.json"
+    assert cli("plan", str(catalog.path), "--out", str(plan_file), env=env(emulator)).code == 0
+    data = json.loads(plan_file.read_text())
+    data["options"]["force"] = True
+    data["refusals"] = [r | {"overridden": True} for r in data["refusals"]]
+    data["safe"] = True
+    data["fingerprint"] = digest([data["inputs"], data["options"]])
+    plan_file.write_text(json.dumps(data))
+    emulator.clear_requests()
+    refused = cli("apply", str(catalog.path), "--plan", str(plan_file), env=env(emulator))
+    assert refused.code == 1, refused.output
+    assert writes(emulator) == []
+    assert live_names(emulator) == names
+
+
+# -- 4-5. evidence that goes stale ----------------------------------------------------------
+def _pending_state(catalog: Catalog, emulator: Emulator, started_at: float) -> None:
+    """A state file left by a run killed while its upload never reached the server."""
+    sample = catalog.root / "samples" / "n.wav"
+    import hashlib
+
+    record = {
+        "voice_id": None,
+        "sample_sha256": "",
+        "sample_size": 0,
+        "name": "Narrator",
+        "visibility": "PRIVATE",
+        "language": "en",
+        "protected": False,
+        "pending": {
+            "name": "Narrator",
+            "sample_sha256": hashlib.sha256(sample.read_bytes()).hexdigest(),
+            "sample_size": sample.stat().st_size,
+            "started_at": started_at,
+            "voice_id": None,
+        },
+    }
+    state = {"format_version": 1, "endpoint": emulator.url, "voices": {"Narrator": record}}
+    catalog.state_path.write_text(json.dumps(state))
+
+
+def test_an_expired_clone_journal_entry_never_adopts_a_voice_made_by_hand(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    _pending_state(catalog, emulator, started_at=time.time() - 35)
+    hand = emulator.store.seed_voice(OWNER, name="Narrator", visibility="PRIVATE")
+    plan = cli("plan", str(catalog.path), "--format", "json", env=env(emulator))
+    assert plan.code == 0, plan.output
+    changes = json.loads(plan.stdout)["changes"]
+    assert [c["action"] for c in changes] == ["conflict"], changes
+    catalog.sample("n.wav", period=33)  # a changed sample would replace (delete) what it adopted
+    emulator.clear_requests()
+    refused = cli("apply", str(catalog.path), "--yes", env=env(emulator))
+    assert refused.code == 1, refused.output
+    assert writes(emulator) == []
+    assert hand.voice_id in {v.voice_id for v in emulator.store.all_voices() if not v.deleted_at}
+
+
+def test_a_recorded_voice_that_is_gone_with_a_namesake_is_a_conflict_not_a_clone(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+    older = catalog.state_path.read_text()  # an older state file, restored later
+    assert cli("apply", str(catalog.path), "--yes", "--replace", "Narrator",
+               env=env(emulator)).code == 0  # fmt: skip
+    catalog.state_path.write_text(older)
+    emulator.clear_requests()
+    plan = cli("plan", str(catalog.path), "--format", "json", env=env(emulator))
+    changes = json.loads(plan.stdout)["changes"]
+    assert [(c["action"], c["reason"]) for c in changes] == [("conflict", "name_taken")], changes
+    refused = cli("apply", str(catalog.path), "--yes", env=env(emulator))
+    assert refused.code == 1
+    assert live_names(emulator) == ["Narrator"]
+    assert [m for m, _ in writes(emulator)] == []
+
+
+# -- 7, 13. ids are checked where they come in --------------------------------------------
+def test_an_id_with_a_newline_in_the_state_file_never_becomes_a_second_output_line(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}])
+    assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+    data = json.loads(catalog.state_path.read_text())
+    data["voices"]["A"]["voice_id"] = "abc\nBASH_ENV=./x.sh"
+    catalog.state_path.write_text(json.dumps(data))
+    result = cli("outputs", str(catalog.path), "--format", "env")
+    assert result.code == 1 and "BASH_ENV" not in result.stdout, result.output
+    assert "Traceback" not in result.output
+
+
+def test_ids_from_the_api_that_are_not_ids_are_refused(cli: Cli, catalog: Catalog) -> None:
+    from testing.rawserver import RawServer
+
+    for bad in ("..", ".", "abc\nBASH_ENV=./x.sh", "a/b"):
+        body = json.dumps([{"voice_id": bad, "name": "A", "status": "AVAILABLE"}]).encode()
+        server = RawServer(lambda _m, _p, b=body: (200, {"Content-Type": "application/json"}, b))
+        try:
+            catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}])
+            result = cli("plan", str(catalog.path),
+                         env={"VOICEAI_BASE_URL": server.url, "VOICEAI_API_KEY": TEST_KEY})  # fmt: skip
+            assert result.code == 1 and "not an id" in result.stderr, (bad, result.output)
+            assert all(m == "GET" for m, _ in server.hits)
+        finally:
+            server.close()
+
+
+# -- 11. bad input and disk conditions are exit 1, never "a voicesync bug" -------------------
+def test_damaged_journal_lines_are_a_clear_error(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}])
+    assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+    good = json.loads(catalog.state_path.read_text())["voices"]["A"]
+    journal = catalog.state_path.with_name("voices.lock.json.journal")
+    header = json.dumps({"journal": 1, "endpoint": emulator.url})
+    for bad in (
+        good | {"visibility": "SECRET"},
+        {k: v for k, v in good.items() if k != "name"},
+        good | {"sample_size": "abc"},
+        good | {"pending": {"bogus": 1}},
+        good | {"to_delete": 5},
+    ):
+        journal.write_text(header + "\n" + json.dumps({"set": "A", "record": bad}) + "\n")
+        result = cli("plan", str(catalog.path), env=env(emulator))
+        assert result.code == 1, (bad, result.output)
+        assert "journal" in result.stderr and "Traceback" not in result.output
+
+
+# -- found by review: a server that echoes the key into a name --------------------------------
+def test_a_key_echoed_into_a_voice_name_is_never_printed_or_saved(
+    cli: Cli, catalog: Catalog, emulator: Emulator, tmp_path: Path
+) -> None:
+    catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}])
+    emulator.store.seed_voice(OWNER, name=f"leak {TEST_KEY}", visibility="PUBLIC")
+    plan_file = tmp_path / "plan.json"
+    for args in (("plan", "--out", str(plan_file)), ("plan", "--format", "markdown"),
+                 ("list",), ("list", "--format", "json")):  # fmt: skip
+        result = cli(args[0], str(catalog.path), *args[1:], env=env(emulator))
+        assert result.code == 0, result.output
+        assert TEST_KEY not in result.output and "redacted" in result.output
+    assert TEST_KEY not in plan_file.read_text()
