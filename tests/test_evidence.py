@@ -5,6 +5,7 @@ edges where a promise leaked. Real CLI, real HTTP, real files."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -249,3 +250,21 @@ def test_a_key_echoed_into_a_voice_name_is_never_printed_or_saved(
         assert result.code == 0, result.output
         assert TEST_KEY not in result.output and "redacted" in result.output
     assert TEST_KEY not in plan_file.read_text()
+
+
+# -- 10. remote names are inert in markdown ---------------------------------------------------
+def test_remote_names_never_become_live_markdown(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    hostile = ["[Click to approve](https://x.example/ok)", "![img](https://x.example/a.png)",
+               "@octocat", "**bold** <b>x</b> `code` | cell"]  # fmt: skip
+    for name in hostile:
+        emulator.store.seed_voice(OWNER, name=name, visibility="PUBLIC")
+    catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}])
+    for extra in ((), ("--prune",)):  # in the unmanaged list, then in change rows
+        md = cli("plan", str(catalog.path), "--format", "markdown", *extra, env=env(emulator))
+        assert md.code == 0, md.output
+        body = md.stdout
+        for live in ("](", "![", "@octocat", "**bold**", "<b>", "`code`"):
+            assert live not in body, (live, body)
+        assert re.search(r"(?<!\\)\| cell", body) is None  # a pipe only escaped

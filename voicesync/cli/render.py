@@ -142,7 +142,10 @@ def _action_details(change: Change) -> list[str]:
         if change.voice_id is None:
             return []
         extra = " (not managed by voicesync; skipped if not yours)" if change.skippable else ""
-        return [f"status     {change.status.value if change.status else '?'}{extra}"]
+        lines = [f"status     {change.status.value if change.status else '?'}{extra}"]
+        if change.remote_name is not None and change.remote_name != change.name:
+            lines.append(f"remote     {p(change.remote_name)} (the voice's name on the account)")
+        return lines
     if change.action is Action.WAIT:
         return [f"status     {change.status.value if change.status else '?'}"]
     lines = [_field_line(f, change) for f in change.fields]
@@ -241,7 +244,7 @@ def plan_markdown(plan: Plan) -> str:
             f"<details><summary>{len(plan.unmanaged)} unmanaged voice(s), left alone</summary>",
             "",
         ]
-        lines += [f"- {_md(v.name or '-')} (`{_md(v.voice_id)}`)" for v in plan.unmanaged]
+        lines += [f"- {_md(v.name or '-')} (`{v.voice_id}`)" for v in plan.unmanaged]
         lines += ["", "</details>"]
     lines += ["", f"<sub>plan fingerprint `{plan.fingerprint[:16]}`</sub>"]
     return "\n".join(lines)
@@ -249,7 +252,7 @@ def plan_markdown(plan: Plan) -> str:
 
 def _md_row(change: Change) -> str:
     details = "; ".join(_md(line) for line in _details(change)) or "–"
-    voice = _md(change.name) + (f" (`{_md(change.voice_id)}`)" if change.voice_id else "")
+    voice = _md(change.name) + (f" (`{change.voice_id}`)" if change.voice_id else "")
     return (
         f"| {MD_ICONS[change.action]} | {change.action.value} | {voice} | "
         f"`{change.reason.value}` | {details} |"
@@ -257,8 +260,18 @@ def _md_row(change: Change) -> str:
 
 
 def _md(text: str) -> str:
-    text = printable(text)
-    return " ".join(text.split()).replace("|", "\\|").replace("<", "&lt;")
+    """Text (remote names included: other accounts' public voices can be listed) as inert
+    markdown: no link, image, emphasis, HTML, table cell break or @mention survives."""
+    text = " ".join(printable(text).split())
+    return "".join(_MD_ESCAPES.get(c, c) for c in text)
+
+
+_MD_ESCAPES = {c: "\\" + c for c in "\\`*_{}[]()#!|~"} | {
+    "<": "&lt;",
+    ">": "&gt;",
+    "&": "&amp;",
+    "@": "@\u2060",  # a word joiner: GitHub links no @mention through it
+}
 
 
 # -- apply results -----------------------------------------------------------------
