@@ -446,3 +446,33 @@ def test_a_key_variable_with_a_newline_is_not_a_voiceai_key_variable(
                          environments=environments)  # fmt: skip
     refused = cli("plan", str(path), "--env", "production", env=env(emulator))
     assert refused.code == 1 and "VOICESYNC_ALLOWED_KEY_VARIABLES" in refused.stderr
+
+
+def test_a_declared_name_another_environment_would_make_is_refused(
+    cli: Cli, tmp_path: Path
+) -> None:
+    path = tmp_path / "voices.yaml"
+    path.write_text(
+        'version: 1\nenvironments:\n  production: {}\n  "pr-*": {name_format: "{name} [{env}]"}\n'
+        "voices:\n  - {name: Old Man, sample: a.wav}\n  - {name: 'Old Man [pr-2]', sample: b.wav}\n"
+    )
+    result = cli("validate", str(path))
+    assert result.code == 1
+    assert f"{path}:7:" in result.stderr and "environment pr-2's name_format" in result.stderr
+
+
+def test_the_exact_remote_name_wins_over_another_voices_key(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    environments = {"production": {}, "pr-*": {"name_format": "{name} [{env}]"}}
+    path = catalog.write(
+        [
+            {"name": "elder", "key": "a_k", "sample": catalog.sample("a.wav")},
+            {"name": "Old Man", "key": "elder", "sample": catalog.sample("b.wav", period=30)},
+        ],
+        environments=environments,
+    )
+    plan = cli("plan", str(path), "--env", "production", "--target", "elder", "--format", "json",
+               env=env(emulator))  # fmt: skip
+    assert plan.code == 0, plan.output
+    assert [c["name"] for c in json.loads(plan.stdout)["changes"]] == ["elder"]

@@ -145,7 +145,8 @@ def test_markdown_plans_carry_one_marker_per_environment(
     md = cli("plan", str(catalog.path), "--env", "pr-7", "--format", "markdown", env=env(emulator))
     assert md.stdout.splitlines()[0] == "<!-- voicesync-plan:" + str(catalog.path) + ":pr-7 -->"
     assert "(environment pr-7)" in md.stdout.splitlines()[1]
-    assert "Announcer [pr-7]" in md.stdout and "Narrator" not in md.stdout  # not in pr-*
+    # (markdown escapes the brackets: they render as written)
+    assert "Announcer \\[pr-7\\]" in md.stdout and "Narrator" not in md.stdout  # not in pr-*
     staging = cli("plan", str(catalog.path), "--env", "staging", env=env(emulator))
     assert "Narrator [staging]" in staging.stdout
 

@@ -268,3 +268,23 @@ def test_remote_names_never_become_live_markdown(
         for live in ("](", "![", "@octocat", "**bold**", "<b>", "`code`"):
             assert live not in body, (live, body)
         assert re.search(r"(?<!\\)\| cell", body) is None  # a pipe only escaped
+
+
+# -- found by review: a state file edited to record an ignored voice ---------------------------
+def test_a_voice_ignore_names_is_never_written_whatever_the_state_file_says(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}], ignore=["Team *"])
+    assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+    team = emulator.store.seed_voice(OWNER, name="Team Gamma", visibility="PRIVATE")
+    data = json.loads(catalog.state_path.read_text())
+    data["voices"]["Old draft"] = data["voices"]["A"] | {"voice_id": team.voice_id,
+                                                         "name": "Old draft"}  # fmt: skip
+    catalog.state_path.write_text(json.dumps(data))
+    plan = cli("plan", str(catalog.path), env=env(emulator))
+    assert "Team Gamma" in plan.stdout, plan.output  # the plan names the voice it would touch
+    emulator.clear_requests()
+    for extra in ((), ("--force",)):
+        refused = cli("apply", str(catalog.path), "--yes", *extra, env=env(emulator))
+        assert refused.code == 1 and "ignore:" in refused.stderr, refused.output
+    assert writes(emulator) == []

@@ -7,8 +7,8 @@ from typing import Any
 from voicesync.catalog.environments import environment, format_problems, matching_key
 from voicesync.catalog.schema import Reporter
 from voicesync.errors import UsageError
-from voicesync.model import Environment, Source, nfc
-from voicesync.names import DEFAULT_FORMAT, ENV_NAME
+from voicesync.model import Environment, Source, nfc, parsed_format
+from voicesync.names import DEFAULT_FORMAT, ENV_NAME, is_glob
 
 
 class CrossChecks(Reporter):
@@ -71,12 +71,39 @@ class CrossChecks(Reporter):
         )
         names = [v["name"] for v in self.raw_voices() if isinstance(v.get("name"), str)]
         longest = max(names, key=len, default="")
-        for key, message in format_problems(envs, longest):
+        problems = format_problems(envs, longest)
+        for key, message in problems:
             self.add(message, self.at(("environments", key, "name_format")))
+        if not problems:
+            self._names_of_other_environments(envs)
         self._voice_environments(list(envs))
         if self.wanted_env is not None and envs:
             self.env = self._choose(envs, self.wanted_env)
         return tuple((k, str(v.get("name_format", DEFAULT_FORMAT))) for k, v in envs.items())
+
+    def _names_of_other_environments(self, envs: dict[str, dict[str, Any]]) -> None:
+        """A declared name that a specific environment's format makes ('Old Man [pr-2]' beside
+        '{name} [{env}]') would be cloned by one environment under another's name."""
+        formats = [
+            (key, parsed_format(str(raw.get("name_format", DEFAULT_FORMAT))))
+            for key, raw in envs.items()
+        ]
+        for i, raw in enumerate(self.raw_voices()):
+            name = raw.get("name")
+            if not isinstance(name, str):
+                continue
+            for key, fmt in formats:
+                glob = key if is_glob(key) else None
+                made_for = fmt.environment_of(name, env=None if glob else key, glob=glob)
+                if fmt.catch_all or made_for is None:
+                    continue
+                self.add(
+                    f"name '{name}' is what environment {made_for}'s name_format makes of "
+                    f"'{fmt.declared_of(name, made_for)}', so environments would share it; "
+                    "choose a name no name_format makes",
+                    self.at(("voices", i, "name")),
+                )
+                break
 
     def _voice_environments(self, keys: list[str]) -> None:
         for i, raw in enumerate(self.raw_voices()):

@@ -99,7 +99,7 @@ def build_plan(
         config=desired.display,
         changes=changes,
         unmanaged=unmanaged,
-        refusals=_trespasses(changes, index, territory)
+        refusals=_trespasses(changes, index, territory, desired)
         + assess_safety(changes, managed, force=options.force, limits=options.limits),
         managed_count=managed,
         inputs=inputs,
@@ -119,15 +119,29 @@ WRITES = {
 
 
 def _trespasses(
-    changes: tuple[Change, ...], index: RemoteIndex, territory: Territory
+    changes: tuple[Change, ...], index: RemoteIndex, territory: Territory, desired: DesiredState
 ) -> tuple[Refusal, ...]:
-    """A write to a voice another environment of the catalog owns: refused, whatever the state
-    file, prune, ignore or --force say (the state file may be a stale or edited copy)."""
+    """A write to a voice another environment of the catalog owns, or that ignore: names (and
+    the catalog does not declare): refused, whatever the state file, prune or --force say (the
+    state file may be a stale or edited copy)."""
     refusals = []
+    declared = {v.name for v in desired.voices}
     for change in changes:
         if change.action not in WRITES or change.voice_id not in index.by_id:
             continue
-        why = territory.claimant(index.by_id[change.voice_id])
+        current = index.by_id[change.voice_id]
+        if desired.ignores(current.name) and current.name not in declared:
+            refusals.append(
+                Refusal(
+                    "ignored",
+                    f"'{change.name}' ({change.voice_id}) would be {WRITES[change.action]}, but "
+                    f"the voice is named '{current.name}', which ignore: keeps away from every "
+                    "write; if the state file is wrong, restore it from git",
+                    overridable=False,
+                )
+            )
+            continue
+        why = territory.claimant(current)
         if why is not None:
             refusals.append(
                 Refusal(

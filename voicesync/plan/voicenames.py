@@ -45,13 +45,17 @@ def resolve(given: str, voices: Sequence[Named], where: str) -> str:
     """The remote name ``given`` means; UsageError listing the forms when it means none or
     several."""
     wanted = nfc(given)
+    if any(v.remote == wanted for v in voices):  # the remote name is exact: it wins
+        return wanted
     found = sorted({v.remote for v in voices if wanted in v.forms or given in v.forms})
     if len(found) == 1:
         return found[0]
     if found:
+        candidates = [v for v in voices if v.remote in found]
         raise UsageError(
-            f"'{given}' names several voices of {where}: " + ", ".join(f"'{f}'" for f in found),
-            hint="use the remote name (the one the plan shows)",
+            f"'{given}' names several voices of {where}: "
+            + "; ".join(v.describe() for v in candidates),
+            hint="use a name only one of them has (the remote name always is)",
         )
     shown = "; ".join(v.describe() for v in voices[:8]) + ("; …" if len(voices) > 8 else "")
     raise UsageError(
