@@ -476,3 +476,42 @@ def test_the_exact_remote_name_wins_over_another_voices_key(
                env=env(emulator))  # fmt: skip
     assert plan.code == 0, plan.output
     assert [c["name"] for c in json.loads(plan.stdout)["changes"]] == ["elder"]
+
+
+# -- import never writes what validate then rejects (issue 24, 14; found by review) -----------
+def test_import_all_skips_names_the_catalog_cannot_hold(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    path = catalog.write([{"name": "Saga", "sample": catalog.sample("s.wav"),
+                           "previous_names": ["Storyteller"]}])  # fmt: skip
+    assert cli("apply", str(path), "--yes", env=env(emulator)).code == 0
+    for name in (" Pad ", "a\nb", "x" * 101, "SAGA", "storyteller", "Fine"):
+        emulator.store.seed_voice(OWNER, name=name, visibility="PRIVATE")
+    done = cli("import", str(path), "--all", env=env(emulator))
+    assert done.code == 0, done.output
+    assert "Fine" in done.stdout and "skipped" in done.stderr, done.output
+    checked = cli("validate", str(path))
+    assert "does not exist" in checked.stderr and "already used" not in checked.stderr
+    assert "leading or trailing" not in checked.stderr, checked.stderr
+    one = cli("import", str(path), "--name", "SAGA", env=env(emulator))
+    assert one.code == 1 and "--adopt" in one.stderr, one.output
+
+
+def test_import_gives_each_voice_a_placeholder_no_other_voice_uses(
+    cli: Cli, catalog: Catalog, make_emulator: Callable[..., Emulator]
+) -> None:
+    from voicesync.emulator import Dialect
+
+    emulator = make_emulator(dialect=Dialect(extra_fields=True))
+    path = catalog.write([{"name": "Zed", "sample": catalog.sample("omega.wav")}])
+    assert cli("apply", str(path), "--yes", env=env(emulator)).code == 0
+    emulator.store.seed_voice(OWNER, name="Omega", visibility="PRIVATE", language="es")
+    done = cli("import", str(path), "--name", "Omega", env=env(emulator))
+    assert done.code == 0, done.output
+    import yaml
+
+    entry = yaml.safe_load(path.read_text())["voices"][-1]
+    assert entry["sample"] != "samples/omega.wav" and not (catalog.root / entry["sample"]).exists()
+    assert entry["language"] == "es"
+    state = json.loads(catalog.state_path.read_text())
+    assert state["voices"]["Omega"]["language"] == "es"

@@ -191,10 +191,10 @@ def chosen_environment(
 
 
 def declared_names(config: Path, environment: str | None = None) -> set[str]:
-    """The (remote) voice names voices.yaml declares, in an environment if given (samples not
-    inspected); raises ConfigError."""
+    """The (remote) voice names and previous names voices.yaml declares, in an environment if
+    given (samples not inspected); raises ConfigError."""
     loaded = load_config(config, inspect_samples=False, environment=environment)
-    return {v.name for v in loaded.state.voices}
+    return {n for v in loaded.state.voices for n in (v.name, *v.previous_names)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 import shlex
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -22,10 +22,12 @@ import yaml
 from voicesync.catalog.samples import inspect_sample
 from voicesync.catalog.yamlsource import parse
 from voicesync.errors import UsageError
-from voicesync.model import DEFAULT_LANGUAGE, DEFAULT_VISIBILITY, RemoteVoice
+from voicesync.model import DEFAULT_LANGUAGE, DEFAULT_VISIBILITY, LANGUAGES, RemoteVoice, nfc
 from voicesync.state.store import State, VoiceRecord
 
 SAMPLE_SUFFIXES = (".wav", ".mp3", ".ogg")
+MAX_NAME = 100
+_ONE_LINE = re.compile(r"\S(.*\S)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,22 +38,49 @@ class Imported:
     missing_samples: tuple[str, ...]
 
 
+def name_problem(name: str) -> str | None:
+    """Why voices.yaml could not hold this remote name (validate's rule), or None."""
+    if not 1 <= len(name) <= MAX_NAME:
+        return f"it is not 1 to {MAX_NAME} characters long"
+    if not _ONE_LINE.fullmatch(name):
+        return "it is not one line without leading or trailing spaces"
+    return None
+
+
 def choose(
     remote: Sequence[RemoteVoice],
     names: Iterable[str],
     everything: bool,
     state: State,
     declared: set[str],
+    skipped: Callable[[RemoteVoice, str], None] = lambda _v, _why: None,
 ) -> list[RemoteVoice]:
+    """The voices to import. ``declared``: every name and previous name of the catalog,
+    compared ignoring case as validate does; ``skipped`` hears of each voice --all leaves out
+    because the catalog could not hold its name."""
     known = state.known_ids()
+    folded = {nfc(n).casefold() for n in declared}
     candidates = [v for v in remote if v.voice_id not in known and v.name]
     wanted = set(names)
     if not everything and not wanted:
         raise UsageError("say which voices to import: --name NAME (repeatable) or --all")
     if everything:
-        chosen = [v for v in candidates if v.name not in declared]
+        chosen = []
+        for voice in (v for v in candidates if nfc(v.name or "").casefold() not in folded):
+            why = name_problem(voice.name or "")
+            if why is None:
+                chosen.append(voice)
+            else:
+                skipped(voice, why)
     else:
-        already = sorted(wanted & declared)
+        already = sorted(n for n in wanted if nfc(n).casefold() in folded)
+        unfit = sorted(f"'{n}' ({why})" for n in wanted if (why := name_problem(n)))
+        if unfit:
+            raise UsageError(
+                "voices.yaml cannot hold these names: " + ", ".join(unfit),
+                hint="rename the voice on the account first (a voice name is 1 to 100 "
+                "characters, one line, no leading or trailing spaces)",
+            )
         if already:
             raise UsageError(
                 f"already declared: {', '.join(already)}; import writes new entries",
@@ -80,14 +109,17 @@ def import_voices(
     text = config.read_bytes().decode("utf-8") if config.exists() else "version: 1\nvoices: []\n"
     base = config.resolve().parent
     entries, records, missing = [], dict(state.records), []
-    language = _default_language(text.removeprefix("\ufeff"))
+    default_language = _default_language(text.removeprefix("\ufeff"))
+    taken = _sample_refs(text.removeprefix("\ufeff"))
     for voice in voices:
         name = voice.name or voice.voice_id
         found = _find_sample(sample_dir, name) if sample_dir else None
-        ref = _relative(found, base) if found else f"samples/{slug(name)}.wav"
+        ref = _relative(found, base) if found else _placeholder(name, base, taken)
+        taken.add(ref)
         if found is None:
             missing.append(ref)
-        entries.append(_entry(name, ref, voice))
+        language = voice.language if voice.language in LANGUAGES else default_language
+        entries.append(_entry(name, ref, voice, language != default_language))
         sha, size = "", 0
         if found is not None:
             info, _ = inspect_sample(found, ref)
@@ -123,11 +155,30 @@ def _relative(path: Path, base: Path) -> str:
         return str(path)
 
 
-def _entry(name: str, ref: str, voice: RemoteVoice) -> dict[str, str]:
+def _entry(name: str, ref: str, voice: RemoteVoice, own_language: bool) -> dict[str, str]:
     entry = {"name": name, "sample": ref}
     if voice.visibility is not None:
         entry["visibility"] = voice.visibility.value
+    if own_language and voice.language:
+        entry["language"] = voice.language
     return entry
+
+
+def _placeholder(name: str, base: Path, taken: set[str]) -> str:
+    """A sample path for a voice whose sample is not at hand: one no other voice uses and no
+    file holds yet (else the voice would be tied to another's audio)."""
+    stem = f"samples/{slug(name)}"
+    for n in range(1, 1000):
+        ref = f"{stem}.wav" if n == 1 else f"{stem}-{n}.wav"
+        if ref not in taken and not (base / ref).exists():
+            return ref
+    raise UsageError(f"no free sample path for '{name}' under samples/")
+
+
+def _sample_refs(text: str) -> set[str]:
+    data = yaml.safe_load(text) if text.strip() else None
+    voices = data.get("voices") if isinstance(data, dict) else None
+    return {str(v["sample"]) for v in voices or () if isinstance(v, dict) and "sample" in v}
 
 
 def _default_language(text: str) -> str:

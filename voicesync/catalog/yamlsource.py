@@ -30,14 +30,29 @@ _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Loader(_Base):  # type: ignore[valid-type,misc]
-    """SafeLoader whose booleans are YAML 1.2's only."""
+    """SafeLoader whose booleans and numbers are YAML 1.2's (core schema) only: editors show
+    a voice named ``No``, ``12:30`` or ``1_000`` as text, and so does voicesync."""
 
 
+_YAML11_ONLY = {f"{_STANDARD}bool", f"{_STANDARD}int", f"{_STANDARD}float"}
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != f"{_STANDARD}bool"]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _YAML11_ONLY]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(f"{_STANDARD}bool", _YAML12_BOOL, list("tTfF"))
+_Loader.add_implicit_resolver(
+    f"{_STANDARD}int",
+    re.compile(r"^(?:[-+]?(?:0|[1-9][0-9]*)|0x[0-9a-fA-F]+|0o[0-7]+)$"),
+    list("-+0123456789"),
+)
+_Loader.add_implicit_resolver(
+    f"{_STANDARD}float",
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+.0123456789"),
+)
 
 
 def _pos(node: yaml.Node) -> Position:

@@ -82,7 +82,17 @@ def import_command(
         state_path = state_file(config, where.state_path, where.emulator)
         with state_lock(state_path), VoiceAIClient(conn, **client_options(where)) as client:
             state = load_state(state_path, conn.endpoint)
-            chosen = choose(client.list_voices(), names, everything, state, declared)
+            chosen = choose(
+                client.list_voices(),
+                names,
+                everything,
+                state,
+                declared,
+                skipped=lambda voice, why: console.warn(
+                    f"skipped '{voice.name}' ({voice.voice_id}): voices.yaml cannot hold its "
+                    f"name, as {why}; rename it on the account to import it"
+                ),
+            )
             owned, refused = prove_owned(client, chosen)
             state = replace(state, foreign=state.foreign | {v.voice_id for v in refused})
             for voice in refused:
