@@ -288,3 +288,28 @@ def test_a_voice_ignore_names_is_never_written_whatever_the_state_file_says(
         refused = cli("apply", str(catalog.path), "--yes", *extra, env=env(emulator))
         assert refused.code == 1 and "ignore:" in refused.stderr, refused.output
     assert writes(emulator) == []
+
+
+# -- 6. a journal cut short is repaired before anything is appended -------------------------
+def test_a_journal_whose_last_line_was_cut_is_repaired_before_the_next_append(
+    tmp_path: Path,
+) -> None:
+    """A full disk cut the last line; the next run appends, and is itself stopped before it
+    folds the journal into the state file: the journal must still read."""
+    from voicesync.state.wal import LogWriter, log_path, read_log
+
+    state_path = tmp_path / "voices.lock.json"
+    whole = json.dumps({"drop": "A"})
+    log_path(state_path).write_text(
+        json.dumps({"journal": 1, "endpoint": "http://127.0.0.1:1"}) + "\n" + whole + "\n"
+        + whole[:7]
+    )  # fmt: skip
+    writer = LogWriter(state_path, "http://127.0.0.1:1")
+    writer.sync(writer.write([{"drop": "B"}]))
+    writer.close()
+    assert read_log(state_path) == ("http://127.0.0.1:1", [{"drop": "A"}, {"drop": "B"}])
+    log_path(state_path).write_text('{"journ')  # not even the header was whole
+    writer = LogWriter(state_path, "http://127.0.0.1:1")
+    writer.sync(writer.write([{"drop": "C"}]))
+    writer.close()
+    assert read_log(state_path) == ("http://127.0.0.1:1", [{"drop": "C"}])

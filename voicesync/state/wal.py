@@ -27,6 +27,7 @@ from voicesync.state.local import refuse_link
 
 LOG_FORMAT = 1
 LOG_SUFFIX = ".journal"
+_CHUNK = 1 << 16
 
 
 def log_path(state_path: Path) -> Path:
@@ -133,7 +134,8 @@ class LogWriter:
             try:
                 refuse_link(self.path, "the state file's journal")
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o666)
+                _cut_torn_line(fd)
                 if os.fstat(fd).st_size == 0:
                     _write_all(fd, _line({"journal": LOG_FORMAT, "endpoint": self._endpoint}))
                     os.fsync(fd)
@@ -152,6 +154,25 @@ class LogWriter:
             os.fsync(fd)
         except OSError as exc:
             raise _write_error(self.path, exc) from None
+
+
+def _cut_torn_line(fd: int) -> None:
+    """Repair before append: a last line cut short (a crash, a full disk) was never synced and
+    is dropped on read, but a line appended to it would glue onto it and damage the journal for
+    good. Cut the log back to its last whole line."""
+    size = os.fstat(fd).st_size
+    if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+        return
+    start = size
+    while start > 0:
+        start = max(0, start - _CHUNK)
+        end = os.pread(fd, size - start, start).rfind(b"\n")
+        if end != -1:
+            os.ftruncate(fd, start + end + 1)
+            break
+    else:
+        os.ftruncate(fd, 0)  # not even the header was whole
+    os.fsync(fd)
 
 
 def _sync_folder(folder: Path) -> None:
