@@ -313,3 +313,20 @@ def test_a_journal_whose_last_line_was_cut_is_repaired_before_the_next_append(
     writer.sync(writer.write([{"drop": "C"}]))
     writer.close()
     assert read_log(state_path) == ("http://127.0.0.1:1", [{"drop": "C"}])
+
+
+# -- 16. a wait the budget cannot cover fails at once ------------------------------------------
+def test_a_retry_after_past_the_budget_fails_at_once_naming_it(cli: Cli, catalog: Catalog) -> None:
+    from testing.rawserver import RawServer
+
+    server = RawServer(lambda _m, _p: (429, {"Retry-After": "99999"}, b"{}"))
+    try:
+        catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}])
+        started = time.monotonic()
+        result = cli("plan", str(catalog.path),
+                     env={"VOICEAI_BASE_URL": server.url, "VOICEAI_API_KEY": TEST_KEY})  # fmt: skip
+        assert time.monotonic() - started < 10, "waited instead of failing at once"
+        assert result.code == 1 and "99999" in result.stderr, result.output
+        assert "--max-rate-limit-wait" in result.stderr
+    finally:
+        server.close()

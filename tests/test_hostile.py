@@ -474,7 +474,7 @@ def test_a_429_storm_is_announced_on_stderr_and_given_up_within_the_bound(
     assert "kept answering 429" in result.stderr and "--max-rate-limit-wait" in result.stderr
     stormy = make_emulator(faults=FaultConfig(rate_limit_every=1, retry_after_s=99999))
     at_once = cli("plan", str(catalog.path), "--max-rate-limit-wait", "5", env=env(stormy))
-    assert at_once.code == 1 and "asked for 120 s more" in at_once.stderr  # capped, refused
+    assert at_once.code == 1 and "asked for 99999 s more" in at_once.stderr  # the ask, refused
 
 
 def test_wait_timeout_bounds_the_apply_as_a_whole(

@@ -7,6 +7,8 @@ dropped connections, honouring ``Retry-After`` (capped). A clone POST is resent 
 
 from __future__ import annotations
 
+import email.utils
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -96,6 +98,9 @@ class CloneSafeRetry(Retry):
             return
         status = response.status if response is not None else None
         last = self.history[-1] if self.history else None
+        asked = _asked(response) if status == 429 else None
+        if asked is not None and guard.waited_s + asked > guard.wait_budget_s:
+            raise WaitBudgetSpent(guard.waited_s, asked, status)  # at once: no partial wait
         if status == 429 and guard.waited_s + wait > guard.wait_budget_s:
             raise WaitBudgetSpent(guard.waited_s, wait, status)
         if guard.on_wait is not None and wait >= 1.0:
@@ -105,8 +110,21 @@ class CloneSafeRetry(Retry):
                                      guard.wait_budget_s))  # fmt: skip
         guard.stop_attempt()
         wait_before_retry(wait, refused=status == 429)
-        guard.waited_s += wait  # what the server asked for; queueing for a slot is not counted
+        if status == 429:  # the budget is for rate limits; a 5xx backoff is bounded by attempts
+            guard.waited_s += wait  # what the server asked; queueing for a slot is not counted
         guard.start_attempt()
+
+
+def _asked(response: BaseHTTPResponse | None) -> float | None:
+    """The wait a Retry-After asks for, before the per-wait cap: a wait past the whole budget
+    is refused at once instead of being waited out in capped pieces."""
+    header = response.headers.get("Retry-After") if response is not None else None
+    if header is None:
+        return None
+    if header.strip().isdigit():
+        return float(header.strip())
+    when = email.utils.parsedate_tz(header)
+    return max(0.0, email.utils.mktime_tz(when) - time.time()) if when is not None else None
 
 
 def retry_for(policy: RetryPolicy) -> Retry:

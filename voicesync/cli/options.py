@@ -84,10 +84,15 @@ def client_options(where: Target) -> dict[str, Any]:
 
     def waiting(notice: WaitNotice) -> None:
         why = f"HTTP {notice.status}" if notice.status else "a failed attempt"
+        budget = (
+            f"; {notice.waited_s:.0f} s of at most {notice.budget_s:.0f} s waited for rate "
+            "limits in this call: --max-rate-limit-wait"
+            if notice.status == 429
+            else ""
+        )
         console.warn(
-            f"waiting {notice.wait_s:.0f} s before trying {notice.method} {notice.path} again "
-            f"({why}; {notice.waited_s:.0f} s waited so far in this call, at most "
-            f"{notice.budget_s:.0f} s: --max-rate-limit-wait)"
+            f"waiting {notice.wait_s:.0f} s before trying {notice.method} {notice.path} "
+            f"again ({why}{budget})"
         )
 
     options: dict[str, Any] = {
