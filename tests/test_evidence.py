@@ -330,3 +330,16 @@ def test_a_retry_after_past_the_budget_fails_at_once_naming_it(cli: Cli, catalog
         assert "--max-rate-limit-wait" in result.stderr
     finally:
         server.close()
+
+
+# -- 17. Terraform's habit: apply PLANFILE -------------------------------------------------
+def test_apply_given_a_plan_file_as_the_catalog_says_to_use_plan(
+    cli: Cli, catalog: Catalog, emulator: Emulator, tmp_path: Path
+) -> None:
+    catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}])
+    plan_file = tmp_path / "plan.json"
+    assert cli("plan", str(catalog.path), "--out", str(plan_file), env=env(emulator)).code == 0
+    result = cli("apply", str(plan_file), "--yes", env=env(emulator))
+    assert result.code == 1
+    errors = [line for line in result.stderr.splitlines() if ": " in line and "hint" not in line]
+    assert len(errors) <= 2 and f"--plan {plan_file}" in result.stderr, result.stderr

@@ -108,6 +108,13 @@ class _Checker(CrossChecks):
                 Position(1, 1),
             )
             return None
+        if {"format_version", "changes", "fingerprint"} <= self.doc.data.keys():
+            self.add(
+                f"{self.display} is a plan saved by plan --out, not a catalog: apply it with "
+                f"voicesync apply --plan {self.display}",
+                Position(1, 1),
+            )
+            return None
         self._schema()
         self.check_names()
         formats = self.check_environments()
