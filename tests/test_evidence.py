@@ -343,3 +343,144 @@ def test_apply_given_a_plan_file_as_the_catalog_says_to_use_plan(
     assert result.code == 1
     errors = [line for line in result.stderr.splitlines() if ": " in line and "hint" not in line]
     assert len(errors) <= 2 and f"--plan {plan_file}" in result.stderr, result.stderr
+
+
+# -- 8. preview never writes through a link or over a file it did not write -----------------
+def test_preview_refuses_a_link_and_a_file_that_is_not_audio(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+    state = catalog.state_path.read_bytes()
+    previews = catalog.root / "previews"
+    previews.mkdir()
+    link = previews / "Narrator.preview.mp3"
+    link.symlink_to("../voices.lock.json")
+    linked = cli("preview", str(catalog.path), "Narrator", "-o", str(link), env=env(emulator))
+    assert linked.code == 1 and "link" in linked.stderr, linked.output
+    notes = previews / "notes.mp3"
+    notes.write_text("my notes\n")
+    other = cli("preview", str(catalog.path), "Narrator", "-o", str(notes), env=env(emulator))
+    assert other.code == 1 and "not audio" in other.stderr, other.output
+    assert catalog.state_path.read_bytes() == state and notes.read_text() == "my notes\n"
+    fresh = previews / "n.mp3"
+    for _ in range(2):  # its own preview it may replace
+        again = cli("preview", str(catalog.path), "Narrator", "-o", str(fresh), env=env(emulator))
+        assert again.code == 0, again.output
+
+
+# -- 9. speech is audio, not a 200 that says something else ----------------------------------
+def test_a_speech_answer_that_is_not_audio_is_not_taken_for_speech(
+    cli: Cli, catalog: Catalog
+) -> None:
+    from testing.rawserver import RawServer
+
+    voice = {"voice_id": "v1", "name": "Narrator", "status": "AVAILABLE"}
+    answers = {
+        "json": (200, {"Content-Type": "application/json"}, b'{"error": "voice_not_ready"}'),
+        "html": (200, {"Content-Type": "text/html"}, b"<html>maintenance</html>"),
+        "octets": (200, {"Content-Type": "application/octet-stream"}, b"<html>nope</html>"),
+    }
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    catalog.state_path.write_text(json.dumps({"format_version": 1, "endpoint": "X", "voices": {
+        "Narrator": {"voice_id": "v1", "name": "Narrator", "sample_sha256": "", "sample_size": 0,
+                     "visibility": "PRIVATE", "language": "en", "protected": False}}}))  # fmt: skip
+    for kind, answer in answers.items():
+        def reply(method: str, path: str, a=answer) -> tuple[int, dict[str, str], bytes]:
+            if method == "POST":
+                return a
+            return 200, {"Content-Type": "application/json"}, json.dumps([voice]).encode()
+
+        server = RawServer(reply)
+        try:
+            data = json.loads(catalog.state_path.read_text()) | {"endpoint": server.url}
+            catalog.state_path.write_text(json.dumps(data))
+            out = catalog.root / f"{kind}.mp3"
+            result = cli("preview", str(catalog.path), "Narrator", "-o", str(out),
+                         env={"VOICEAI_BASE_URL": server.url, "VOICEAI_API_KEY": TEST_KEY})  # fmt: skip
+            assert result.code == 1 and "speech answer" in result.stderr, (kind, result.output)
+            assert not out.exists()
+        finally:
+            server.close()
+
+
+# -- 11 and 18. the run lock: a folder in its place, and saying at once who holds it ---------
+def test_a_folder_where_the_lock_goes_is_a_clear_error(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}])
+    local = catalog.root / ".voicesync"
+    (local / "voices.lock.json.lock").mkdir(parents=True)
+    result = cli("apply", str(catalog.path), "--yes", env=env(emulator))
+    assert result.code == 1 and "state lock" in result.stderr, result.output
+    (local / "voices.lock.json.lock").rmdir()
+    (local / "voices.lock.json.holder").mkdir()
+    held = cli("apply", str(catalog.path), "--yes", env=env(emulator))
+    assert held.code == 0, held.output  # who holds it is only words for a message
+
+
+def test_a_second_apply_says_at_once_that_another_run_holds_the_lock(
+    cli: Cli, catalog: Catalog, emulator: Emulator, monkeypatch: object
+) -> None:
+    import pytest
+
+    from voicesync.state import lock
+    from voicesync.state.lock import state_lock
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setattr(lock, "LOCK_TIMEOUT_S", 0.3)
+    catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}])
+    with state_lock(catalog.state_path):
+        result = cli("apply", str(catalog.path), "--yes", env=env(emulator))
+    assert result.code == 1
+    lines = result.stderr.splitlines()
+    waiting = next(i for i, t in enumerate(lines) if "waiting up to" in t)
+    assert waiting < next(i for i, t in enumerate(lines) if t.startswith("error:"))
+
+
+def test_apply_verify_says_what_it_verified(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}])
+    text = cli("apply", str(catalog.path), "--yes", "--verify", env=env(emulator))
+    assert text.code == 0 and "1 verified" in text.stdout, text.output
+    catalog.write([{"name": "A", "sample": catalog.sample("a.wav")},
+                   {"name": "B", "sample": catalog.sample("b.wav", period=30)}])  # fmt: skip
+    out = cli("apply", str(catalog.path), "--yes", "--verify", "--format", "json",
+              env=env(emulator))  # fmt: skip
+    results = json.loads(out.stdout)["results"]
+    assert [(r["name"], r["verified"]) for r in results] == [("B", True)], results
+
+
+# -- 11, 12. files that cannot be written -----------------------------------------------------
+def test_plan_works_where_the_machine_local_folder_cannot_be_made(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}])
+    (catalog.root / ".voicesync").write_text("a file where the cache folder would go\n")
+    result = cli("plan", str(catalog.path), env=env(emulator))
+    assert result.code == 0 and "clone A" in result.stdout, result.output
+
+
+def test_plan_out_to_a_place_that_cannot_be_written_is_a_clear_error(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}])
+    blocker = catalog.root / "not-a-folder"
+    blocker.write_text("x\n")
+    for out in ("", str(blocker / "plan.json"), str(catalog.root)):
+        result = cli("plan", str(catalog.path), "--out", out, env=env(emulator))
+        assert result.code == 1 and "Traceback" not in result.output, (out, result.output)
+        assert "error:" in result.stderr.lower()
+
+
+def test_a_plan_file_that_cannot_be_marked_applied_is_a_clear_error(tmp_path: Path) -> None:
+    import pytest
+
+    from voicesync.errors import PlanError
+    from voicesync.plan.planfile import mark_applied
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x\n")
+    with pytest.raises(PlanError, match="applied"):
+        mark_applied(blocker / "plan.json", {"format_version": 1}, "2026-12-02T10:00:00Z")

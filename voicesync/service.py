@@ -235,7 +235,11 @@ def apply_catalog(
         loaded = None
     elif loaded is None:
         loaded = load_catalog(config, allow_outside=allow_outside, environment=environment)
-    with state_lock(state_path) as warning:
+    def waiting(message: str) -> None:
+        if on_event is not None:
+            on_event(Notice(message))
+
+    with state_lock(state_path, on_wait=waiting) as warning:
         if warning and on_event is not None:
             on_event(Notice(warning))
         if destroy:

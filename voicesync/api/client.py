@@ -196,7 +196,7 @@ class ReadOnlyClient:
                 response, self.base_url, self._key, method, urlsplit(response.url).path or path
             )
         if binary:
-            return response.content
+            return response
         if not response.content.strip():
             return None  # a 204, or an empty 200: the caller decides whether it needed a body
         return parse_json(response, method, path)
@@ -279,10 +279,36 @@ class VoiceAIClient(ReadOnlyClient):
         if language:
             body["language"] = language
         path = f"{API_PREFIX}/speech"
-        audio: bytes = self._call("POST", path, json=body, binary=True)
-        if not audio:
-            raise BadResponseError("the speech answer holds no audio", method="POST", path=path)
+        response: requests.Response = self._call("POST", path, json=body, binary=True)
+        audio = response.content
+        problem = speech_problem(response.headers.get("Content-Type", ""), audio, audio_format)
+        if problem is not None:
+            raise BadResponseError(f"the speech answer {problem}", method="POST", path=path)
         return audio
+
+
+_AUDIO_MAGIC = {
+    "mp3": (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2", b"\xff\xe3", b"\xff\xfa"),
+    "wav": (b"RIFF",),
+    "opus": (b"OggS",),
+}
+
+
+def speech_problem(content_type: str, audio: bytes, audio_format: str) -> str | None:
+    """Why an answer to generate-speech is not the audio asked for (a 200 with a JSON error
+    or an HTML page is not speech), or None."""
+    kind = content_type.split(";", maxsplit=1)[0].strip().lower()
+    if not audio:
+        return "holds no audio"
+    if kind and not (kind.startswith("audio/") or kind == "application/octet-stream"):
+        return f"is {kind}, not audio"
+    family = audio_format.split("_", maxsplit=1)[0]
+    magic = _AUDIO_MAGIC.get(family)
+    if magic is not None and not audio.startswith(magic):
+        return f"does not start as {family.upper()} audio does"
+    if family == "wav" and audio[8:12] != b"WAVE":
+        return "is a RIFF file but not WAVE audio"
+    return None
 
 
 def _voice_path(voice_id: str) -> str:

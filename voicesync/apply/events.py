@@ -21,6 +21,7 @@ class ChangeResult:
     outcome: Outcome
     message: str = ""
     voice_id: str | None = None
+    verified: bool | None = None  # apply --verify: it spoke (True), it could not (False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,7 @@ class Waiting:
 @dataclass(frozen=True, slots=True)
 class Notice:
     message: str
+    verbose: bool = False  # shown with -v only
 
 
 Event = ChangeStarted | ChangeFinished | Waiting | Notice

@@ -30,5 +30,6 @@ def _verified(run: Context, result: ChangeResult) -> ChangeResult:
             "recorded: check the sample, then replace it (apply --replace NAME)"
         )
         run.emit(Notice(f"{result.change.name}: {message}"))
-        return replace(result, outcome=Outcome.FAILED, message=message)
-    return result
+        return replace(result, outcome=Outcome.FAILED, message=message, verified=False)
+    run.emit(Notice(f"{result.change.name}: verified, it spoke a test sentence", verbose=True))
+    return replace(result, verified=True)

@@ -108,12 +108,8 @@ class _Checker(CrossChecks):
                 Position(1, 1),
             )
             return None
-        if {"format_version", "changes", "fingerprint"} <= self.doc.data.keys():
-            self.add(
-                f"{self.display} is a plan saved by plan --out, not a catalog: apply it with "
-                f"voicesync apply --plan {self.display}",
-                Position(1, 1),
-            )
+        if _is_saved_plan(self.doc.data):
+            self.add(f"{self.display} {SAVED_PLAN} {self.display}", Position(1, 1))
             return None
         self._schema()
         self.check_names()
@@ -242,6 +238,15 @@ class _Given:
             str((env and env.language) or defaults.get("language") or DEFAULT_LANGUAGE),
             env.remote_name if env is not None else str,
         )
+
+
+SAVED_PLAN = "is a plan saved by plan --out, not a catalog: apply it with voicesync apply --plan"
+
+
+def _is_saved_plan(data: dict[str, Any]) -> bool:
+    """voicesync apply plan.json (Terraform's habit): one line that says --plan, not the
+    schema's twenty about a catalog it never was."""
+    return {"format_version", "changes", "fingerprint"} <= data.keys()
 
 
 def accepted(data: Any, extra: frozenset[AudioFormat]) -> frozenset[AudioFormat]:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from voicesync.errors import StateError
 from voicesync.model import AudioFormat, SampleInfo
 from voicesync.state.local import LOCAL_DIR, ensure_local_dir
 from voicesync.state.store import atomic_write_text
@@ -94,6 +95,6 @@ def save_cache(path: Path, known: Mapping[str, SampleInfo], seen: Iterable[Sampl
         "columns": list(ROW),
         "samples": [_row(merged[p]) for p in sorted(merged)],
     }
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, StateError):  # StateError: no folder can be made there
         ensure_local_dir(path.parent)
         atomic_write_text(path, json.dumps(payload, sort_keys=True) + "\n")

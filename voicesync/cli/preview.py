@@ -17,10 +17,11 @@ from voicesync.cli.options import (
     open_connection,
     target_options,
 )
-from voicesync.errors import StateError
+from voicesync.errors import StateError, UsageError
 from voicesync.plan.voicenames import named_voices, resolve
 from voicesync.service import chosen_environment
-from voicesync.state.store import load_state
+from voicesync.state.local import refuse_link
+from voicesync.state.store import atomic_write_bytes, load_state
 
 # A sentence per language the API clones in, so a preview sounds like what the voice is for.
 SENTENCES = {
@@ -78,5 +79,26 @@ def _slug(name: str) -> str:
 
 
 def _write(path: Path, audio: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(audio)
+    """Write the preview, never through a link and never over a file that is not audio
+    (voicesync's own previews are): a committed previews/X.mp3 -> ../voices.lock.json would
+    otherwise have the recipe's preview step overwrite the state file, and the next step
+    commit it. The file is replaced whole (temp file, rename), so a link is never followed."""
+    refuse_link(path, "the preview's output")
+    if path.exists() and (not path.is_file() or _head(path) is None):
+        raise UsageError(
+            f"{path} exists and is not a voicesync preview (not audio): refusing to overwrite it",
+            hint="choose another file with -o, or remove that one first",
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, audio)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _head(path: Path) -> bytes | None:
+    """The file's first bytes if they are an audio file's, else None."""
+    with path.open("rb") as handle:
+        head = handle.read(12)
+    audio = head.startswith((b"ID3", b"RIFF", b"OggS", b"fLaC")) or head[:1] == b"\xff"
+    return head if audio else None

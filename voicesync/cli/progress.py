@@ -52,7 +52,7 @@ class Progress:
                 self._line(f"  {_VERBS[event.change.action]} {p(event.change.name)}")
             elif isinstance(event, ChangeFinished):
                 self._finished(event)
-            elif isinstance(event, Notice):
+            elif isinstance(event, Notice) and (not event.verbose or self.console.verbose):
                 self._line(f"  note: {p(event.message)}")
 
     def _finished(self, event: ChangeFinished) -> None:

@@ -297,6 +297,8 @@ def apply_summary(result: ApplyResult, command: str = "apply") -> str:
     ]
     accepted = result.count(Outcome.ACCEPTED)
     tail = [f"{accepted} still cloning (--no-wait)"] if accepted else []
+    verified = sum(1 for r in result.results if r.verified)
+    tail += [f"{verified} verified (each spoke a test sentence)"] if verified else []
     tail += [f"{result.count(Outcome.SKIPPED)} skipped", f"{result.count(Outcome.FAILED)} failed"]
     head = f"{command.capitalize()} {'complete' if result.ok else 'finished with failures'}"
     lines = [f"{head}: {', '.join(done)}; {', '.join(tail)}."]
@@ -318,6 +320,7 @@ def apply_json(result: ApplyResult) -> dict[str, Any]:
                 "outcome": r.outcome.value,
                 "voice_id": r.voice_id,
                 "message": r.message,
+                "verified": r.verified,
             }
             for r in result.results
         ],

@@ -43,7 +43,15 @@ from voicesync.validation import first_error
 
 
 def write_plan_file(path: Path, plan: Plan) -> None:
-    atomic_write_text(path, json.dumps(saved_plan_json(plan), indent=2, sort_keys=True) + "\n")
+    if not str(path) or path.is_dir():
+        raise PlanError(f"--out needs a file name, not {str(path)!r}", hint="plan --out plan.json")
+    try:
+        atomic_write_text(path, json.dumps(saved_plan_json(plan), indent=2, sort_keys=True) + "\n")
+    except OSError as exc:
+        raise PlanError(
+            f"cannot write the plan file {path}: {exc.strerror or exc}",
+            hint="choose a writable place with --out",
+        ) from None
 
 
 def read_plan_file(path: Path) -> dict[str, Any]:
@@ -83,10 +91,18 @@ def refuse_applied(data: Mapping[str, Any], path: Path) -> None:
 
 
 def mark_applied(path: Path, data: Mapping[str, Any], when: str) -> None:
-    """Record in the plan file that it was applied."""
-    atomic_write_text(
-        path, json.dumps(dict(data) | {"applied_at": when}, indent=2, sort_keys=True) + "\n"
-    )
+    """Record in the plan file that it was applied. The changes are made and recorded by then;
+    a plan file that cannot be written is said, so it is not applied again by mistake."""
+    try:
+        atomic_write_text(
+            path, json.dumps(dict(data) | {"applied_at": when}, indent=2, sort_keys=True) + "\n"
+        )
+    except OSError as exc:
+        raise PlanError(
+            f"the plan was applied and recorded in the state file, but {path} cannot be "
+            f"marked applied ({exc.strerror or exc})",
+            hint="delete that plan file: applying it again would be refused as stale anyway",
+        ) from None
 
 
 def plan_from_saved(data: Mapping[str, Any], path: Path) -> Plan:

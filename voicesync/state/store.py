@@ -347,13 +347,18 @@ def atomic_write_text(path: Path, text: str) -> None:
     """Temp file in the same folder, fsync, rename, fsync the folder: a crash leaves the old
     file or the new one, never half of one. The file keeps its mode (a new one gets the
     umask's, like any file the user writes), not the temp file's 0600."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """See :func:`atomic_write_text`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = _mode_for(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         Path(tmp).replace(path)
