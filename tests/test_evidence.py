@@ -386,6 +386,7 @@ def test_a_speech_answer_that_is_not_audio_is_not_taken_for_speech(
         "Narrator": {"voice_id": "v1", "name": "Narrator", "sample_sha256": "", "sample_size": 0,
                      "visibility": "PRIVATE", "language": "en", "protected": False}}}))  # fmt: skip
     for kind, answer in answers.items():
+
         def reply(method: str, path: str, a=answer) -> tuple[int, dict[str, str], bytes]:
             if method == "POST":
                 return a
@@ -438,9 +439,7 @@ def test_a_second_apply_says_at_once_that_another_run_holds_the_lock(
     assert waiting < next(i for i, t in enumerate(lines) if t.startswith("error:"))
 
 
-def test_apply_verify_says_what_it_verified(
-    cli: Cli, catalog: Catalog, emulator: Emulator
-) -> None:
+def test_apply_verify_says_what_it_verified(cli: Cli, catalog: Catalog, emulator: Emulator) -> None:
     catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}])
     text = cli("apply", str(catalog.path), "--yes", "--verify", env=env(emulator))
     assert text.code == 0 and "1 verified" in text.stdout, text.output

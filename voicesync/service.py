@@ -235,6 +235,7 @@ def apply_catalog(
         loaded = None
     elif loaded is None:
         loaded = load_catalog(config, allow_outside=allow_outside, environment=environment)
+
     def waiting(message: str) -> None:
         if on_event is not None:
             on_event(Notice(message))
