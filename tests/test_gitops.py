@@ -299,6 +299,11 @@ def test_the_environments_recipe_is_valid_and_commits_state_the_tested_way() -> 
     assert preview["env"]["VOICESYNC_ENV"] == "pr-${{ github.event.number }}"
     steps = {s.get("name"): s for s in preview["steps"]}
     assert "voicesync destroy" in steps["Destroy the pull request's environment"]["run"]
+    for cached in ("Restore this pull request's state", "Save this pull request's state"):
+        paths = steps[cached]["with"]["path"].strip().splitlines()  # the state and its journal
+        assert paths == [
+            f"voices.${{{{ env.VOICESYNC_ENV }}}}.lock.json{s}" for s in ("", ".journal")
+        ]
     [commit] = [
         s for s in data["jobs"]["promote"]["steps"] if s.get("name") == "Commit the state file"
     ]
