@@ -483,3 +483,29 @@ def test_a_plan_file_that_cannot_be_marked_applied_is_a_clear_error(tmp_path: Pa
     blocker.write_text("x\n")
     with pytest.raises(PlanError, match="applied"):
         mark_applied(blocker / "plan.json", {"format_version": 1}, "2026-12-02T10:00:00Z")
+
+
+def test_adopting_the_namesake_of_an_expired_clone_proves_it_and_says_so(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    """Found by the stateful test: --adopt recorded the voice with 'No changes' and no PATCH
+    (a record left without an id was taken for evidence), and destroy later deleted it."""
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    _pending_state(catalog, emulator, started_at=time.time() - 100)
+    hand = emulator.store.seed_voice(OWNER, name="Narrator", visibility="PRIVATE")
+    adopted = cli("apply", str(catalog.path), "--yes", "--adopt", "Narrator", env=env(emulator))
+    assert adopted.code == 0 and "1 to adopt" in adopted.stdout, adopted.output
+    assert ("PATCH", f"/api/v1/tts/voice/{hand.voice_id}") in writes(emulator)
+
+
+def test_destroy_never_deletes_the_namesake_of_an_expired_clone(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    """Found by the stateful test: destroy matched an expired journal entry by name."""
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    _pending_state(catalog, emulator, started_at=time.time() - 100)
+    emulator.store.seed_voice(OWNER, name="Narrator", visibility="PRIVATE")
+    emulator.clear_requests()
+    done = cli("destroy", str(catalog.path), "--yes", "--force", env=env(emulator))
+    assert done.code == 0, done.output
+    assert writes(emulator) == [] and live_names(emulator) == ["Narrator"]

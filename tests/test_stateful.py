@@ -17,7 +17,9 @@ _STEPS and sets VOICESYNC_STATEFUL_RANDOM=1 for new cases. It prints the command
 from __future__ import annotations
 
 import itertools
+import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -31,6 +33,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from tests.conftest import TEST_KEY, Catalog, CliResult
 from voicesync.emulator import Emulator, account_of
+from voicesync.model import remote_name
 
 OWNER = account_of(TEST_KEY)
 EXAMPLES = int(os.environ.get("VOICESYNC_STATEFUL_EXAMPLES", "20"))
@@ -104,6 +107,8 @@ class Combinations(RuleBasedStateMachine):
             self.write(key)
         # voice_id -> (team, environment) that created or adopted it
         self.owner: dict[str, tuple[str, str]] = {}
+        # (team, environment) -> its state file after each successful apply, oldest first
+        self.snapshots: dict[tuple[str, str], list[bytes]] = {}
 
     # -- the catalogs ----------------------------------------------------------------------
     def write(self, key: str) -> None:
@@ -156,8 +161,26 @@ class Combinations(RuleBasedStateMachine):
             if adopting and self.owner.get(voice_id) in (None, (key, env)):
                 self.owner[voice_id] = (key, env)  # adopted on purpose
                 continue
-            self.check_write(key, env, voice_id, before.get(voice_id, ""))
+            self.check_write(key, env, voice_id, before.get(voice_id, ""), "--prune" in args)
+        self.check_recorded(key, env)
+        if result.code == 0 and args[0] == "apply" and self.state_file(key, env).exists():
+            self.snapshots.setdefault((key, env), []).append(self.state_file(key, env).read_bytes())
         return result
+
+    def state_file(self, key: str, env: str) -> Path:
+        return self.catalogs[key].root / f"voices.{env}.lock.json"
+
+    def check_recorded(self, key: str, env: str) -> None:
+        """What the state file records, it created or adopted on purpose: never by a name."""
+        path = self.state_file(key, env)
+        if not path.exists():
+            return
+        for name, record in json.loads(path.read_text())["voices"].items():
+            voice_id = record.get("voice_id")
+            assert voice_id is None or self.owner.get(voice_id) == (key, env), (
+                f"{key}/{env} records '{name}' ({voice_id}), which {self.owner.get(voice_id)} "
+                "made or nobody did"
+            )
 
     def writes(self) -> list[tuple[str, str]]:
         return [
@@ -166,10 +189,11 @@ class Combinations(RuleBasedStateMachine):
             if e["method"] in ("PATCH", "DELETE") and "/voice/" in e["path"]
         ]
 
-    def check_write(self, key: str, env: str, voice_id: str, name: str) -> None:
+    def check_write(self, key: str, env: str, voice_id: str, name: str, prune: bool) -> None:
         owner = self.owner.get(voice_id)
         if owner == (key, env):
             return
+        assert prune, f"{key}/{env} wrote {voice_id} ('{name}') without --prune: not its own"
         team = self.teams[key]
         managed_by_catalog = owner is not None and owner[0] == key
         ignored = any(fnmatchcase(name, p) for p in team.ignore)
@@ -249,6 +273,39 @@ class Combinations(RuleBasedStateMachine):
             for voice_id, owner in list(self.owner.items()):
                 if owner == (key, env) and voice_id in result.stdout:
                     del self.owner[voice_id]
+
+    @rule(data=st.data())
+    def restore_an_older_state_file(self, data: st.DataObject) -> None:
+        """A git checkout, a stale artifact or cache puts back what a state file once was."""
+        if not self.snapshots:
+            return
+        key, env = data.draw(st.sampled_from(sorted(self.snapshots)))
+        older = data.draw(st.sampled_from(self.snapshots[(key, env)]))
+        self.state_file(key, env).write_bytes(older)
+
+    @rule(data=st.data())
+    def expired_clone_and_a_namesake_made_by_hand(self, data: st.DataObject) -> None:
+        """A run killed before its upload reached the server left a clone journal entry; long
+        after, someone makes a voice of that name by hand. It must never be adopted."""
+        key = data.draw(st.sampled_from(sorted(self.teams)))
+        team = self.teams[key]
+        env = data.draw(st.sampled_from(team.concrete))
+        declared = data.draw(st.sampled_from(sorted(team.voices)))
+        fmt = team.environments[env if env in team.environments else "pr-*"]
+        remote = remote_name(str(fmt.get("name_format", "{name}")), declared, env)
+        path = self.state_file(key, env)
+        state = json.loads(path.read_text()) if path.exists() else {
+            "format_version": 1, "endpoint": self.emulator.url, "voices": {}}  # fmt: skip
+        if remote in state["voices"]:
+            return
+        state["voices"][remote] = {
+            "voice_id": None, "sample_sha256": "", "sample_size": 0, "name": remote,
+            "visibility": "PRIVATE", "language": "en", "protected": False,
+            "pending": {"name": remote, "sample_sha256": "0" * 64, "sample_size": 1,
+                        "started_at": time.time() - 100, "voice_id": None},
+        }  # fmt: skip
+        path.write_text(json.dumps(state))
+        self.emulator.store.seed_voice(OWNER, name=remote, visibility="PRIVATE")
 
     @rule(name=st.sampled_from(HAND_MADE))
     def hand_made(self, name: str) -> None:

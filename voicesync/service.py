@@ -245,7 +245,12 @@ def apply_catalog(
             on_event(Notice(warning))
         if destroy:
             planned = make_destroy_plan(
-                config, api, endpoint=endpoint, state_path=state_path, environment=environment
+                config,
+                api,
+                endpoint=endpoint,
+                state_path=state_path,
+                environment=environment,
+                grace_s=apply_options.grace_s if apply_options else GRACE_S,
             )
         else:
             planned = make_plan(
@@ -287,8 +292,10 @@ def make_destroy_plan(
     endpoint: str,
     state_path: Path,
     environment: str | None = None,
+    grace_s: float = GRACE_S,
 ) -> Planned:
-    """Delete every voice the state file manages (protection still holds)."""
+    """Delete every voice the state file manages (protection still holds); a clone journal
+    entry past its grace window claims nothing by name."""
     state = load_state(state_path, endpoint)
     catalog = load_config(config, inspect_samples=False, environment=environment).state
     chosen = chosen_environment(config, environment)
@@ -306,7 +313,7 @@ def make_destroy_plan(
         nothing,
         seen.remote,
         state,
-        PlanOptions(force=True),
+        _at_now(PlanOptions(force=True, grace_s=grace_s)),
         elsewhere=elsewhere,
         state_file=state_path.name,
     )

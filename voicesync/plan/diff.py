@@ -74,7 +74,9 @@ def diff_voice(
     if fields:
         reason = _update_reason(fields, record, voice)
         return [Update(voice_id=voice_id, reason=reason, **common)]
-    if record is None or key != voice.name:
+    if record is None or key != voice.name or record.voice_id != voice_id:
+        # Not yet this record's voice (a record left without an id, say by an expired clone
+        # journal entry, proves nothing): adopt it, with the PATCH that proves it is ours.
         return [Adopt(voice_id=voice_id, reason=Reason.UNRECORDED, **common)]
     if current.status.in_progress:
         return [Wait(voice_id=voice_id, reason=Reason.PROCESSING, **common)]
