@@ -509,3 +509,51 @@ def test_destroy_never_deletes_the_namesake_of_an_expired_clone(
     done = cli("destroy", str(catalog.path), "--yes", "--force", env=env(emulator))
     assert done.code == 0, done.output
     assert writes(emulator) == [] and live_names(emulator) == ["Narrator"]
+
+
+# -- 6 and 11 on a real full disk (a small tmpfs, where this machine lets tests mount one) ------
+def test_a_full_disk_mid_apply_is_a_clear_error_and_the_next_run_converges(
+    cli: Cli, catalog: Catalog, emulator: Emulator, tmp_path: Path
+) -> None:
+    import os
+    import shutil
+    import subprocess
+
+    import pytest
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)],
+                             capture_output=True, check=False)  # fmt: skip
+    if mounted.returncode != 0:
+        pytest.skip("this machine does not let tests mount a small tmpfs")
+    try:
+        samples = tmp_path / "samples"
+        names = [f"V{i}" for i in range(6)]
+        voices = []
+        for i, name in enumerate(names):
+            sample = Catalog(samples).sample(f"{name}.wav", period=20 + i)
+            voices.append({"name": name, "sample": str(samples / sample)})
+        on_disk = Catalog(disk)
+        on_disk.write(voices)
+        (disk / ".voicesync").mkdir()
+        filler = disk / "filler"
+        free = shutil.disk_usage(disk).free
+        filler.write_bytes(b"\0" * max(0, free - 6 * 1024))  # room for the lock and a little
+        run = ("apply", str(on_disk.path), "--yes", "--allow-outside", str(samples))
+        full = cli(*run, env=env(emulator))
+        assert full.code == 1 and "Traceback" not in full.output, full.output
+        assert "space" in full.stderr or "cannot write" in full.stderr, full.stderr
+        filler.unlink()
+        for _ in range(3):
+            again = cli(*run, env=env(emulator))
+            if again.code == 0 and "No changes" in again.stdout:
+                break
+        assert again.code == 0, again.output
+        assert sorted(live_names(emulator)) == names  # each once: nothing duplicated or lost
+        assert os.listdir(disk)  # the state file is there
+        held = [os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
+                if os.path.exists(f"/proc/self/fd/{fd}")]  # fmt: skip
+        assert not [h for h in held if h.startswith(str(disk))], held  # no file left open
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)

@@ -135,14 +135,18 @@ class LogWriter:
                 refuse_link(self.path, "the state file's journal")
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o666)
+            except OSError as exc:
+                raise _write_error(self.path, exc) from None
+            try:
                 _cut_torn_line(fd)
                 if os.fstat(fd).st_size == 0:
                     _write_all(fd, _line({"journal": LOG_FORMAT, "endpoint": self._endpoint}))
                     os.fsync(fd)
                     _sync_folder(self.path.parent)  # the new name survives a power cut too
-                self._fd = fd
             except OSError as exc:
+                os.close(fd)  # a full disk: not left open for the rest of the process
                 raise _write_error(self.path, exc) from None
+            self._fd = fd
         return self._fd
 
     def _fsync(self) -> None:
