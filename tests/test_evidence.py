@@ -557,3 +557,24 @@ def test_a_full_disk_mid_apply_is_a_clear_error_and_the_next_run_converges(
         assert not [h for h in held if h.startswith(str(disk))], held  # no file left open
     finally:
         subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_a_5xx_backoff_message_never_contradicts_itself(
+    cli: Cli, catalog: Catalog, make_emulator: Callable[..., Emulator]
+) -> None:
+    """Backoffs after 5xx were counted against the rate-limit budget: '16 s waited ... at most
+    5 s'. The budget is said only for 429s, and counts only their waits."""
+    import re as regex
+
+    from voicesync.emulator import FaultConfig
+
+    faults = FaultConfig(sequence=("server_error",) * 3 + ("rate_limit",), retry_after_s=1)
+    emulator = make_emulator(faults=faults)
+    catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}])
+    result = cli("plan", str(catalog.path), "--max-rate-limit-wait", "2", env=env(emulator))
+    assert result.code == 0, result.output
+    for line in result.stderr.splitlines():
+        said = regex.search(r"(\d+) s of at most (\d+) s", line)
+        assert "HTTP 5" not in line or "at most" not in line, line
+        assert said is None or int(said.group(1)) <= int(said.group(2)), line
+    assert "HTTP 429; 0 s of at most 2 s" in result.stderr, result.stderr
