@@ -578,3 +578,87 @@ def test_a_5xx_backoff_message_never_contradicts_itself(
         assert "HTTP 5" not in line or "at most" not in line, line
         assert said is None or int(said.group(1)) <= int(said.group(2)), line
     assert "HTTP 429; 0 s of at most 2 s" in result.stderr, result.stderr
+
+
+# -- found by a review that tried to break the above ----------------------------------------
+def _hostile_plan(cli: Cli, catalog: Catalog, emulator: Emulator, tmp_path: Path) -> Path:
+    catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}])
+    assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+    for i in range(8):
+        emulator.store.seed_voice(OWNER, name=f"Hand {i}", visibility="PRIVATE")
+    plan_file = tmp_path / "plan.json"
+    made = cli("plan", str(catalog.path), "--prune", "--out", str(plan_file), env=env(emulator))
+    assert made.code == 0 and "refuse" in made.stdout, made.output
+    return plan_file
+
+
+def test_a_plan_file_that_sets_its_own_safety_limits_is_refused(
+    cli: Cli, catalog: Catalog, emulator: Emulator, tmp_path: Path
+) -> None:
+    plan_file = _hostile_plan(cli, catalog, emulator, tmp_path)
+    for limits in ([1000, 1.0], [5], ["a", "b"]):
+        data = json.loads(plan_file.read_text())
+        data["options"]["limits"] = limits
+        data["refusals"], data["safe"] = [], True
+        data["fingerprint"] = digest([data["inputs"], data["options"]])
+        plan_file.write_text(json.dumps(data))
+        emulator.clear_requests()
+        refused = cli("apply", str(catalog.path), "--plan", str(plan_file), env=env(emulator))
+        assert refused.code == 1 and "tampered" in refused.stderr, (limits, refused.output)
+        assert writes(emulator) == []
+
+
+def test_a_plan_file_whose_catalog_or_unmanaged_list_was_edited_is_refused(
+    cli: Cli, catalog: Catalog, emulator: Emulator, tmp_path: Path
+) -> None:
+    plan_file = _hostile_plan(cli, catalog, emulator, tmp_path)
+    original = json.loads(plan_file.read_text())
+    for edit in ({"config": "prod/voices.yaml"}, {"unmanaged": []}):
+        plan_file.write_text(json.dumps(original | edit))
+        refused = cli("apply", str(catalog.path), "--plan", str(plan_file), env=env(emulator))
+        assert refused.code == 1, (edit, refused.output)
+
+
+def test_a_journal_time_that_is_no_time_is_damage_not_an_open_window(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    _pending_state(catalog, emulator, started_at=0.0)
+    catalog.state_path.write_text(catalog.state_path.read_text().replace("0.0", "NaN"))
+    emulator.store.seed_voice(OWNER, name="Narrator", visibility="PRIVATE")
+    emulator.clear_requests()
+    for command in (("plan",), ("destroy", "--yes", "--force")):
+        result = cli(command[0], str(catalog.path), *command[1:], env=env(emulator))
+        assert result.code == 1 and "not a time" in result.stderr, result.output
+    assert writes(emulator) == []
+    nan = cli("apply", str(catalog.path), "--yes", "--grace-period", "nan", env=env(emulator))
+    assert nan.code == 1 and "not a number of seconds" in nan.stderr, nan.output
+
+
+def test_import_all_skips_names_that_differ_only_in_case_or_unicode_form(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    path = catalog.write([])
+    for name in ("Dup", "dup", "Caf\u00e9", "Cafe\u0301", "Solo"):
+        emulator.store.seed_voice(OWNER, name=name, visibility="PRIVATE")
+    done = cli("import", str(path), "--all", env=env(emulator))
+    assert done.code == 0 and "Solo" in done.stdout, done.output
+    checked = cli("validate", str(path))
+    assert "already used" not in checked.stderr, checked.stderr
+
+
+def test_bare_urls_in_remote_names_are_not_links_in_markdown(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    emulator.store.seed_voice(OWNER, name="http://e.vil/auto", visibility="PUBLIC")
+    emulator.store.seed_voice(OWNER, name="see www.e.vil", visibility="PUBLIC")
+    catalog.write([{"name": "A", "sample": catalog.sample("a.wav")}])
+    md = cli("plan", str(catalog.path), "--format", "markdown", "--prune", env=env(emulator))
+    assert "http://" not in md.stdout and "www." not in md.stdout, md.stdout
+
+
+def test_two_bytes_of_mpeg_sync_before_html_are_not_speech() -> None:
+    from voicesync.api.client import speech_problem
+
+    assert speech_problem("audio/mpeg", b"\xff\xfb<html>error</html>", "mp3") is not None
+    assert speech_problem("audio/mpeg", b"\xff\xfb\x90\x64" + b"\0" * 400, "mp3") is None

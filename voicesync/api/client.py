@@ -294,6 +294,16 @@ _AUDIO_MAGIC = {
 }
 
 
+def _mpeg_frame(head: bytes) -> bool:
+    """Whether four bytes are a plausible MPEG audio frame header (sync, and no reserved
+    version, layer, bitrate or sample rate): two magic bytes let '<html>' after them pass."""
+    if len(head) < 4 or head[0] != 0xFF or head[1] & 0xE0 != 0xE0:
+        return False
+    version, layer = (head[1] >> 3) & 3, (head[1] >> 1) & 3
+    bitrate, rate = head[2] >> 4, (head[2] >> 2) & 3
+    return version != 1 and layer != 0 and bitrate != 15 and rate != 3
+
+
 def speech_problem(content_type: str, audio: bytes, audio_format: str) -> str | None:
     """Why an answer to generate-speech is not the audio asked for (a 200 with a JSON error
     or an HTML page is not speech), or None."""
@@ -306,6 +316,8 @@ def speech_problem(content_type: str, audio: bytes, audio_format: str) -> str | 
     magic = _AUDIO_MAGIC.get(family)
     if magic is not None and not audio.startswith(magic):
         return f"does not start as {family.upper()} audio does"
+    if family == "mp3" and not audio.startswith(b"ID3") and not _mpeg_frame(audio[:4]):
+        return "does not start with an MPEG audio frame"
     if family == "wav" and audio[8:12] != b"WAVE":
         return "is a RIFF file but not WAVE audio"
     return None

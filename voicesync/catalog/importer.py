@@ -100,7 +100,24 @@ def choose(
             f"several remote voices share these names: {', '.join(duplicates)}",
             hint="rename or delete the extra ones first",
         )
-    return sorted(chosen, key=lambda v: (v.name or "").casefold())
+    alike = _alike(chosen)
+    if alike and not everything:
+        raise UsageError(
+            "these names differ only in case or Unicode form, which voices.yaml counts as one: "
+            + ", ".join(f"'{v.name}'" for v in alike),
+            hint="import one of them, or rename the others on the account first",
+        )
+    for voice in alike:
+        skipped(voice, "its name differs only in case or Unicode form from another's")
+    return sorted((v for v in chosen if v not in alike), key=lambda v: (v.name or "").casefold())
+
+
+def _alike(voices: list[RemoteVoice]) -> list[RemoteVoice]:
+    """Voices whose names validate would count as one (ignoring case and Unicode form)."""
+    folded: dict[str, list[RemoteVoice]] = {}
+    for voice in voices:
+        folded.setdefault(nfc(voice.name or "").casefold(), []).append(voice)
+    return [v for group in folded.values() if len(group) > 1 for v in group]
 
 
 def import_voices(

@@ -22,6 +22,7 @@ from voicesync.cli.options import (
     config_argument,
     emulator_option,
     env_option,
+    finite,
     format_option,
     open_connection,
     print_notices,
@@ -79,6 +80,7 @@ def grace_option(func: F) -> F:
         default=30.0,
         show_default=True,
         metavar="SECONDS",
+        callback=finite,
         help="How long after a clone's upload its voice may take to show in the list. A clone "
         "whose answer was lost is looked for this long before it is sent again.",
     )(func)
@@ -203,6 +205,7 @@ def _report(applied: Applied, fmt: str, command: str) -> int:
     type=click.FloatRange(min=0),
     default=600.0,
     show_default=True,
+    callback=finite,
     help="Seconds the apply may take in all, waits for new voices included; voices still "
     "processing then stay recorded (apply again to go on waiting).",
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import math
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -186,6 +187,14 @@ def grouped(into: type[T], name: str, *options: Callable[[F], F]) -> Callable[[F
     return decorate
 
 
+def finite(_ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """A number of seconds is a number: click's FloatRange lets 'nan' and 'inf' through, and a
+    NaN window or budget would never end (or never begin)."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of seconds", param=param)
+    return value
+
+
 def connection_options(func: F) -> F:
     func = env_option(func)
     func = emulator_option()(func)
@@ -195,6 +204,7 @@ def connection_options(func: F) -> F:
         default=RATE_LIMIT_WAIT_S,
         show_default=True,
         metavar="SECONDS",
+        callback=finite,
         help="Give up a call the API keeps rate limiting (429) after waiting this long in all; "
         "each wait is said on stderr.",
     )(func)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -263,7 +264,12 @@ def _md(text: str) -> str:
     """Text (remote names included: other accounts' public voices can be listed) as inert
     markdown: no link, image, emphasis, HTML, table cell break or @mention survives."""
     text = " ".join(printable(text).split())
+    text = _AUTOLINK.sub("\u2060.", text.replace("://", ":/\u2060/"))
     return "".join(_MD_ESCAPES.get(c, c) for c in text)
+
+
+# What GitHub turns into a link by itself (http://..., www....): a word joiner breaks it.
+_AUTOLINK = re.compile(r"(?i)(?<=www)\.")
 
 
 _MD_ESCAPES = {c: "\\" + c for c in "\\`*_{}[]()#!|~"} | {

@@ -6,12 +6,13 @@ and one whose inputs changed since it was made (stale), naming what changed.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from voicesync.errors import PlanError
-from voicesync.plan.model import Plan, digest
+from voicesync.plan.model import Plan, SafetyLimits, digest
 from voicesync.plan.planfile import plan_json
 
 
@@ -54,6 +55,7 @@ def _refuse_other_target(saved: Mapping[str, Any], fresh: Plan, path: Path) -> N
     for what, made_for, now in (
         ("environment", saved.get("environment"), fresh.environment),
         ("endpoint", saved.get("endpoint"), fresh.endpoint),
+        ("catalog", _normalized(saved.get("config")), _normalized(fresh.config)),
     ):
         if made_for != now:
             raise PlanError(
@@ -68,26 +70,38 @@ def _refuse_tampered(saved: Mapping[str, Any], path: Path) -> None:
     fingerprint is the digest of its own inputs and options."""
     options = saved.get("options") or {}
     own = digest([saved.get("inputs", {}), options])
-    if options.get("force") or own != saved.get("fingerprint"):
+    defaults = SafetyLimits()
+    why = None
+    if options.get("force"):
+        why = "it grants itself --force"
+    elif options.get("limits", [defaults.max_count, defaults.max_fraction]) != [
+        defaults.max_count,
+        defaults.max_fraction,
+    ]:
+        why = "it sets its own safety limits"
+    elif own != saved.get("fingerprint"):
+        why = "its fingerprint is not the digest of its inputs and options"
+    if why is not None:
         raise PlanError(
-            f"the plan in {path} was tampered with: "
-            + (
-                "it grants itself --force"
-                if options.get("force")
-                else "its fingerprint is not the digest of its inputs and options"
-            ),
+            f"the plan in {path} was tampered with: {why}",
             hint="make a new plan (voicesync plan --out FILE); plan files are not edited",
         )
 
 
 def _comparable(data: Mapping[str, Any]) -> Any:
-    """What apply does, as a saved plan and a fresh one both say it: the changes (less the
-    remote status, which moves on its own while a voice processes) and the refusals."""
+    """What apply does and what show says, as a saved plan and a fresh one both say it: the
+    changes (less the remote status, which moves on its own while a voice processes), the
+    refusals and the voices left alone."""
     changes = [
         {**c, "before": {k: v for k, v in (c.get("before") or {}).items() if k != "status"}}
         for c in data.get("changes", [])
     ]
-    return [changes, data.get("refusals", [])]
+    unmanaged = sorted((v.get("voice_id"), v.get("name")) for v in data.get("unmanaged", []))
+    return [changes, data.get("refusals", []), unmanaged]
+
+
+def _normalized(config: object) -> str | None:
+    return os.path.normpath(config) if isinstance(config, str) and config else None
 
 
 def plan_differences(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import Enum
@@ -217,6 +218,8 @@ class PlanOptions:
         window is over, or it claims to start in the future (an edited state file)."""
         if self.now is None:
             return False
+        if not math.isfinite(window_start):
+            return True  # no time at all: never a window that is still open
         return self.now > window_start + self.grace_s or window_start > self.now + CLOCK_SKEW_S
 
 

@@ -36,7 +36,6 @@ from voicesync.plan.model import (
     PlanOptions,
     Reason,
     Refusal,
-    SafetyLimits,
 )
 from voicesync.state.store import atomic_write_text
 from voicesync.validation import first_error
@@ -195,17 +194,22 @@ def _desired(after: Mapping[str, Any] | None, config: str) -> DesiredVoice | Non
 
 
 def options_from_saved(data: Mapping[str, Any]) -> PlanOptions:
+    """The options a plan was made with. The safety limits and --force are never taken from a
+    file (no command saves others: plan has neither); binding.py refuses a file that says
+    otherwise as tampered."""
     raw = data.get("options", {})
-    default = SafetyLimits()
-    count, fraction = raw.get("limits", [default.max_count, default.max_fraction])
-    return PlanOptions(
-        adopt=frozenset(raw.get("adopt", [])),
-        targets=frozenset(raw.get("targets", [])),
-        replace=frozenset(raw.get("replace", [])),
-        prune=raw.get("prune"),
-        force=bool(raw.get("force", False)),
-        limits=SafetyLimits(int(count), float(fraction)),
-    )
+    try:
+        return PlanOptions(
+            adopt=frozenset(str(n) for n in raw.get("adopt", [])),
+            targets=frozenset(str(n) for n in raw.get("targets", [])),
+            replace=frozenset(str(n) for n in raw.get("replace", [])),
+            prune=raw.get("prune") if isinstance(raw.get("prune"), bool) else None,
+        )
+    except (TypeError, AttributeError) as exc:
+        raise PlanError(
+            f"the plan file is not one voicesync can read (options: {exc})",
+            hint="make a new plan (voicesync plan --out FILE)",
+        ) from None
 
 
 def voice_row(voice: RemoteVoice) -> dict[str, Any]:

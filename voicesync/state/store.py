@@ -14,6 +14,7 @@ import codecs
 import contextlib
 import functools
 import json
+import math
 import os
 import stat
 import tempfile
@@ -122,8 +123,13 @@ class VoiceRecord:
 
 
 def _pending(data: Mapping[str, Any]) -> PendingClone:
-    """A journal entry; fields a newer voicesync added are left aside, not called damage."""
+    """A journal entry; fields a newer voicesync added are left aside, not called damage. A
+    time that is no time (NaN, infinity) would keep its window open for ever: damage."""
     known = {f.name for f in fields(PendingClone)}
+    for when in ("started_at", "sent_at"):
+        value = data.get(when)
+        if value is not None and not (isinstance(value, (int, float)) and math.isfinite(value)):
+            raise ValueError(f"pending {when} {value!r} is not a time")
     return PendingClone(**{k: v for k, v in data.items() if k in known})
 
 
