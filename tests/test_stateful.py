@@ -1,7 +1,9 @@
 """A model-based test of combinations (issue 23): two teams' catalogs, each with lasting and
 ephemeral environments, share one account with hand-made voices; Hypothesis runs random
 sequences of apply (prune on and off), destroy, adopt, forget, renames, sample changes and
-removed voices, and checks after every step what no combination may break:
+removed voices, older state files put back, expired clone journal entries with a namesake made
+by hand, and (where the test can mount a small tmpfs) a disk that fills up, and checks after
+every step what no combination may break:
 
 - no write (PATCH, DELETE) targets a voice the acting (catalog, environment) did not create or
   explicitly adopt, except a prune of a voice no environment of its catalog manages and no
@@ -19,6 +21,8 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import shutil
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,7 +41,7 @@ from voicesync.model import remote_name
 
 OWNER = account_of(TEST_KEY)
 EXAMPLES = int(os.environ.get("VOICESYNC_STATEFUL_EXAMPLES", "20"))
-STEPS = int(os.environ.get("VOICESYNC_STATEFUL_STEPS", "30"))
+STEPS = int(os.environ.get("VOICESYNC_STATEFUL_STEPS", "40"))
 
 
 @dataclass
@@ -88,6 +92,7 @@ HAND_MADE = [
     "Stray 2",
 ]
 steps_run = [0]
+full_runs = [0]  # commands run with the disk full
 machines = itertools.count()
 
 
@@ -95,12 +100,13 @@ class Combinations(RuleBasedStateMachine):
     emulator_factory: Callable[..., Emulator]
     cli: Callable[..., CliResult]
     root: Path
+    disk: Path | None = None  # a small tmpfs for full-disk steps, where one can be mounted
 
     def __init__(self) -> None:
         super().__init__()
         self.emulator = self.emulator_factory()
         self.teams = teams()
-        self.run_dir = self.root / f"run{next(machines)}"
+        self.run_dir = (self.disk or self.root) / f"run{next(machines)}"
         self.catalogs = {}
         for key, team in self.teams.items():
             self.catalogs[key] = Catalog(self.run_dir / team.folder)
@@ -112,6 +118,7 @@ class Combinations(RuleBasedStateMachine):
 
     # -- the catalogs ----------------------------------------------------------------------
     def write(self, key: str) -> None:
+        self.free_the_disk()
         team, catalog = self.teams[key], self.catalogs[key]
         voices = []
         for name, period in sorted(team.voices.items()):
@@ -135,6 +142,7 @@ class Combinations(RuleBasedStateMachine):
 
     def run(self, *args: str) -> CliResult:
         steps_run[0] += 1
+        full_runs[0] += self.filler.exists()
         env = {"VOICEAI_BASE_URL": self.emulator.url, "VOICEAI_API_KEY": TEST_KEY}
         result = self.cli(*args, env=env)
         assert result.code in (0, 1), (args, result.output)  # never a voicesync bug (3)
@@ -274,11 +282,31 @@ class Combinations(RuleBasedStateMachine):
                 if owner == (key, env) and voice_id in result.stdout:
                     del self.owner[voice_id]
 
+    @rule()
+    def the_disk_fills_up(self) -> None:
+        """The next commands run with a few kB left (where the test could mount a tmpfs)."""
+        if self.disk is not None and not self.filler.exists():
+            free = shutil.disk_usage(self.disk).free
+            self.filler.write_bytes(b"\0" * max(0, free - 8 * 1024))
+
+    def free_the_disk(self) -> None:
+        self.filler.unlink(missing_ok=True)
+
+    @property
+    def filler(self) -> Path:
+        return (self.disk or self.root) / "filler"
+
+    def teardown(self) -> None:
+        self.free_the_disk()
+        if self.disk is not None:  # the tmpfs is small: each run leaves it empty
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+
     @rule(data=st.data())
     def restore_an_older_state_file(self, data: st.DataObject) -> None:
         """A git checkout, a stale artifact or cache puts back what a state file once was."""
         if not self.snapshots:
             return
+        self.free_the_disk()
         key, env = data.draw(st.sampled_from(sorted(self.snapshots)))
         older = data.draw(st.sampled_from(self.snapshots[(key, env)]))
         self.state_file(key, env).write_bytes(older)
@@ -293,6 +321,7 @@ class Combinations(RuleBasedStateMachine):
         declared = data.draw(st.sampled_from(sorted(team.voices)))
         fmt = team.environments[env if env in team.environments else "pr-*"]
         remote = remote_name(str(fmt.get("name_format", "{name}")), declared, env)
+        self.free_the_disk()
         path = self.state_file(key, env)
         state = json.loads(path.read_text()) if path.exists() else {
             "format_version": 1, "endpoint": self.emulator.url, "voices": {}}  # fmt: skip
@@ -338,18 +367,28 @@ def test_random_combinations_keep_every_promise(
     Combinations.emulator_factory = staticmethod(make_emulator)  # type: ignore[assignment]
     Combinations.cli = staticmethod(cli)  # type: ignore[assignment]
     Combinations.root = tmp_path
-    steps_run[0] = 0
-    run_state_machine_as_test(
-        Combinations,
-        settings=settings(
-            max_examples=EXAMPLES,
-            stateful_step_count=STEPS,
-            deadline=None,
-            derandomize=not os.environ.get("VOICESYNC_STATEFUL_RANDOM"),  # a soak draws new cases
-            suppress_health_check=list(HealthCheck),
-            database=None,
-        ),
-    )
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(disk)],
+                             capture_output=True, check=False).returncode == 0  # fmt: skip
+    Combinations.disk = disk if mounted else None
+    steps_run[0] = full_runs[0] = 0
+    try:
+        run_state_machine_as_test(
+            Combinations,
+            settings=settings(
+                max_examples=EXAMPLES,
+                stateful_step_count=STEPS,
+                deadline=None,
+                derandomize=not os.environ.get("VOICESYNC_STATEFUL_RANDOM"),  # new cases: soak
+                suppress_health_check=list(HealthCheck),
+                database=None,
+            ),
+        )
+    finally:
+        if mounted:
+            subprocess.run(["umount", "-l", str(disk)], check=False)
     with capsys.disabled():  # the figure the closing note quotes, in CI's log too
-        print(f"\nstateful combinations: {EXAMPLES} runs, {steps_run[0]} commands")
+        full = f"{full_runs[0]} on a full disk" if mounted else "no tmpfs: no full-disk steps"
+        print(f"\nstateful combinations: {EXAMPLES} runs, {steps_run[0]} commands ({full})")
     assert steps_run[0] > 0
