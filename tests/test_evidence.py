@@ -662,3 +662,32 @@ def test_two_bytes_of_mpeg_sync_before_html_are_not_speech() -> None:
 
     assert speech_problem("audio/mpeg", b"\xff\xfb<html>error</html>", "mp3") is not None
     assert speech_problem("audio/mpeg", b"\xff\xfb\x90\x64" + b"\0" * 400, "mp3") is None
+
+
+# -- found by the combinations soak: a replace of a voice matched by name -----------------------
+def test_replacing_a_voice_adopted_by_name_retires_that_voice(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    """An older state file (its voice gone) put back, a sample changed, then --adopt: the
+    replace deleted the gone voice again and left the adopted one beside the new one."""
+    catalog.write([{"name": "Cello", "sample": catalog.sample("c1.wav")}])
+    assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+    older = catalog.state_path.read_text()
+    catalog.write([{"name": "Cello", "sample": catalog.sample("c2.wav", period=33)}])
+    assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
+    catalog.state_path.write_text(older)
+    catalog.write([{"name": "Cello", "sample": catalog.sample("c3.wav", period=44)}])
+    done = cli("apply", str(catalog.path), "--yes", "--adopt", "Cello", env=env(emulator))
+    assert done.code == 0 and "replace Cello" in done.stdout, done.output
+    assert live_names(emulator) == ["Cello"]
+
+
+def test_adopt_and_replace_of_an_unrecorded_voice_leaves_one_voice(
+    cli: Cli, catalog: Catalog, emulator: Emulator
+) -> None:
+    catalog.write([{"name": "Cello", "sample": catalog.sample("c1.wav")}])
+    emulator.store.seed_voice(OWNER, name="Cello", visibility="PRIVATE")
+    done = cli("apply", str(catalog.path), "--yes", "--adopt", "Cello", "--replace", "Cello",
+               env=env(emulator))  # fmt: skip
+    assert done.code == 0, done.output
+    assert live_names(emulator) == ["Cello"]

@@ -42,6 +42,10 @@ class Cloner:
             # A clone of a recorded voice: the plan found its old voice gone (GET said 404),
             # so nothing is deleted once the new one is ready.
             journal.forget(key, record.voice_id)
+        if isinstance(change, Replace) and (record is None or record.voice_id != change.voice_id):
+            # Matched by name, not by this record: held first, so it is the one retired.
+            journal.take_over(key, voice, change.voice_id)
+            key = key or voice.name
         if change.journal_started_at is not None:
             found = self.finder.resolve_journal(key or voice.name, voice, change.journal_started_at)
             if found is not None:

@@ -78,6 +78,9 @@ class Journal:
                 save_state(self._path, self._state)
 
     # -- the operations the executor records (see transitions for what each means) -------------
+    def take_over(self, key: str | None, voice: DesiredVoice, voice_id: str) -> None:
+        self.update(lambda s: t.take_over(s, key, voice, voice_id))
+
     def start_clone(self, key: str | None, voice: DesiredVoice, started_at: float) -> None:
         self.update(lambda s: t.start_clone(s, key, voice, started_at))
 

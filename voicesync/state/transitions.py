@@ -60,6 +60,18 @@ def clone_abandoned(state: State, name: str) -> State:
     return state.with_record(name, replace(record, pending=None))
 
 
+def take_over(state: State, key: str | None, voice: DesiredVoice, voice_id: str) -> State:
+    """A voice matched by name (adopted) and about to be replaced: the record holds it before
+    the new clone is sent, so the replace retires it (not a recorded voice since gone, nor
+    nothing, which would leave two voices of one name)."""
+    record = state.records.get(key) if key else None
+    if record is None:
+        record = VoiceRecord(voice_id, "", 0, voice.name, voice.visibility, voice.language,
+                             voice.protected, key=_key_of(voice))  # fmt: skip
+        return state.with_record(voice.name, record)
+    return state.with_record(key or voice.name, replace(record, voice_id=voice_id))
+
+
 def promote(state: State, name: str, voice: DesiredVoice, new_id: str) -> tuple[State, str | None]:
     """Make the finished clone the voice of ``name``; also returns the old voice to delete."""
     record = state.records[name]
