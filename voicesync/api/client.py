@@ -52,10 +52,11 @@ from voicesync.api.retry import (
 from voicesync.api.session import Session
 from voicesync.api.settings import Connection
 from voicesync.api.upload import MultipartFile
+from voicesync.audio import HEAD_BYTES, sniff
 from voicesync.errors import (
     BadResponseError,
 )
-from voicesync.model import RemoteVoice, Visibility, VoiceStatus
+from voicesync.model import AudioFormat, RemoteVoice, Visibility, VoiceStatus
 
 CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 60.0
@@ -287,21 +288,8 @@ class VoiceAIClient(ReadOnlyClient):
         return audio
 
 
-_AUDIO_MAGIC = {
-    "mp3": (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2", b"\xff\xe3", b"\xff\xfa"),
-    "wav": (b"RIFF",),
-    "opus": (b"OggS",),
-}
-
-
-def _mpeg_frame(head: bytes) -> bool:
-    """Whether four bytes are a plausible MPEG audio frame header (sync, and no reserved
-    version, layer, bitrate or sample rate): two magic bytes let '<html>' after them pass."""
-    if len(head) < 4 or head[0] != 0xFF or head[1] & 0xE0 != 0xE0:
-        return False
-    version, layer = (head[1] >> 3) & 3, (head[1] >> 1) & 3
-    bitrate, rate = head[2] >> 4, (head[2] >> 2) & 3
-    return version != 1 and layer != 0 and bitrate != 15 and rate != 3
+# The container each generate-speech audio_format family answers in (pcm_* has no header).
+_SPEECH_FORMATS = {"mp3": AudioFormat.MP3, "wav": AudioFormat.WAV, "opus": AudioFormat.OGG}
 
 
 def speech_problem(content_type: str, audio: bytes, audio_format: str) -> str | None:
@@ -313,13 +301,9 @@ def speech_problem(content_type: str, audio: bytes, audio_format: str) -> str | 
     if kind and not (kind.startswith("audio/") or kind == "application/octet-stream"):
         return f"is {kind}, not audio"
     family = audio_format.split("_", maxsplit=1)[0]
-    magic = _AUDIO_MAGIC.get(family)
-    if magic is not None and not audio.startswith(magic):
+    expected = _SPEECH_FORMATS.get(family)
+    if expected is not None and sniff(audio[:HEAD_BYTES]) is not expected:
         return f"does not start as {family.upper()} audio does"
-    if family == "mp3" and not audio.startswith(b"ID3") and not _mpeg_frame(audio[:4]):
-        return "does not start with an MPEG audio frame"
-    if family == "wav" and audio[8:12] != b"WAVE":
-        return "is a RIFF file but not WAVE audio"
     return None
 
 

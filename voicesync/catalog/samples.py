@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from voicesync.audio import sniff
 from voicesync.model import (
     BASE_FORMATS,
     MAX_SAMPLE_BYTES,
@@ -107,21 +108,6 @@ def _realpath(path: str, folders: dict[str, str]) -> tuple[str, os.stat_result |
 
 # What git commits in place of a file tracked by Git LFS when the content was not fetched.
 LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
-
-
-M4A_BRANDS = (b"M4A ", b"M4B ", b"mp42", b"isom")  # an MP4 container of AAC audio
-
-
-def sniff(head: bytes) -> AudioFormat | None:
-    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-        return AudioFormat.WAV
-    if head[:4] == b"OggS":
-        return AudioFormat.OGG
-    if head[:3] == b"ID3" or (len(head) > 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
-        return AudioFormat.MP3
-    if head[4:8] == b"ftyp" and head[8:12] in M4A_BRANDS:
-        return AudioFormat.M4A
-    return None
 
 
 def _unsupported_hint(head: bytes, ref: str) -> str:

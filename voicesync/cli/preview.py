@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from voicesync.api.client import VoiceAIClient
+from voicesync.audio import HEAD_BYTES, sniff
 from voicesync.cli.console import app
 from voicesync.cli.options import (
     Target,
@@ -99,6 +100,5 @@ def _write(path: Path, audio: bytes) -> None:
 def _head(path: Path) -> bytes | None:
     """The file's first bytes if they are an audio file's, else None."""
     with path.open("rb") as handle:
-        head = handle.read(12)
-    audio = head.startswith((b"ID3", b"RIFF", b"OggS", b"fLaC")) or head[:1] == b"\xff"
-    return head if audio else None
+        head = handle.read(HEAD_BYTES)
+    return head if sniff(head) is not None else None
