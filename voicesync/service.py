@@ -240,6 +240,7 @@ def apply_catalog(
         if on_event is not None:
             on_event(Notice(message))
 
+    grace_s = apply_options.grace_s if apply_options else GRACE_S
     with state_lock(state_path, on_wait=waiting) as warning:
         if warning and on_event is not None:
             on_event(Notice(warning))
@@ -250,7 +251,7 @@ def apply_catalog(
                 endpoint=endpoint,
                 state_path=state_path,
                 environment=environment,
-                grace_s=apply_options.grace_s if apply_options else GRACE_S,
+                grace_s=grace_s,
             )
         else:
             planned = make_plan(
@@ -258,10 +259,7 @@ def apply_catalog(
                 api,
                 endpoint=endpoint,
                 state_path=state_path,
-                options=replace(
-                    options or PlanOptions(),
-                    grace_s=apply_options.grace_s if apply_options else GRACE_S,
-                ),
+                options=replace(options or PlanOptions(), grace_s=grace_s),
                 allow_outside=allow_outside,
                 environment=environment,
                 loaded=loaded,
@@ -297,8 +295,9 @@ def make_destroy_plan(
     """Delete every voice the state file manages (protection still holds); a clone journal
     entry past its grace window claims nothing by name."""
     state = load_state(state_path, endpoint)
-    catalog = load_config(config, inspect_samples=False, environment=environment).state
-    chosen = chosen_environment(config, environment)
+    read = load_config(config, inspect_samples=False, environment=environment)
+    catalog = read.state
+    chosen = chosen_environment(config, environment, read)  # the catalog is read once
     nothing = DesiredState(
         config.resolve(),
         str(config),

@@ -35,11 +35,10 @@ class Territory:
             return f"{where} records it"
         if self.env is None or voice.name is None:
             return None
-        mine = parsed_format(self.env.name_format)
-        own = mine.environment_of(voice.name, env=self.env.name) is not None
+        own = self._makes(voice.name)
+        if own and not parsed_format(self.env.name_format).catch_all:
+            return None  # a specific format of its own: validate refused overlapping ones
         specific, catch_all = self._others_making(voice.name)
-        if own and not mine.catch_all:
-            return None
         other = specific[0] if specific else (None if own else next(iter(catch_all), None))
         if other is None:
             return None
@@ -50,10 +49,14 @@ class Territory:
         makes and no other environment claims."""
         if self.env is None:
             return voice.voice_id not in self.recorded
-        own = parsed_format(self.env.name_format).environment_of(
-            voice.name or "", env=self.env.name
+        return self._makes(voice.name or "") and self.claimant(voice) is None
+
+    def _makes(self, name: str) -> bool:
+        """Whether this environment's own format makes ``name``."""
+        assert self.env is not None
+        return (
+            parsed_format(self.env.name_format).environment_of(name, env=self.env.name) is not None
         )
-        return own is not None and self.claimant(voice) is None
 
     def _others_making(self, name: str) -> tuple[list[str], list[str]]:
         """(environments with a specific format, with a catch-all one) other than this one
