@@ -17,7 +17,7 @@ from voicesync.api.client import VoiceAIClient
 from voicesync.api.retry import RetryPolicy
 from voicesync.api.settings import Connection
 from voicesync.cli import run
-from voicesync.emulator import Emulator, EmulatorConfig, Timing
+from voicesync.emulator import Emulator, EmulatorConfig, Timing, account_of
 from voicesync.emulator.wire import Response
 
 TEST_KEY = "vk_test_0123456789abcdef"
@@ -81,6 +81,25 @@ def client_for(emulator: Emulator, key: str = TEST_KEY, **kwargs: object) -> Voi
 def client(emulator: Emulator) -> Iterator[VoiceAIClient]:
     with client_for(emulator) as api:
         yield api
+
+
+def live(emulator: Emulator, key: str = TEST_KEY) -> dict[str, str]:
+    """remote name → voice_id of the live voices of the key's account."""
+    owner = account_of(key)
+    return {
+        v.name or "": v.voice_id
+        for v in emulator.store.all_voices()
+        if v.owner == owner and v.deleted_at is None
+    }
+
+
+def writes(emulator: Emulator) -> list[tuple[str, str]]:
+    """(method, path) of every request that could change the account."""
+    return [
+        (e["method"], e["path"])
+        for e in emulator.requests()
+        if e["method"] in ("POST", "PATCH", "DELETE")
+    ]
 
 
 # The tests' name for the shared tone writer.

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_KEY, Catalog, CliResult
+from tests.conftest import TEST_KEY, Catalog, CliResult, live, writes
 from voicesync.emulator import Emulator, account_of
 
 Cli = Callable[..., CliResult]
@@ -39,22 +39,6 @@ def readme_catalog(catalog: Catalog, **top: object) -> Path:
         environments=README_ENVIRONMENTS,
         **top,
     )
-
-
-def live(emulator: Emulator) -> dict[str, str]:
-    return {
-        v.name or "": v.voice_id
-        for v in emulator.store.all_voices()
-        if v.owner == OWNER and v.deleted_at is None
-    }
-
-
-def writes(emulator: Emulator) -> list[tuple[str, str]]:
-    return [
-        (e["method"], e["path"])
-        for e in emulator.requests()
-        if e["method"] in ("POST", "PATCH", "DELETE")
-    ]
 
 
 def deleted_ids(emulator: Emulator) -> set[str]:

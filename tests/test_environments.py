@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_KEY, Catalog, CliResult
+from tests.conftest import TEST_KEY, Catalog, CliResult, live
 from voicesync.catalog.loader import load_config
 from voicesync.emulator import Emulator, account_of
 from voicesync.errors import ConfigError, UsageError
@@ -37,15 +37,6 @@ def catalog_with_environments(catalog: Catalog, *, narrator_in: list[str] | None
         ],
         environments=ENVIRONMENTS,
     )
-
-
-def live(emulator: Emulator) -> dict[str, str]:
-    """remote name → voice_id of the account's live voices."""
-    return {
-        v.name or "": v.voice_id
-        for v in emulator.store.all_voices()
-        if v.owner == OWNER and v.deleted_at is None
-    }
 
 
 def test_production_and_three_pull_requests_share_one_account(

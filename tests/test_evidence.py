@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import TEST_KEY, Catalog, CliResult
+from tests.conftest import TEST_KEY, Catalog, CliResult, writes
 from voicesync.emulator import Emulator, account_of
 from voicesync.plan.model import digest
 
@@ -22,15 +22,8 @@ def env(emulator: Emulator) -> dict[str, str]:
     return {"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY}
 
 
-def writes(emulator: Emulator) -> list[tuple[str, str]]:
-    return [
-        (e["method"], e["path"])
-        for e in emulator.requests()
-        if e["method"] in ("POST", "PATCH", "DELETE")
-    ]
-
-
 def live_names(emulator: Emulator) -> list[str]:
+    """Every live voice's name, twins included (a dict of them would hide a duplicate)."""
     return sorted(
         v.name or ""
         for v in emulator.store.all_voices()
