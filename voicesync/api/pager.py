@@ -81,9 +81,9 @@ class Pager:
 
     def fan_out(self, data: Any, items: list[Any], asked: int) -> list[dict[str, int]] | None:
         """Every page still to fetch, when ``total`` tells them all: offsets that can be asked
-        for at once, in full pages (the size asked for, if all of it came; else 100, checked
-        by the pages themselves). None when the list must be walked page by page (``next``
-        links, no total, or a page cut short)."""
+        for at once, in full pages (the size asked for, if all of it came; the server's own
+        default page, when it is at least 100). None when the list must be walked page by page
+        (``next`` links, no total, a page cut short, a small default page)."""
         if not isinstance(data, Mapping) or isinstance(data.get("next"), str):
             return None
         total = _whole(data.get("total"), -1)
@@ -94,8 +94,10 @@ class Pager:
             if len(items) != asked:
                 return None  # the server pages otherwise: one page at a time
             page = asked
-        else:  # the server's default page: ask for full pages (a lower cap shows at once)
-            page = max(len(items), PAGE_SIZE)
+        elif len(items) >= PAGE_SIZE:  # the server's default page is a full one
+            page = len(items)
+        else:  # a small default page: the next one, asked for in full, shows whether a
+            return None  # cap stands in the way before any request runs beside another
         end = start + len(items)
         return [{"limit": page, "offset": o} for o in range(end, total, page)]
 
