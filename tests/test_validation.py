@@ -142,7 +142,7 @@ def generated_check(name: str) -> str:
     assert code.count(imported) == 1, "fastjsonschema's generated code changed its imports"
     code = code.replace(
         imported,
-        "from voicesync.validators import JsonSchemaValueException, JsonSchemaValuesException",
+        "from voicesync.validators import JsonSchemaValueException",
     )
     entry = code.split("def ", 1)[1].split("(", 1)[0]
     return (

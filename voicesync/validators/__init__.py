@@ -29,7 +29,3 @@ class JsonSchemaValueException(ValueError):
         self.message = message
         self.name = name
         self.rule = rule
-
-
-class JsonSchemaValuesException(ValueError):
-    """Raised by code generated with fast_fail off (voicesync's is not); kept for the import."""

@@ -5,7 +5,7 @@ SCHEMA_SHA256 = "0f82ec174743efbc66ef0d2fd75fdb471e2b8614648fd232457ddfca1dec129
 VERSION = "2.22.3"
 from decimal import Decimal
 import re
-from voicesync.validators import JsonSchemaValueException, JsonSchemaValuesException
+from voicesync.validators import JsonSchemaValueException
 
 
 REGEX_PATTERNS = {

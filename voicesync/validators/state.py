@@ -5,7 +5,7 @@ SCHEMA_SHA256 = "72e9c3452d81767977215b6f7948df99dd97042dc9ab07ae6c8aa52531ec1bd
 VERSION = "2.22.3"
 from decimal import Decimal
 import re
-from voicesync.validators import JsonSchemaValueException, JsonSchemaValuesException
+from voicesync.validators import JsonSchemaValueException
 
 
 REGEX_PATTERNS = {

@@ -5,7 +5,7 @@ SCHEMA_SHA256 = "10700dae89840c486b4e165e65279bb5258b9a638ca38f861a1a21cdebfb349
 VERSION = "2.22.3"
 from decimal import Decimal
 import re
-from voicesync.validators import JsonSchemaValueException, JsonSchemaValuesException
+from voicesync.validators import JsonSchemaValueException
 
 
 REGEX_PATTERNS = {
