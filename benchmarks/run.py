@@ -40,7 +40,7 @@ from common import (
 )
 from shaper import Shaper
 
-from voicesync.state.local import LOCAL_DIR
+from voicesync.localfiles import LOCAL_DIR
 from voicesync.state.store import State, save_state
 
 PENDING_S, PROCESSING_S = 0.5, 3.0
@@ -151,7 +151,9 @@ def bench_apply(args: argparse.Namespace) -> None:
 
 def bench_apply_1000(args: argparse.Namespace) -> None:
     count = 200 if args.quick else 1000
-    header(f"Apply {count:,} new voices (0.5 s processing), loopback; state journal per operation")
+    header(
+        f"Apply {count:,} new voices (0.5 s processing), loopback; state file logged per operation"
+    )
     runs = [apply_new(count, 2, 8000, (0.0, 0.5)) for _ in range(1 if args.quick else 2)]
     wall = statistics.median(r["wall"] for r in runs)
     floor = statistics.median(r["floor"] for r in runs)

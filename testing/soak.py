@@ -34,6 +34,7 @@ from typing import Any
 import yaml
 
 from testing.tones import tone_wav
+from voicesync import pipeline
 from voicesync.api.client import RetryNotice, RetryPolicy, VoiceAIClient
 from voicesync.api.settings import Connection
 from voicesync.apply.executor import ApplyOptions
@@ -47,8 +48,8 @@ from voicesync.emulator import (
 )
 from voicesync.errors import VoicesyncError
 from voicesync.plan.model import PlanOptions
-from voicesync.service import apply_catalog
 from voicesync.state.store import load_state
+from voicesync.workspace import Workspace
 
 KEY = "vk_soak_account"
 MAX_RUNS = 8
@@ -258,10 +259,9 @@ class Soak:
         with VoiceAIClient(
             Connection(self.emulator.url, KEY), retry=policy, on_retry=self._count_retry
         ) as api:
-            return apply_catalog(
-                self.catalog.path,
+            return pipeline.apply(
+                Workspace.open(self.catalog.path),
                 api,
-                endpoint=self.emulator.url,
                 options=PlanOptions(force=True),
                 apply_options=options,
             )

@@ -10,15 +10,17 @@ from typing import Any
 import pytest
 
 from tests.conftest import FAST_RETRY, TEST_KEY, Catalog, CliResult
+from voicesync import pipeline
 from voicesync.api.client import VoiceAIClient
 from voicesync.api.settings import Connection
 from voicesync.apply.events import ApplyResult, Event, Outcome
 from voicesync.apply.executor import ApplyOptions
 from voicesync.emulator import Emulator, FaultConfig, Timing, account_of
 from voicesync.errors import PlanError
+from voicesync.pipeline import Applied
 from voicesync.plan.model import Action, PlanOptions, Reason
-from voicesync.service import Applied, apply_catalog
 from voicesync.state.store import load_state
+from voicesync.workspace import Workspace
 
 Cli = Callable[..., CliResult]
 MakeEmulator = Callable[..., Emulator]
@@ -28,7 +30,7 @@ FAST_APPLY = ApplyOptions(poll_min_s=0.02, poll_max_s=0.1, grace_s=0.3)
 def apply(catalog: Catalog, emulator: Emulator, **kwargs: Any) -> Applied:
     kwargs.setdefault("apply_options", FAST_APPLY)
     with VoiceAIClient(Connection(emulator.url, TEST_KEY), retry=FAST_RETRY) as api:
-        return apply_catalog(catalog.path, api, endpoint=emulator.url, **kwargs)
+        return pipeline.apply(Workspace.open(catalog.path), api, **kwargs)
 
 
 def result_of(applied: Applied) -> ApplyResult:

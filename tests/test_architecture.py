@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from conftest import FAST_RETRY, TEST_KEY, Catalog
 
+from voicesync import pipeline
 from voicesync.api.client import VoiceAIClient
 from voicesync.api.settings import Connection
 from voicesync.apply.context import ApplyOptions
 from voicesync.emulator import Emulator
-from voicesync.service import apply_catalog, load_catalog
+from voicesync.workspace import Workspace, load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "voicesync"
@@ -92,6 +93,27 @@ def test_layers_import_one_way() -> None:
             assert all(m.startswith("voicesync.emulator") for m in imported), (name, imported)
         elif not name.startswith(("voicesync.cli", "voicesync.__main__", "voicesync.entry")):
             assert not any(m.startswith("voicesync.cli") for m in imported), (name, imported)
+
+
+def test_the_api_layer_neither_imports_nor_calls_into_apply() -> None:
+    """api/ knows nothing above it: no import of apply/ (or plan, state, catalog, cli), and no
+    path through a thread-local either. Its one thread-local (a call's deadline and wait
+    budget, in api/guard.py) is private: outside api/ only the WaitNotice value is used."""
+    above = ("voicesync.apply", "voicesync.plan", "voicesync.state", "voicesync.catalog",
+             "voicesync.cli", "voicesync.runs")  # fmt: skip
+    for name, imported in _graph().items():
+        if name.startswith("voicesync.api"):
+            assert not any(m.startswith(above) for m in imported), (name, imported)
+    holders = [p for p in PACKAGE.rglob("*.py") if "threading.local(" in p.read_text()]
+    assert holders == [PACKAGE / "api" / "guard.py"]
+    for path in PACKAGE.rglob("*.py"):
+        if path.is_relative_to(PACKAGE / "api"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module == "voicesync.api.guard":
+                assert {a.name for a in node.names} <= {"WaitNotice"}, path
+            elif isinstance(node, ast.Import):
+                assert "voicesync.api.guard" not in {a.name for a in node.names}, path
 
 
 def test_no_module_or_class_is_too_long() -> None:
@@ -210,21 +232,20 @@ def test_the_wheel_ships_no_test_tooling(tmp_path: Path) -> None:
     assert shipped == []
 
 
-def test_a_client_used_for_several_applies_keeps_no_listener(
+def test_a_client_used_for_several_applies_is_left_as_it_was(
     catalog: Catalog, emulator: Emulator
 ) -> None:
     catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
     options = ApplyOptions(poll_min_s=0.05, grace_s=1.0)
     with VoiceAIClient(Connection(emulator.url, TEST_KEY), retry=FAST_RETRY) as api:
         for _ in range(3):
-            apply_catalog(
-                catalog.path,
+            pipeline.apply(
+                Workspace.open(catalog.path),
                 api,
-                endpoint=emulator.url,
                 apply_options=options,
                 confirm=lambda _plan: True,
             )
-        assert api.retry_listeners == []
+        assert api.policy.hand_back_refusals is False  # apply used a copy that hands them back
 
 
 def test_every_public_name_resolves() -> None:

@@ -13,6 +13,7 @@ import requests
 from tests.conftest import FAST_TIMING, TEST_KEY, tone_wav_bytes
 from voicesync.emulator import Dialect, Emulator, EmulatorConfig, FaultConfig, Timing, account_of
 from voicesync.emulator.audio import silent_mp3, sniff
+from voicesync.localfiles import atomic_write_bytes
 
 AUTH = {"Authorization": f"Bearer {TEST_KEY}"}
 OTHER = {"Authorization": "Bearer vk_someone_else"}
@@ -266,7 +267,9 @@ def test_unknown_paths_and_methods(emulator: Emulator) -> None:
 
 
 def test_state_persists_across_restarts(tmp_path: Path) -> None:
-    config = EmulatorConfig(timing=FAST_TIMING, state_path=tmp_path / "emu.json")
+    config = EmulatorConfig(
+        timing=FAST_TIMING, state_path=tmp_path / "emu.json", write_file=atomic_write_bytes
+    )
     with Emulator(config) as first:
         voice_id = clone(first, name="Kept").json()["voice_id"]
     with Emulator(config) as second:

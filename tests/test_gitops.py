@@ -10,6 +10,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.conftest import TEST_KEY, Catalog, CliResult, assert_valid_for
@@ -300,9 +301,9 @@ def test_the_environments_recipe_is_valid_and_commits_state_the_tested_way() -> 
     steps = {s.get("name"): s for s in preview["steps"]}
     assert "voicesync destroy" in steps["Destroy the pull request's environment"]["run"]
     for cached in ("Restore this pull request's state", "Save this pull request's state"):
-        paths = steps[cached]["with"]["path"].strip().splitlines()  # the state and its journal
-        assert paths == [
-            f"voices.${{{{ env.VOICESYNC_ENV }}}}.lock.json{s}" for s in ("", ".journal")
+        paths = steps[cached]["with"]["path"].strip().splitlines()  # the state and its log
+        assert paths == [  # .journal: the log's name in voicesync 0.2
+            f"voices.${{{{ env.VOICESYNC_ENV }}}}.lock.json{s}" for s in ("", ".wal", ".journal")
         ]
     [commit] = [
         s for s in data["jobs"]["promote"]["steps"] if s.get("name") == "Commit the state file"
@@ -311,28 +312,36 @@ def test_the_environments_recipe_is_valid_and_commits_state_the_tested_way() -> 
     assert data["jobs"]["promote"]["strategy"]["matrix"]["environment"] == ["staging", "production"]
 
 
-def test_the_recipe_commits_a_journal_left_by_a_killed_run_and_then_its_removal(
-    cli: Cli, tmp_path: Path, emulator: Emulator
+@pytest.mark.parametrize("suffix", [".wal", ".journal"])
+def test_the_recipe_commits_a_log_left_by_a_killed_run_and_then_its_removal(
+    cli: Cli, tmp_path: Path, emulator: Emulator, suffix: str
 ) -> None:
-    """A run killed outright (OOM, a runner lost) leaves voices.lock.json.journal: it holds
+    """A run killed outright (OOM, a runner lost) leaves voices.lock.json.wal: it holds
     clones sent and not yet folded into the state file, so it is committed with it; the next
-    apply folds it in and the step commits that."""
-    from voicesync.state.journal import Journal
+    apply folds it in and the step commits that. voicesync 0.2 named the log .journal: one
+    it left is committed, read and folded the same way."""
     from voicesync.state.store import load_state
     from voicesync.state.wal import log_path
+    from voicesync.state.writer import StateWriter
 
     origin, runner, catalog = runner_with_origin(tmp_path)
     commit_state = workflow_step("apply", "Commit the state file")
     assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
     assert run_step(commit_state, runner).returncode == 0
 
-    # A run that recorded a change and died before folding its journal in.
-    state = load_state(catalog.state_path, emulator.url)
-    journal = Journal(state, catalog.state_path)
-    journal.update(lambda s: s.with_foreign("someone-elses-voice"))
+    # A run that recorded a change and died before folding its log in.
+    if suffix == ".journal":
+        header = json.dumps({"journal": 1, "endpoint": emulator.url})
+        line = json.dumps({"foreign": "someone-elses-voice"})
+        catalog.state_path.with_name("voices.lock.json.journal").write_text(f"{header}\n{line}\n")
+        assert "someone-elses-voice" in load_state(catalog.state_path, emulator.url).foreign
+    else:
+        state = load_state(catalog.state_path, emulator.url)
+        writer = StateWriter(state, catalog.state_path)
+        writer.update(lambda s: s.with_foreign("someone-elses-voice"))
     killed = run_step(commit_state, runner)
     assert killed.returncode == 0, killed.stdout + killed.stderr
-    assert "voices.lock.json.journal" in git(origin, "ls-tree", "--name-only", "main")
+    assert f"voices.lock.json{suffix}" in git(origin, "ls-tree", "--name-only", "main")
 
     # The next apply folds it in; the step commits the state file and the journal's removal.
     assert cli("apply", str(catalog.path), "--yes", env=env(emulator)).code == 0
@@ -340,5 +349,5 @@ def test_the_recipe_commits_a_journal_left_by_a_killed_run_and_then_its_removal(
     folded = run_step(commit_state, runner)
     assert folded.returncode == 0, folded.stdout + folded.stderr
     files = git(origin, "ls-tree", "--name-only", "main").split()
-    assert "voices.lock.json.journal" not in files
+    assert f"voices.lock.json{suffix}" not in files
     assert "someone-elses-voice" in git(origin, "show", "main:voices.lock.json")

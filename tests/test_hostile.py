@@ -399,12 +399,13 @@ def test_a_sample_deleted_after_planning_fails_that_voice_cleanly(
     catalog: Catalog, emulator: Emulator
 ) -> None:
     from tests.conftest import FAST_RETRY
+    from voicesync import pipeline
     from voicesync.api.client import VoiceAIClient
     from voicesync.api.settings import Connection
     from voicesync.apply.context import ApplyOptions
     from voicesync.apply.events import ChangeStarted, Event
-    from voicesync.service import apply_catalog
     from voicesync.state.store import load_state
+    from voicesync.workspace import Workspace
 
     one_voice(catalog)
     sample = catalog.root / "samples" / "n.wav"
@@ -414,8 +415,8 @@ def test_a_sample_deleted_after_planning_fails_that_voice_cleanly(
             sample.unlink(missing_ok=True)
 
     with VoiceAIClient(Connection(emulator.url, TEST_KEY), retry=FAST_RETRY) as api:
-        applied = apply_catalog(catalog.path, api, endpoint=emulator.url, on_event=delete_it,
-                                apply_options=ApplyOptions(grace_s=0.5))  # fmt: skip
+        applied = pipeline.apply(Workspace.open(catalog.path), api, on_event=delete_it,
+                                 apply_options=ApplyOptions(grace_s=0.5))  # fmt: skip
     assert applied.result is not None and not applied.result.ok
     (failed,) = applied.result.results
     assert "cannot be read" in failed.message and "nothing was sent" in failed.message
@@ -426,12 +427,12 @@ def test_a_sample_deleted_after_planning_fails_that_voice_cleanly(
 def test_an_unexpected_error_exits_3_and_says_how_to_report_it(
     cli: Cli, catalog: Catalog, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import voicesync.service
+    import voicesync.pipeline
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(voicesync.service, "build_plan", broken)
+    monkeypatch.setattr(voicesync.pipeline, "build_plan", broken)
     one_voice(catalog)
     result = cli("plan", str(catalog.path), env=env(emulator))
     assert result.code == 3
@@ -481,11 +482,12 @@ def test_wait_timeout_bounds_the_apply_as_a_whole(
     catalog: Catalog, make_emulator: Callable[..., Emulator]
 ) -> None:
     from tests.conftest import FAST_RETRY
+    from voicesync import pipeline
     from voicesync.api.client import VoiceAIClient
     from voicesync.api.settings import Connection
     from voicesync.apply.context import ApplyOptions
     from voicesync.emulator import FaultConfig, Timing
-    from voicesync.service import apply_catalog
+    from voicesync.workspace import Workspace
 
     emulator = make_emulator(timing=Timing(5.0, 5.0), faults=FaultConfig(commit_delay_s=0.3))
     catalog.write([{"name": f"V{i}", "sample": catalog.sample(f"{i}.wav", period=10 + 2 * i)}
@@ -493,7 +495,7 @@ def test_wait_timeout_bounds_the_apply_as_a_whole(
     # Starting takes ~0.9 s (three clones, one at a time, 0.3 s each): past the 0.5 s timeout.
     options = ApplyOptions(parallelism=1, wait_timeout_s=0.5, poll_min_s=0.05, grace_s=0.5)
     with VoiceAIClient(Connection(emulator.url, TEST_KEY), retry=FAST_RETRY) as api:
-        applied = apply_catalog(catalog.path, api, endpoint=emulator.url, apply_options=options)
+        applied = pipeline.apply(Workspace.open(catalog.path), api, apply_options=options)
     assert applied.result is not None
     assert all("after 0.5 s" in r.message for r in applied.result.results)
     log = emulator.requests()

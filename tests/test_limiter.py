@@ -1,20 +1,24 @@
 """The shared concurrency limit: what a 429 does to the other calls of a run.
 
 A refusal of one request (others still succeed) costs only that request its wait; refusals in
-a row mean the key's budget is spent, and then every worker pauses and the limit halves. A
-call waiting to be retried never holds a slot. Unit tests drive the limiter with threads and
-short waits; the others apply real catalogs over HTTP against the emulator's rate limits.
+a row mean the key's budget is spent, and then every slot pauses and the limit halves. A
+refused change goes back to the queue and never holds a slot or a worker while it waits. Unit
+tests drive the limiter with threads and short waits; the others apply real catalogs over HTTP
+against the emulator's rate limits.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 
 from tests.conftest import Catalog
 from tests.test_apply import MakeEmulator, apply, live, result_of
-from voicesync.api.guard import wait_before_retry
+from voicesync.apply.events import Event, Notice
 from voicesync.apply.limiter import AdaptiveLimiter
 from voicesync.emulator import FaultConfig
 
@@ -31,7 +35,7 @@ def test_the_limit_climbs_back_after_a_quiet_period_and_only_on_success() -> Non
     clock = Clock()
     limiter = AdaptiveLimiter(4, quiet_s=2.0, clock=clock)
     for _ in range(4):
-        limiter.throttled()  # refused again and again, nothing else: the budget is spent
+        limiter.refused(0.0)  # refused again and again, nothing else: the budget is spent
     assert limiter.limit == 1
     clock.now = 1.0
     with limiter.slot():
@@ -60,57 +64,51 @@ def test_the_limit_climbs_back_after_a_quiet_period_and_only_on_success() -> Non
 def test_refusals_among_successes_leave_the_limit_alone() -> None:
     limiter = AdaptiveLimiter(4)
     for _ in range(10):
-        limiter.throttled()
+        limiter.refused(0.0)
         with limiter.slot():
             pass
     assert limiter.limit == 4  # one refused in two: the server refuses requests, not the key
 
 
-def test_a_call_waiting_to_be_retried_gives_its_slot_back() -> None:
-    limiter = AdaptiveLimiter(1)
-    order: list[str] = []
-    waiting = threading.Event()
-
-    def refused_then_retried() -> None:
-        with limiter.slot():
-            order.append("A sent")
-            waiting.set()
-            wait_before_retry(0.3, refused=True)  # what urllib3's retry calls
-            order.append("A retried")
-
-    first = threading.Thread(target=refused_then_retried)
-    first.start()
-    assert waiting.wait(5)
-    with limiter.slot():  # the only slot: free only if A gave it back
-        order.append("B sent")
-    first.join(5)
-    assert order == ["A sent", "B sent", "A retried"]
-
-
-def test_refusals_in_a_row_pause_every_worker_until_retry_after() -> None:
+def test_refusals_in_a_row_pause_every_slot_until_retry_after() -> None:
     limiter = AdaptiveLimiter(4)
-    for _ in range(3):
-        limiter.throttled()
-    paused = threading.Event()
-
-    def refused() -> None:
-        with limiter.slot():
-            paused.set()
-            wait_before_retry(0.4, refused=True)
-
-    worker = threading.Thread(target=refused)
-    worker.start()
-    assert paused.wait(5)
-    time.sleep(0.05)
-    assert limiter.paused_for > 0.2
+    for _ in range(2):
+        limiter.refused(0.0)
+    limiter.refused(0.4)  # the third in a row: the key's budget is spent
+    assert limiter.limit == 2
     started = time.monotonic()
-    with limiter.slot():  # another worker's new call waits out the shared pause
+    with limiter.slot():  # any new call waits out the shared pause
         waited = time.monotonic() - started
-    worker.join(5)
-    assert waited >= 0.2
+    assert waited >= 0.3
+
+
+def test_a_refused_call_leaves_its_slot_free() -> None:
+    limiter = AdaptiveLimiter(1)
+    with contextlib.suppress(RuntimeError), limiter.slot():
+        raise RuntimeError("refused")
+    done = threading.Event()
+
+    def other() -> None:
+        with limiter.slot():
+            done.set()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    assert done.wait(2), "the only slot was still held"
+    thread.join(2)
 
 
 # -- over HTTP ------------------------------------------------------------------------------------
+def said(notices: list[str]) -> Callable[[Event], None]:
+    """Collect what apply says about rate limits, as a user reads it."""
+
+    def on_event(event: Event) -> None:
+        if isinstance(event, Notice) and "rate limited" in event.message:
+            notices.append(event.message)
+
+    return on_event
+
+
 def voices(catalog: Catalog, count: int) -> None:
     catalog.write(
         [
@@ -125,8 +123,9 @@ def test_refusing_one_request_in_three_keeps_parallelism_and_converges(
 ) -> None:
     emulator = make_emulator(faults=FaultConfig(rate_limit_every=3, retry_after_s=0))
     voices(catalog, 8)
-    result = result_of(apply(catalog, emulator))
-    assert result.ok and result.lowest_parallelism == 4
+    notices: list[str] = []
+    result = result_of(apply(catalog, emulator, on_event=said(notices)))
+    assert result.ok and notices and all("parallelism now 4" in n for n in notices)
     assert [name for name, _ in live(emulator)] == sorted(f"V{i}" for i in range(8))
 
 
@@ -137,8 +136,9 @@ def test_a_spent_budget_lowers_parallelism_and_converges_without_duplicates(
         faults=FaultConfig(rate_limit_per_s=4.0, rate_limit_burst=2, retry_after_s=1)
     )
     voices(catalog, 8)
-    result = result_of(apply(catalog, emulator))
-    assert result.ok and result.lowest_parallelism < 4
+    notices: list[str] = []
+    result = result_of(apply(catalog, emulator, on_event=said(notices)))
+    assert result.ok and any(re.search(r"parallelism now [123]\b", n) for n in notices)
     names = Counter(name for name, _ in live(emulator))
     assert names == Counter(f"V{i}" for i in range(8))
 
@@ -161,9 +161,9 @@ def test_parallelism_one_clones_in_the_plans_order(
 def test_calls_waiting_out_refusals_never_leave_the_slots_empty(
     catalog: Catalog, make_emulator: MakeEmulator
 ) -> None:
-    """A refused call sleeps out its Retry-After in its thread. With two threads per slot, a
-    server refusing one call in five had every thread asleep after 20 calls, and nothing was
-    sent for a second; with four per slot every voice is tried before the first wait ends."""
+    """A refused change goes back to the queue; its worker takes the next one. When refused
+    calls slept out their Retry-After in worker threads, a server refusing one call in five
+    had every thread asleep after 20 calls and nothing was sent for a second."""
     from dataclasses import replace
 
     from tests.test_apply import FAST_APPLY
@@ -175,3 +175,42 @@ def test_calls_waiting_out_refusals_never_leave_the_slots_empty(
     sent = sorted(e["at"] for e in emulator.requests() if e["operation"] == "clone")
     assert sum(1 for at in sent if at - sent[0] < 0.9) >= 24  # every voice tried at once
     assert Counter(name for name, _ in live(emulator)) == Counter(f"V{i}" for i in range(24))
+
+
+def test_under_a_429_storm_workers_equal_parallelism_and_the_slots_stay_busy(
+    catalog: Catalog, make_emulator: MakeEmulator
+) -> None:
+    """Every other call refused for 1 s: no worker sleeps out the wait (there are exactly
+    --parallelism of them), and while refused changes wait, the others keep all slots busy."""
+    from dataclasses import replace
+
+    from tests.test_apply import FAST_APPLY
+
+    parallelism = 3
+    emulator = make_emulator(
+        faults=FaultConfig(
+            rate_limit_every=2, retry_after_s=1, operations=("clone",), latency_s=0.05
+        )
+    )
+    voices(catalog, 12)
+    workers: set[str] = set()
+    at_once: list[int] = []
+
+    def watch(event: Event) -> None:
+        names = {t.name for t in threading.enumerate() if t.name.startswith("voicesync-apply")}
+        workers.update(names)
+        at_once.append(len(names))
+
+    options = replace(FAST_APPLY, parallelism=parallelism)
+    result = result_of(apply(catalog, emulator, apply_options=options, on_event=watch))
+    assert result.ok
+    assert len(workers) == parallelism and max(at_once) == parallelism
+    clones = [e for e in emulator.requests() if e["operation"] == "clone"]
+    refused = [e for e in clones if e["status"] == 429]
+    assert refused, "the storm did not happen"
+    # While the first refused change waited out its second, the slots kept working.
+    first = refused[0]["at"]
+    meanwhile = [e for e in clones if first < e["at"] < first + 0.9]
+    assert len(meanwhile) >= parallelism
+    assert max(e["in_flight"] for e in clones) == parallelism
+    assert Counter(name for name, _ in live(emulator)) == Counter(f"V{i}" for i in range(12))

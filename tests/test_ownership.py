@@ -23,6 +23,7 @@ import pytest
 
 from tests.conftest import FAST_RETRY, TEST_KEY, Catalog, CliResult
 from tests.test_apply import FAST_APPLY
+from voicesync import pipeline
 from voicesync.api.client import VoiceAIClient
 from voicesync.api.settings import Connection
 from voicesync.apply.events import Outcome
@@ -30,11 +31,12 @@ from voicesync.apply.executor import ApplyOptions, apply_plan
 from voicesync.emulator import Dialect, Emulator, FaultConfig, Timing, account_of
 from voicesync.errors import PlanError
 from voicesync.model import Visibility
+from voicesync.pipeline import Applied
 from voicesync.plan.model import Action, Match, Plan, PlanOptions, Reason
-from voicesync.service import Applied, apply_catalog, make_plan
-from voicesync.state.journal import Journal
 from voicesync.state.store import PendingClone, State, VoiceRecord, load_state, save_state
 from voicesync.state.wal import log_path
+from voicesync.state.writer import StateWriter
+from voicesync.workspace import Workspace
 
 Cli = Callable[..., CliResult]
 MakeEmulator = Callable[..., Emulator]
@@ -44,7 +46,10 @@ OWNER = account_of(TEST_KEY)
 def apply(catalog: Catalog, emulator: Emulator, **kwargs: Any) -> Applied:
     kwargs.setdefault("apply_options", FAST_APPLY)
     with VoiceAIClient(Connection(emulator.url, TEST_KEY), retry=FAST_RETRY) as api:
-        return apply_catalog(catalog.path, api, endpoint=emulator.url, **kwargs)
+        if kwargs.pop("destroy", False):
+            workspace = Workspace.open(catalog.path, samples=False)
+            return pipeline.destroy(workspace, api, force=True, **kwargs)
+        return pipeline.apply(Workspace.open(catalog.path), api, **kwargs)
 
 
 def env(emulator: Emulator) -> dict[str, str]:
@@ -147,11 +152,11 @@ def test_nothing_appearing_in_the_window_is_sent_again(
     catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
     options = replace(FAST_APPLY, grace_s=0.6)
     with VoiceAIClient(Connection(emulator.url, TEST_KEY), retry=FAST_RETRY) as api:
-        planned = make_plan(catalog.path, api, endpoint=emulator.url)
+        planned = pipeline.plan(Workspace.open(catalog.path), api)
         emulator.set_faults(FaultConfig(server_error_rate=1.0))  # refused before it happened
         started = time.monotonic()
         seen: list[str] = []
-        journal = Journal(planned.state, catalog.state_path)
+        journal = StateWriter(planned.state, catalog.state_path)
 
         def heal(event: object) -> None:
             seen.append(str(event))
@@ -404,7 +409,7 @@ def test_finishing_a_no_wait_replace_shows_its_delete(
     assert shown["summary"]["replace"] == 1 and shown["destructive"] is True
     emulator.clear_requests()
     with VoiceAIClient(Connection(emulator.url, TEST_KEY), retry=FAST_RETRY) as api:
-        applied = apply_catalog(catalog.path, api, endpoint=emulator.url, apply_options=FAST_APPLY)
+        applied = pipeline.apply(Workspace.open(catalog.path), api, apply_options=FAST_APPLY)
     assert_plan_shows_every_write(applied.planned.plan, emulator, set())
     assert [m for m, _ in writes(emulator)] == ["DELETE"]
     assert copies(emulator) == {"Storyteller": 1}
@@ -598,23 +603,23 @@ def test_a_prompt_clone_costs_three_journal_lines_and_one_state_write(
     """Journal, id, promote: the upload time is journalled only when it left late. Each goes to
     the write-ahead log; the state file is rewritten once per run, whatever the catalog's size
     (it was rewritten whole per operation, N² bytes for N voices)."""
-    import voicesync.state.journal as journal_module
+    import voicesync.state.writer as writer_module
 
     writes_done: list[int] = []
     lines: list[int] = []
-    original_save, original_close = journal_module.save_state, journal_module.Journal.close
+    original_save, original_close = writer_module.save_state, writer_module.StateWriter.close
     monkeypatch.setattr(
-        journal_module,
+        writer_module,
         "save_state",
         lambda path, state: (writes_done.append(1), original_save(path, state))[1],
     )
 
-    def close(journal: Journal) -> None:
+    def close(journal: StateWriter) -> None:
         journalled = log_path(catalog.state_path).read_text().splitlines()
         lines.append(len(journalled) - 1)  # the first line is the header
         original_close(journal)
 
-    monkeypatch.setattr(journal_module.Journal, "close", close)
+    monkeypatch.setattr(writer_module.StateWriter, "close", close)
     voices = [{"name": f"Voice {i}", "sample": catalog.sample(f"{i}.wav")} for i in range(12)]
     catalog.write(voices)
     applied = apply(catalog, emulator)

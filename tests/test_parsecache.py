@@ -11,7 +11,7 @@ import pytest
 import voicesync.catalog.yamlsource as yamlsource
 from tests.conftest import Catalog
 from voicesync.catalog.parsecache import parse_cache_path
-from voicesync.service import load_catalog
+from voicesync.workspace import load_catalog
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ def test_a_cached_parse_does_not_import_the_yaml_parser(catalog: Catalog) -> Non
     catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
     names(catalog.path)  # parsed once, cached
     probe = (
-        "import sys; from pathlib import Path; from voicesync.service import load_catalog; "
+        "import sys; from pathlib import Path; from voicesync.workspace import load_catalog; "
         f"voices = load_catalog(Path({str(catalog.path)!r})).state.voices; "
         "print([v.name for v in voices], 'yaml' in sys.modules)"
     )

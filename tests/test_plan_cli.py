@@ -13,14 +13,15 @@ import jsonschema
 import pytest
 
 from tests.conftest import FAST_RETRY, TEST_KEY, Catalog, CliResult
+from voicesync import pipeline
 from voicesync.api.client import VoiceAIClient
 from voicesync.api.settings import Connection
 from voicesync.apply.executor import ApplyOptions
 from voicesync.emulator import Dialect, Emulator, account_of
 from voicesync.errors import BadResponseError
 from voicesync.model import Visibility
-from voicesync.service import apply_catalog
 from voicesync.state.store import State, VoiceRecord, save_state
+from voicesync.workspace import Workspace
 
 Cli = Callable[..., CliResult]
 GOLDEN = Path(__file__).parent / "golden"
@@ -56,10 +57,9 @@ def scenario(
         ]
     )
     with VoiceAIClient(Connection(emulator.url, TEST_KEY), retry=FAST_RETRY) as api:
-        apply_catalog(
-            catalog.path,
+        pipeline.apply(
+            Workspace.open(catalog.path),
             api,
-            endpoint=emulator.url,
             apply_options=ApplyOptions(parallelism=1, poll_min_s=0.02),
         )
     catalog.sample("b.wav", period=18)

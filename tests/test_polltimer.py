@@ -58,7 +58,7 @@ def test_after_a_429_aimed_polls_keep_to_once_a_second() -> None:
     clock = Clock(12.0)
     limiter = AdaptiveLimiter(4)
     for _ in range(4):
-        limiter.throttled()
+        limiter.refused(0.0)
     w = waiter(clock, limiter)
     w.took(3.5)
     assert w.next_poll([pending(8.6)], elapsed=60.0) == 1.0

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import FAST_RETRY, TEST_KEY, tone_wav_bytes
+from voicesync import pipeline
 from voicesync.api.client import VoiceAIClient
 from voicesync.api.settings import Connection
 from voicesync.apply.context import ApplyOptions
@@ -33,8 +34,8 @@ from voicesync.model import (
 )
 from voicesync.plan.model import Action, Plan, PlanOptions
 from voicesync.plan.planner import build_plan
-from voicesync.service import apply_catalog, make_plan
 from voicesync.state.store import State, VoiceRecord
+from voicesync.workspace import Workspace
 
 NAMES = ("Narrator", "Announcer", "Host", "Guide", "Villain")
 SHAS = ("a" * 64, "b" * 64)
@@ -142,15 +143,14 @@ def test_after_apply_a_plan_of_the_same_catalog_is_empty(
         with VoiceAIClient(Connection(emulator.url, TEST_KEY), retry=FAST_RETRY) as api:
             for catalog in (first, second):
                 _write(config, catalog)
-                applied = apply_catalog(
-                    config,
+                applied = pipeline.apply(
+                    Workspace.open(config),
                     api,
-                    endpoint=emulator.url,
                     apply_options=options,
                     options=PlanOptions(force=True),
                 )
                 assert applied.result is None or applied.result.ok
-            planned = make_plan(config, api, endpoint=emulator.url)
+            planned = pipeline.plan(Workspace.open(config), api)
             live = sorted(v.name or "" for v in api.list_voices())
         assert planned.plan.changes == ()
         assert live == sorted(name for name, _, _ in second)  # nothing duplicated, nothing left

@@ -15,13 +15,16 @@ import pytest
 from testing.rawserver import RawServer, Reply
 from tests.conftest import FAST_RETRY, TEST_KEY, Catalog, CliResult
 from tests.test_apply import FAST_APPLY, live
+from voicesync import pipeline
 from voicesync.api.client import VoiceAIClient
 from voicesync.api.settings import Connection
 from voicesync.emulator import Emulator, EmulatorConfig, FaultConfig, Timing, account_of
 from voicesync.errors import LockError
-from voicesync.service import Applied, apply_catalog
+from voicesync.localfiles import atomic_write_bytes
+from voicesync.pipeline import Applied
 from voicesync.state.lock import state_lock
 from voicesync.state.store import load_state
+from voicesync.workspace import Workspace
 
 Cli = Callable[..., CliResult]
 MakeEmulator = Callable[..., Emulator]
@@ -30,7 +33,7 @@ CANARY = "vk_CANARY_5f0c1e9d7b3a4e21"
 
 def apply(catalog: Catalog, emulator: Emulator, key: str = TEST_KEY) -> Applied:
     with VoiceAIClient(Connection(emulator.url, key), retry=FAST_RETRY) as api:
-        return apply_catalog(catalog.path, api, endpoint=emulator.url, apply_options=FAST_APPLY)
+        return pipeline.apply(Workspace.open(catalog.path), api, apply_options=FAST_APPLY)
 
 
 # -- secret canary ------------------------------------------------------------------------------
@@ -39,7 +42,12 @@ def test_the_key_never_leaves_the_environment(
 ) -> None:
     emulator_state = tmp_path / "emulator.json"
     emulator = make_emulator(
-        EmulatorConfig(timing=Timing(0.02, 0.05), state_path=emulator_state, catalog_voices=1)
+        EmulatorConfig(
+            timing=Timing(0.02, 0.05),
+            state_path=emulator_state,
+            catalog_voices=1,
+            write_file=atomic_write_bytes,
+        )
     )
     picky = make_emulator(api_key="vk_only_this_one")
     html = RawServer(lambda m, p: (502, {"Content-Type": "text/html"}, b"<html>bad gateway</html>"))

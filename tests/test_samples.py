@@ -98,7 +98,7 @@ def test_a_damaged_sample_cache_only_costs_reading_the_samples(
     catalog: Catalog, samples: object
 ) -> None:
     from voicesync.catalog.samplecache import cache_path
-    from voicesync.service import load_catalog
+    from voicesync.workspace import load_catalog
 
     catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
     first = load_catalog(catalog.path).state.voices[0].sample

@@ -13,9 +13,9 @@ import pytest
 
 from voicesync.errors import StateError
 from voicesync.model import Visibility
-from voicesync.state.journal import Journal
 from voicesync.state.store import State, VoiceRecord, load_state, save_state
 from voicesync.state.wal import log_path
+from voicesync.state.writer import StateWriter
 
 ENDPOINT = "http://127.0.0.1:9"
 
@@ -26,7 +26,7 @@ def record(voice_id: str, name: str = "Narrator") -> VoiceRecord:
 
 def crashed_run(path: Path, count: int) -> State:
     """A run that recorded ``count`` voices and died before folding its log."""
-    journal = Journal(load_state(path, ENDPOINT), path)
+    journal = StateWriter(load_state(path, ENDPOINT), path)
     for i in range(count):
         journal.update(lambda s, i=i: s.with_record(f"Voice {i}", record(f"id-{i}", f"Voice {i}")))
     return journal.state  # no close(): the process is gone
@@ -50,7 +50,7 @@ def test_the_first_run_can_die_before_any_state_file_exists(tmp_path: Path) -> N
 
 def test_closing_folds_the_log_into_the_state_file(tmp_path: Path) -> None:
     path = tmp_path / "voices.lock.json"
-    with Journal(State(ENDPOINT), path) as journal:
+    with StateWriter(State(ENDPOINT), path) as journal:
         journal.update(lambda s: s.with_record("A", record("id-a", "A")))
         journal.update(lambda s: s.without("A").with_record("B", record("id-b", "B")))
         journal.update(lambda s: s.with_foreign("catalog-1"))
@@ -74,7 +74,7 @@ def test_a_damaged_line_inside_the_log_is_an_error_that_says_where(tmp_path: Pat
     lines = log_path(path).read_bytes().split(b"\n")
     lines[2] = b"{not json"
     log_path(path).write_bytes(b"\n".join(lines))
-    with pytest.raises(StateError, match=r"journal .* damaged at line 3"):
+    with pytest.raises(StateError, match=r"write-ahead log .* damaged at line 3"):
         load_state(path, ENDPOINT)
 
 
@@ -94,7 +94,7 @@ def test_another_endpoints_log_is_refused(tmp_path: Path) -> None:
     crashed_run(path, 1)
     save_state(path, State("https://dev.voice.ai"))
     log_path(path).write_bytes(b'{"journal":1,"endpoint":"http://127.0.0.1:9"}\n')
-    with pytest.raises(StateError, match=r"journal of .* belongs to http://127\.0\.0\.1:9"):
+    with pytest.raises(StateError, match=r"write-ahead log of .* belongs to http://127\.0\.0\.1:9"):
         load_state(path, None)
 
 
@@ -109,7 +109,7 @@ def test_a_log_record_that_breaks_the_schema_is_refused(tmp_path: Path) -> None:
 
 def test_threads_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     path = tmp_path / "voices.lock.json"
-    journal = Journal(State(ENDPOINT), path)
+    journal = StateWriter(State(ENDPOINT), path)
 
     def work(first: int) -> None:
         for i in range(first, first + 50):
@@ -132,6 +132,31 @@ def test_a_change_made_without_the_record_helpers_is_journalled_too(tmp_path: Pa
     from dataclasses import replace
 
     path = tmp_path / "voices.lock.json"
-    journal = Journal(State(ENDPOINT, {"A": record("id-a", "A")}), path)
+    journal = StateWriter(State(ENDPOINT, {"A": record("id-a", "A")}), path)
     journal.update(lambda s: replace(s, records={"B": record("id-b", "B")}))
     assert set(load_state(path, ENDPOINT).records) == {"B"}  # from the log alone
+
+
+def test_a_log_left_by_voicesync_0_2_is_read_appended_to_and_folded(tmp_path: Path) -> None:
+    """voicesync 0.2 named the log .journal: an upgrade between a killed run and the next
+    loses nothing (the old log is read, the next run appends to it, the fold removes it)."""
+    path = tmp_path / "voices.lock.json"
+    legacy = path.with_name("voices.lock.json.journal")
+    header = json.dumps({"journal": 1, "endpoint": ENDPOINT})
+    legacy.write_text(header + "\n" + json.dumps({"foreign": "left-by-0-2"}) + "\n")
+    assert load_state(path, ENDPOINT).foreign == {"left-by-0-2"}
+    writer = StateWriter(load_state(path, ENDPOINT), path)
+    writer.update(lambda s: s.with_foreign("new-run"))
+    assert log_path(path) == legacy and not path.with_name("voices.lock.json.wal").exists()
+    assert load_state(path, ENDPOINT).foreign == {"left-by-0-2", "new-run"}
+    writer.close()
+    assert not legacy.exists() and load_state(path, ENDPOINT).foreign == {"left-by-0-2", "new-run"}
+
+
+def test_two_logs_beside_one_state_file_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "voices.lock.json"
+    header = json.dumps({"journal": 1, "endpoint": ENDPOINT}) + "\n"
+    for suffix in (".wal", ".journal"):
+        path.with_name(path.name + suffix).write_text(header)
+    with pytest.raises(StateError, match="two write-ahead logs"):
+        load_state(path, ENDPOINT)

@@ -354,7 +354,7 @@ class Combinations(RuleBasedStateMachine):
     @invariant()
     def no_key_in_any_file(self) -> None:
         for path in self.run_dir.rglob("*"):
-            if path.is_file() and path.suffix in (".json", ".yaml", ".journal"):
+            if path.is_file() and path.suffix in (".json", ".yaml", ".wal", ".journal"):
                 assert TEST_KEY not in path.read_text(errors="replace"), path
 
 

@@ -14,37 +14,40 @@ __version__ = "0.2.0"
 _EXPORTS = {
     "ApplyOptions": "voicesync.apply.executor",
     "Connection": "voicesync.api.settings",
-    "Journal": "voicesync.state.journal",
     "Plan": "voicesync.plan.model",
     "PlanOptions": "voicesync.plan.model",
     "ReadOnlyClient": "voicesync.api.client",
     "RetryPolicy": "voicesync.api.retry",
+    "StateWriter": "voicesync.state.writer",
+    "Target": "voicesync.workspace",
     "VoiceAIClient": "voicesync.api.client",
-    "apply_catalog": "voicesync.service",
+    "Workspace": "voicesync.workspace",
     "apply_plan": "voicesync.apply.executor",
     "build_plan": "voicesync.plan.planner",
     "load_config": "voicesync.catalog.loader",
-    "make_plan": "voicesync.service",
 }
+_MODULES = {"pipeline"}  # the use cases: pipeline.plan, .apply, .apply_saved, .destroy
 
 __all__ = [
     "ApplyOptions",
     "Connection",
-    "Journal",
     "Plan",
     "PlanOptions",
     "ReadOnlyClient",
     "RetryPolicy",
+    "StateWriter",
+    "Target",
     "VoiceAIClient",
+    "Workspace",
     "__version__",
-    "apply_catalog",
     "apply_plan",
     "build_plan",
     "load_config",
-    "make_plan",
+    "pipeline",
 ]
 
 if TYPE_CHECKING:
+    from voicesync import pipeline
     from voicesync.api.client import ReadOnlyClient, VoiceAIClient
     from voicesync.api.retry import RetryPolicy
     from voicesync.api.settings import Connection
@@ -52,11 +55,13 @@ if TYPE_CHECKING:
     from voicesync.catalog.loader import load_config
     from voicesync.plan.model import Plan, PlanOptions
     from voicesync.plan.planner import build_plan
-    from voicesync.service import apply_catalog, make_plan
-    from voicesync.state.journal import Journal
+    from voicesync.state.writer import StateWriter
+    from voicesync.workspace import Target, Workspace
 
 
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        return importlib.import_module(f"voicesync.{name}")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'voicesync' has no attribute {name!r}")

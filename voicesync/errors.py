@@ -8,20 +8,24 @@ boundary; anything else is a bug and shows a traceback only with ``--debug``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, IntEnum
 
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_CHANGES = 2
-EXIT_BUG = 3  # an unexpected error: a bug (pre-commit's convention), not bad input
-EXIT_INTERRUPTED = 130
-EXIT_TERMINATED = 143  # 128 + SIGTERM, as shells report it
+
+class ExitStatus(IntEnum):
+    """What a voicesync process exits with (contract.md)."""
+
+    OK = 0
+    ERROR = 1
+    CHANGES = 2  # plan --detailed-exitcode: there are changes
+    BUG = 3  # an unexpected error: a bug (pre-commit's convention), not bad input
+    INTERRUPTED = 130
+    TERMINATED = 143  # 128 + SIGTERM, as shells report it
 
 
 class VoicesyncError(Exception):
     """An expected failure with a message for the user, a hint and an exit code."""
 
-    exit_code: int = EXIT_ERROR
+    exit_code: ExitStatus = ExitStatus.ERROR
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -128,6 +132,13 @@ class RejectedError(ApiError):
 
 class RateLimitedError(ApiError):
     """429 persisted after every retry."""
+
+
+class TryLaterError(RateLimitedError):
+    """429 answered to a client that hands refusals back (``RetryPolicy.hand_back_refusals``):
+    nothing was done; the caller may try again after ``retry_after_s``."""
+
+    retry_after_s: float = 0.0
 
 
 class ServerError(ApiError):

@@ -12,6 +12,7 @@ failed connect (nothing was sent). A clone POST whose answer was lost raises
 
 from __future__ import annotations
 
+import copy
 import mimetypes
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -25,6 +26,7 @@ from voicesync import __version__
 from voicesync.api.failures import (
     API_PREFIX,
     gave_up_waiting,
+    handed_back,
     http_error,
     past_deadline,
     transport_error,
@@ -33,6 +35,7 @@ from voicesync.api.guard import (
     CallGuard,
     DeadlinePassed,
     GuardedAdapter,
+    HandedBack,
     WaitBudgetSpent,
     WaitNotice,
     guarded,
@@ -99,12 +102,13 @@ class ReadOnlyClient:
         debug: Callable[[str], None] | None = None,
     ) -> None:
         self.base_url = connection.base_url
+        self.endpoint = connection.endpoint  # what state files record (see Connection)
         self.list_requests = 0  # what the last walk of the list cost (the waiter weighs it)
         self._debug = debug
         self._key = connection.api_key
-        self.retry_listeners: list[Callable[[RetryNotice], None]] = [on_retry] if on_retry else []
+        self._on_retry = on_retry
         # Told before each wait for a retry, so a long Retry-After is never silent.
-        self.wait_listeners: list[Callable[[WaitNotice], None]] = [on_wait] if on_wait else []
+        self._on_wait = on_wait
         self._policy = retry or RetryPolicy()
         self._session = Session()
         self._session.auth = _BearerAuth(connection.api_key)
@@ -113,6 +117,18 @@ class ReadOnlyClient:
         adapter = GuardedAdapter(max_retries=retry_for(self._policy), pool_maxsize=pool_size)
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
+
+    @property
+    def policy(self) -> RetryPolicy:
+        return self._policy
+
+    def handing_back_refusals(self: _C) -> _C:
+        """This client (its connections, key and listeners) with one difference: a 429 raises
+        :class:`TryLaterError` at once instead of being waited out, so the caller can queue
+        the work again and keep its threads busy (apply does). Closing either closes both."""
+        other = copy.copy(self)
+        other._policy = replace(self._policy, hand_back_refusals=True)
+        return other
 
     def close(self) -> None:
         self._session.close()
@@ -173,6 +189,7 @@ class ReadOnlyClient:
             policy.upload_deadline_s if upload else policy.deadline_s,
             policy.rate_limit_wait_s,
             self._tell_wait,
+            policy.hand_back_refusals,
         )
         try:
             with guarded(guard):
@@ -180,6 +197,8 @@ class ReadOnlyClient:
                     method, url or self.base_url + path, timeout=timeout, stream=True, **kwargs
                 )
                 read_capped(response, method, path)
+        except HandedBack as refusal:
+            raise handed_back(refusal, method, path) from None
         except WaitBudgetSpent as spent:
             raise gave_up_waiting(spent, policy.rate_limit_wait_s, method, path) from None
         except (DeadlinePassed, requests.RequestException) as exc:
@@ -205,13 +224,13 @@ class ReadOnlyClient:
     def _count(self, response: requests.Response, method: str, path: str) -> None:
         retries = getattr(response.raw, "retries", None)
         history = getattr(retries, "history", ()) or ()
-        for event in history:
-            for listener in self.retry_listeners:
-                listener(RetryNotice(method, path, event.status))
+        if self._on_retry is not None:
+            for event in history:
+                self._on_retry(RetryNotice(method, path, event.status))
 
     def _tell_wait(self, notice: WaitNotice) -> None:
-        for listener in list(self.wait_listeners):
-            listener(notice)
+        if self._on_wait is not None:
+            self._on_wait(notice)
 
 
 class VoiceAIClient(ReadOnlyClient):

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from voicesync.api.guard import WaitBudgetSpent
+from voicesync.api.guard import HandedBack, WaitBudgetSpent
 from voicesync.api.responses import reason, redact, server_message
 from voicesync.api.retry import never_sent, why_not_connected
 from voicesync.errors import (
@@ -20,6 +20,7 @@ from voicesync.errors import (
     RateLimitedError,
     RejectedError,
     ServerError,
+    TryLaterError,
 )
 from voicesync.model import MAX_SAMPLE_TEXT
 
@@ -48,6 +49,18 @@ def gave_up_waiting(spent: WaitBudgetSpent, budget_s: float, method: str, path: 
         hint="run again later (everything done so far is recorded), or allow a longer wait "
         "with --max-rate-limit-wait SECONDS",
     )
+
+
+def handed_back(refusal: HandedBack, method: str, path: str) -> TryLaterError:
+    error = TryLaterError(
+        f"rate limited: the API asked to wait {refusal.wait_s:.0f} s",
+        method=method,
+        path=path,
+        status=429,
+        hint="the caller tries again later",
+    )
+    error.retry_after_s = refusal.wait_s
+    return error
 
 
 def past_deadline(deadline_s: float, method: str, path: str) -> ApiError:

@@ -4,10 +4,13 @@ urllib3's read timeout is per socket read: a server that trickles one byte every
 never trips it. Each attempt of a call gets a whole deadline instead: an alarm (on the one
 watchdog thread, :mod:`.watchdog`) shuts the attempt's socket down when it passes. Waiting
 out 429s (Retry-After) pauses that alarm, is announced before each wait, and is bounded in
-total: past the budget the call gives up.
+total: past the budget the call gives up. A client made to hand refusals back
+(``RetryPolicy.hand_back_refusals``) does not wait them out at all: the call raises
+:class:`HandedBack` with the wait the server asked for, and its caller decides when to try again.
 
-The state of the call lives in a thread-local, set by the client around each call and read by
-the retry policy and by the connections the session opens (see :class:`GuardedAdapter`).
+The state of one call lives in a thread-local, set by the client around the call and read by
+the retry policy and by the connections the session opens (see :class:`GuardedAdapter`); it is
+private to this package.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +47,14 @@ class DeadlinePassed(Exception):
     """An attempt took longer than its whole deadline (a server trickling its answer)."""
 
 
+class HandedBack(Exception):
+    """The server refused the call (429) and the client hands the wait to its caller."""
+
+    def __init__(self, wait_s: float) -> None:
+        super().__init__(f"refused; asked to wait {wait_s:.0f} s")
+        self.wait_s = wait_s
+
+
 class WaitBudgetSpent(Exception):
     """Waiting out rate limits would pass the call's budget."""
 
@@ -58,6 +68,7 @@ class CallGuard:
     deadline_s: float
     wait_budget_s: float
     on_wait: Callable[[WaitNotice], None] | None = None
+    hand_back_refusals: bool = False
     waited_s: float = 0.0
     expired: bool = False
     _sockets: list[socket.socket] = field(default_factory=list)
@@ -93,30 +104,6 @@ class CallGuard:
 def _shut(sock: socket.socket) -> None:
     with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
-
-
-_waiting = threading.local()
-
-
-@contextlib.contextmanager
-def waits_handed_to(wait_out: Callable[[float, bool], None]) -> Iterator[None]:
-    """While this thread is in the block, a retry's wait goes to ``wait_out(seconds, refused)``
-    (``refused``: the server said 429) instead of sleeping where it is: a caller holding a
-    share of a concurrency limit gives it back while it waits."""
-    previous = getattr(_waiting, "hand_to", None)
-    _waiting.hand_to = wait_out
-    try:
-        yield
-    finally:
-        _waiting.hand_to = previous
-
-
-def wait_before_retry(seconds: float, *, refused: bool) -> None:
-    hand_to: Callable[[float, bool], None] | None = getattr(_waiting, "hand_to", None)
-    if hand_to is None:
-        time.sleep(seconds)
-    else:
-        hand_to(seconds, refused)
 
 
 def current() -> CallGuard | None:

@@ -25,10 +25,10 @@ from urllib3.util import Retry
 
 from voicesync.api.guard import (
     DeadlinePassed,
+    HandedBack,
     WaitBudgetSpent,
     WaitNotice,
     current,
-    wait_before_retry,
 )
 
 if TYPE_CHECKING:
@@ -56,6 +56,9 @@ class RetryPolicy:
     upload_deadline_s: float = 900.0  # ... an upload of 7.5 MB on a slow link included
     # The most one call waits out rate limits (429 Retry-After) in all before it gives up.
     rate_limit_wait_s: float = RATE_LIMIT_WAIT_S
+    # A 429 raises TryLaterError at once, with the wait asked for, instead of sleeping: for a
+    # caller that queues the work again (apply) and keeps its threads busy meanwhile.
+    hand_back_refusals: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +96,8 @@ class CloneSafeRetry(Retry):
         if wait is None:
             wait = self.get_backoff_time()
         guard = current()
-        if guard is None:
-            wait_before_retry(wait, refused=response is not None and response.status == 429)
+        if guard is None:  # pragma: no cover - every call of the client is guarded
+            time.sleep(wait)
             return
         status = response.status if response is not None else None
         last = self.history[-1] if self.history else None
@@ -103,13 +106,15 @@ class CloneSafeRetry(Retry):
             raise WaitBudgetSpent(guard.waited_s, asked, status)  # at once: no partial wait
         if status == 429 and guard.waited_s + wait > guard.wait_budget_s:
             raise WaitBudgetSpent(guard.waited_s, wait, status)
+        if status == 429 and guard.hand_back_refusals:
+            raise HandedBack(wait)
         if guard.on_wait is not None and wait >= 1.0:
             path = urlsplit(last.url).path if last is not None and last.url else ""
             method = last.method if last is not None and last.method else ""
             guard.on_wait(WaitNotice(method, path, status, wait, guard.waited_s,
                                      guard.wait_budget_s))  # fmt: skip
         guard.stop_attempt()
-        wait_before_retry(wait, refused=status == 429)
+        time.sleep(wait)
         if status == 429:  # the budget is for rate limits; a 5xx backoff is bounded by attempts
             guard.waited_s += wait  # what the server asked; queueing for a slot is not counted
         guard.start_attempt()

@@ -1,1 +1,1 @@
-"""Carrying out a plan: start each change, wait for clones, journal every step, report events."""
+"""Carrying out a plan: start each change, wait for clones, record every step, report events."""

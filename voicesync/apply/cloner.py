@@ -18,6 +18,7 @@ from voicesync.errors import (
     BadResponseError,
     OutcomeUnknownError,
     ServerError,
+    TryLaterError,
     VoicesyncError,
 )
 from voicesync.model import DesiredVoice
@@ -36,28 +37,31 @@ class Cloner:
         self.finder = CloneFinder(self.run)
 
     def clone(self, change: Clone | Replace) -> ChangeResult | Pending:
-        voice, key, journal = change.desired, change.record, self.run.journal
-        record = journal.state.records.get(key) if key else None
+        voice, key, writer = change.desired, change.record, self.run.writer
+        record = writer.state.records.get(key) if key else None
         if isinstance(change, Clone) and key and record is not None and record.voice_id:
             # A clone of a recorded voice: the plan found its old voice gone (GET said 404),
             # so nothing is deleted once the new one is ready.
-            journal.forget(key, record.voice_id)
+            writer.forget(key, record.voice_id)
         if isinstance(change, Replace) and (record is None or record.voice_id != change.voice_id):
             # Matched by name, not by this record: held first, so it is the one retired.
-            journal.take_over(key, voice, change.voice_id)
+            writer.take_over(key, voice, change.voice_id)
             key = key or voice.name
         if change.journal_started_at is not None:
             found = self.finder.resolve_journal(key or voice.name, voice, change.journal_started_at)
             if found is not None:
-                journal.adopt_pending(key, voice, found)
+                writer.adopt_pending(key, voice, found)
                 return Pending(change, voice.name, found, self.run.clock())
         for attempt in range(MAX_CLONE_ATTEMPTS):
             try:
                 # The first attempt journals under the record's key; the record then lives
                 # under the declared name.
                 voice_id: str | None = self._post(key if attempt == 0 else voice.name, voice)
+            except TryLaterError:
+                writer.clone_abandoned(voice.name)  # refused: the server made nothing
+                raise  # the queue sends it again once the wait is over
             except SampleUnreadableError as exc:
-                journal.clone_abandoned(voice.name)  # nothing left this machine
+                writer.clone_abandoned(voice.name)  # nothing left this machine
                 return ChangeResult(change, Outcome.FAILED, words(exc))
             except SampleChangedError as exc:
                 # The upload was cut; a lenient server may still have made a voice of it. The
@@ -66,10 +70,10 @@ class Cloner:
             except (OutcomeUnknownError, ServerError, BadResponseError) as exc:
                 voice_id = self.finder.unanswered(voice.name, self._window_start(voice.name), exc)
             except VoicesyncError as exc:
-                journal.clone_abandoned(voice.name)
+                writer.clone_abandoned(voice.name)
                 return ChangeResult(change, Outcome.FAILED, words(exc))
             if voice_id is not None:
-                journal.clone_accepted(voice.name, voice_id)
+                writer.clone_accepted(voice.name, voice_id)
                 return Pending(change, voice.name, voice_id, self.run.clock())
         return ChangeResult(
             change,
@@ -87,7 +91,7 @@ class Cloner:
         run = self.run
         with run.limiter.slot():
             started_at = run.wall()
-            run.journal.start_clone(key, voice, started_at)
+            run.writer.start_clone(key, voice, started_at)
 
             def sent() -> None:
                 # Journalled only when the upload left notably later than started_at (a slow
@@ -95,7 +99,7 @@ class Cloner:
                 # state file is not rewritten once more per clone.
                 now = run.wall()
                 if now - started_at > SENT_JOURNAL_AFTER_S:
-                    run.journal.clone_sent(voice.name, now)
+                    run.writer.clone_sent(voice.name, now)
 
             accepted = run.api.clone(
                 Path(sample.path),
@@ -109,6 +113,6 @@ class Cloner:
         return accepted.voice_id
 
     def _window_start(self, name: str) -> float:
-        record = self.run.journal.state.records.get(name)
+        record = self.run.writer.state.records.get(name)
         pending = record.pending if record else None
         return pending.window_start if pending else self.run.wall()

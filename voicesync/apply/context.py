@@ -1,21 +1,24 @@
-"""What every part of a run shares: the API, the journal, the options, the limiter, the clocks."""
+"""What every part of a run shares: the API, the state writer, the options, the limiter, the
+clocks."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from voicesync.api.client import VoiceAIClient
 from voicesync.apply.events import Event
 from voicesync.apply.limiter import AdaptiveLimiter
-from voicesync.errors import NotFoundError
+from voicesync.errors import NotFoundError, TryLaterError
 from voicesync.model import DesiredVoice
 from voicesync.plan.model import Adopt, Clone, Replace, Wait
-from voicesync.state.journal import Journal
+from voicesync.state.writer import StateWriter
 
 # The changes that leave a voice to wait for.
 Waitable = Clone | Replace | Adopt | Wait
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,16 +35,6 @@ class ApplyOptions:
     verify: bool = False  # after the waits, each new voice speaks once (apply --verify)
 
 
-def workers(parallelism: int) -> int:
-    """Threads for ``parallelism`` calls at once: four times as many, so that while calls wait
-    out a 429 (their slots given back, their threads asleep) others can use the slots. With
-    twice as many, a server refusing one call in five put every thread to sleep at once and
-    the slots stood empty for most of a second (apply of 50 voices: 7.1 s, 6.5 s with four
-    times); idle threads cost nothing, as the limiter wakes one per free slot. One thread for
-    --parallelism 1, which keeps its promise of one change at a time, in the plan's order."""
-    return 1 if parallelism <= 1 else parallelism * 4
-
-
 @dataclass
 class Pending:
     """A voice started (or found) that apply waits for."""
@@ -56,12 +49,12 @@ class Pending:
 @dataclass
 class Context:
     api: VoiceAIClient
-    journal: Journal
+    writer: StateWriter
     options: ApplyOptions
     emit: Callable[[Event], None]
     clock: Callable[[], float]  # monotonic: durations
     sleep: Callable[[float], None]
-    wall: Callable[[], float]  # epoch seconds: what the journal records
+    wall: Callable[[], float]  # epoch seconds: what the clone journal records
     limiter: AdaptiveLimiter = field(init=False)
 
     def __post_init__(self) -> None:
@@ -73,16 +66,31 @@ class Context:
             with self.limiter.slot():
                 self.api.delete(voice_id)
         except NotFoundError:
-            self.journal.forget(key, voice_id)
+            self.writer.forget(key, voice_id)
             raise
-        self.journal.forget(key, voice_id)
+        self.writer.forget(key, voice_id)
 
     def promote(self, name: str, voice: DesiredVoice, new_id: str) -> None:
-        """Record the new voice; delete the one it replaces."""
-        old = self.journal.promote(name, voice, new_id)
+        """Record the new voice; delete the one it replaces (on the calling thread)."""
+        old = self.writer.promote(name, voice, new_id)
         if old:
             with contextlib.suppress(NotFoundError):
-                self.delete_id(name, old)
+                self.patiently(lambda: self.delete_id(name, old))
+
+    def patiently(self, call: Callable[[], T]) -> T:
+        """``call()``, waiting out refusals (429) here: for the calling thread, which is no
+        queue worker. Bounded by the same budget a change has."""
+        waited = 0.0
+        while True:
+            try:
+                return call()
+            except TryLaterError as refusal:
+                wait = refusal.retry_after_s
+                if waited + wait > self.api.policy.rate_limit_wait_s:
+                    raise
+                self.limiter.refused(wait)
+                self.sleep(wait)
+                waited += wait
 
 
 def words(exc: BaseException) -> str:

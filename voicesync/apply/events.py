@@ -59,7 +59,6 @@ Event = ChangeStarted | ChangeFinished | Waiting | Notice
 @dataclass(frozen=True, slots=True)
 class ApplyResult:
     results: tuple[ChangeResult, ...]
-    lowest_parallelism: int = 0
 
     @property
     def ok(self) -> bool:

@@ -1,12 +1,14 @@
-"""apply_plan(plan, api, journal) performs a Plan. It emits events and never prints.
+"""apply_plan(plan, api, writer) performs a Plan. It emits events and never prints.
 
 - Deletes run first, so a swap on an account at its voice-slot limit frees the slot before it
   clones; a replace still clones before it deletes its old voice.
-- Changes start on a pool of ``parallelism`` threads (:mod:`.starter`, :mod:`.cloner`), then
-  the calling thread waits for the voices they started (:mod:`.waiter`).
+- Changes start on ``parallelism`` workers from one queue (:mod:`.queue`, :mod:`.starter`,
+  :mod:`.cloner`); a change the API refuses goes back to the queue with a not-before time.
+  Then the calling thread waits for the voices they started (:mod:`.waiter`).
 - Every clone is journalled before its POST; one whose outcome is unknown is never resent on a
   guess (:mod:`.finder`).
-- Calls share one adaptive limit (halved on 429, raised slowly after calls that succeed).
+- Calls share one adaptive limit (halved when the server refuses everyone, raised slowly after
+  calls that succeed).
 
 ``on_event`` is called from the thread doing the work (a pool thread while changes start, the
 calling thread while waiting), so it must be thread-safe.
@@ -15,19 +17,17 @@ calling thread while waiting), so it must be thread-safe.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable
 
 from voicesync.api.client import VoiceAIClient
-from voicesync.api.retry import RetryNotice
-from voicesync.apply.context import ApplyOptions, Context, Pending, workers
-from voicesync.apply.events import ApplyResult, ChangeResult, Event, Notice, Outcome
+from voicesync.apply.context import ApplyOptions, Context, Pending
+from voicesync.apply.events import ApplyResult, ChangeResult, Event, Outcome
+from voicesync.apply.queue import ChangeQueue
 from voicesync.apply.starter import Starter
 from voicesync.apply.verifier import verify_speech
 from voicesync.apply.waiter import Waiter
-from voicesync.plan.model import Action, Plan
-from voicesync.state.journal import Journal
+from voicesync.plan.model import Action, Change, Plan
+from voicesync.state.writer import StateWriter
 
 __all__ = ["ApplyOptions", "apply_plan"]
 
@@ -35,7 +35,7 @@ __all__ = ["ApplyOptions", "apply_plan"]
 def apply_plan(
     plan: Plan,
     api: VoiceAIClient,
-    journal: Journal,
+    writer: StateWriter,
     *,
     options: ApplyOptions | None = None,
     on_event: Callable[[Event], None] | None = None,
@@ -43,65 +43,48 @@ def apply_plan(
     sleep: Callable[[float], None] = time.sleep,
     wall: Callable[[], float] = time.time,
 ) -> ApplyResult:
-    """Perform ``plan``; the journal saves the state after every completed operation."""
+    """Perform ``plan``; the state writer records the state after every completed operation. The
+    client's refusals (429) come back to the queue instead of being slept out in a thread."""
     run = Context(
-        api, journal, options or ApplyOptions(), on_event or (lambda _e: None), clock, sleep, wall
+        api.handing_back_refusals(),
+        writer,
+        options or ApplyOptions(),
+        on_event or (lambda _e: None),
+        clock,
+        sleep,
+        wall,
     )
     started = clock()
-    with _listening(run):
-        pending, results = _start_all(run, plan)
-        waiter = Waiter(run)
-        if run.options.wait:
-            results += waiter.wait_all(pending, since=started)
-            if run.options.verify:
-                results = verify_speech(run, results)
-        else:
-            results += [
-                waiter.finished(
-                    ChangeResult(p.change, Outcome.ACCEPTED, f"cloning as {p.voice_id}", p.voice_id)
-                )
-                for p in pending
-            ]
-    return ApplyResult(tuple(results), run.limiter.lowest)
+    waiter = Waiter(run)
+    pending, results = _start_all(run, plan, waiter)
+    if run.options.wait:
+        results += waiter.wait_all(pending, since=started)
+        if run.options.verify:
+            results = verify_speech(run, results)
+    else:
+        results += [
+            waiter.finished(
+                ChangeResult(p.change, Outcome.ACCEPTED, f"cloning as {p.voice_id}", p.voice_id)
+            )
+            for p in pending
+        ]
+    return ApplyResult(tuple(results))
 
 
-def _start_all(run: Context, plan: Plan) -> tuple[list[Pending], list[ChangeResult]]:
-    starter, waiter = Starter(run), Waiter(run)
-    results: list[ChangeResult] = []
-    pending: list[Pending] = []
+def _start_all(
+    run: Context, plan: Plan, waiter: Waiter
+) -> tuple[list[Pending], list[ChangeResult]]:
+    starter = Starter(run)
+
+    def start(change: Change) -> ChangeResult | Pending:
+        started = starter.start(change)
+        # Said as soon as it is over, from the worker (on_event is thread-safe).
+        return waiter.finished(started) if isinstance(started, ChangeResult) else started
+
+    queue = ChangeQueue(run, start)
     deletes = [c for c in plan.changes if c.action is Action.DELETE]
     others = [c for c in plan.changes if c.action is not Action.DELETE]
-    pool = ThreadPoolExecutor(max_workers=workers(run.options.parallelism))
-    try:
-        for batch in (deletes, others):  # deletes free voice slots before clones need them
-            for started in pool.map(starter.start, batch):
-                if isinstance(started, Pending):
-                    pending.append(started)
-                else:
-                    results.append(waiter.finished(started))
-    except BaseException:
-        # Ctrl-C: start nothing new, but let calls in flight finish and journal their result.
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
-    return pending, results
-
-
-@contextmanager
-def _listening(run: Context) -> Iterator[None]:
-    """Hear the client's retries for this run only: say when the API pushed back."""
-
-    def on_retry(notice: RetryNotice) -> None:
-        if notice.status == 429:  # counted by the limiter when the call waited it out
-            run.emit(
-                Notice(
-                    f"rate limited on {notice.method} {notice.path}; "
-                    f"parallelism now {run.limiter.limit}"
-                )
-            )
-
-    run.api.retry_listeners.append(on_retry)
-    try:
-        yield
-    finally:
-        run.api.retry_listeners.remove(on_retry)
+    # Deletes first: they free voice slots before clones need them.
+    started = queue.run(deletes) + queue.run(others)
+    pending = [s for s in started if isinstance(s, Pending)]
+    return pending, [s for s in started if isinstance(s, ChangeResult)]

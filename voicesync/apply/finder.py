@@ -22,8 +22,8 @@ class CloneFinder:
     def resolve_journal(self, key: str, voice: DesiredVoice, started_at: float) -> str | None:
         """An earlier clone's outcome is unknown: its voice_id if it shows up within the grace
         window and was made from the declared sample, else None (clone now)."""
-        journal = self.run.journal
-        record = journal.state.records.get(key)
+        writer = self.run.writer
+        record = writer.state.records.get(key)
         pending = record.pending if record else None
         # The voice carries the name the POST sent, which a rename since may have changed.
         found = self.look_for(pending.name if pending else voice.name, started_at)
@@ -33,7 +33,7 @@ class CloneFinder:
         if pending is None or sample is None or pending.sample_sha256 == sample.sha256:
             self.run.emit(Notice(f"{voice.name}: found the earlier clone's voice as {found}"))
             return found
-        journal.retire_found(key, found)
+        writer.retire_found(key, found)
         self.run.emit(
             Notice(
                 f"{voice.name}: the earlier clone {found} was made from another "
@@ -106,7 +106,7 @@ class CloneFinder:
     def _candidates(self, name: str) -> list[str]:
         with self.run.limiter.slot():
             remote = self.run.api.list_voices(concurrency=1)  # one slot, one request at a time
-        known = self.run.journal.state.known_ids()
+        known = self.run.writer.state.known_ids()
         wanted = nfc(name)
         return [
             v.voice_id

@@ -1,15 +1,14 @@
 """One concurrency limit shared by every call of a run, lowered when the API pushes back (429)
 and raised again once it has been quiet (additive increase, multiplicative decrease, as TCP).
 
-- A call that must wait before it is tried again (429 Retry-After, or a backoff after a 5xx)
-  gives its slot back while it waits, and takes one again to retry: the other calls go on
-  (the callers run more threads than the limit, so a freed slot finds a call to run).
-- A 429 while other calls still succeed refuses that request, not the client: only it waits,
-  and the limit stays (a server that refuses one request in five, whatever the pace, is not
-  helped by fewer calls at once). When most of the last calls were refused (6 of 8), the
+- Calls hold a slot only while they run. A refused call holds none: its change goes back to
+  the queue with a not-before time (:mod:`.queue`), and whoever refused it says so here.
+- A 429 while other calls still succeed refuses that request, not the client: only its change
+  waits, and the limit stays (a server that refuses one request in five, whatever the pace, is
+  not helped by fewer calls at once). When most of the last calls were refused (6 of 8), the
   server refuses everyone (the budget for this key is spent): then each refusal halves the
-  limit, and Retry-After is a pause shared by every worker: no call starts before it ends
-  (later refusals extend it; pauses never stack).
+  limit, and Retry-After is a pause shared by every slot: no call starts before it ends (later
+  refusals extend it; pauses never stack).
 - After each quiet period (no 429 for ``quiet_s``, and a call that succeeded) the limit climbs
   back by one, up to ``--parallelism``.
 """
@@ -21,8 +20,6 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-
-from voicesync.api.guard import waits_handed_to
 
 QUIET_S = 2.0  # no 429 for this long: one more call may run at once
 RECENT = 8  # the calls whose outcomes say whether the server refuses one call or everyone
@@ -39,7 +36,7 @@ class AdaptiveLimiter:
     ) -> None:
         self.maximum = max(1, maximum)
         self.limit = self.maximum
-        self.lowest = self.maximum
+        self.lowest = self.maximum  # the lowest the limit went: the server has refused everyone
         self._quiet_s = quiet_s
         self._clock = clock
         self._active = 0
@@ -48,38 +45,28 @@ class AdaptiveLimiter:
         self._paused_until = 0.0
         self._cond = threading.Condition()
 
-    @property
-    def paused_for(self) -> float:
-        """Seconds left of the shared pause (0: none)."""
-        with self._cond:
-            return max(0.0, self._paused_until - self._clock())
-
     @contextmanager
     def slot(self) -> Iterator[None]:
+        """Hold one of ``limit`` slots while a call runs."""
         self._acquire()
         succeeded = False
         try:
-            with waits_handed_to(self._wait_out):
-                yield
+            yield
             succeeded = True
         finally:
             self._release(succeeded=succeeded)
 
-    def throttled(self) -> None:
-        """The server answered 429: the quiet period starts again; when the server refuses
-        everyone, the limit halves."""
+    def refused(self, wait_s: float) -> None:
+        """The server answered 429 and asked for ``wait_s``: the quiet period starts again;
+        when the server refuses everyone, the limit halves and no slot is given out before
+        the wait is over."""
         with self._cond:
-            self._refused()
-
-    def _refused(self) -> bool:
-        """Count a 429 (the lock held); True when the key's budget is spent."""
-        self._calm_since = self._clock()
-        self._recent.append(True)
-        spent = self._budget_spent()
-        if spent:
-            self.limit = max(1, self.limit // 2)
-            self.lowest = min(self.lowest, self.limit)
-        return spent
+            self._calm_since = self._clock()
+            self._recent.append(True)
+            if self._budget_spent():
+                self.limit = max(1, self.limit // 2)
+                self.lowest = min(self.lowest, self.limit)
+                self._paused_until = max(self._paused_until, self._clock() + wait_s)
 
     def _budget_spent(self) -> bool:
         refused = sum(self._recent)
@@ -104,8 +91,6 @@ class AdaptiveLimiter:
             if succeeded:  # a failed call is no evidence that the server has room
                 self._recent.append(False)
                 freed += self._climb()
-            # One waiter per slot freed: waking all of them (the callers run four threads per
-            # slot) would have each call's end wake a dozen threads to find no room.
             self._cond.notify(freed)
 
     def _climb(self) -> int:
@@ -116,19 +101,3 @@ class AdaptiveLimiter:
             self._calm_since = now
             return 1
         return 0
-
-    def _wait_out(self, seconds: float, refused: bool) -> None:
-        """A call in a slot must wait ``seconds`` before its next attempt: free the slot,
-        wait (the shared pause too, if there is one), take a slot again."""
-        with self._cond:
-            if refused and self._refused():
-                self._paused_until = max(self._paused_until, self._clock() + seconds)
-            self._active -= 1
-            self._cond.notify()
-        try:
-            time.sleep(seconds)
-            self._acquire()
-        except BaseException:  # Ctrl-C while waiting: hold the slot again, slot() gives it back
-            with self._cond:
-                self._active += 1
-            raise

@@ -12,8 +12,14 @@ from dataclasses import dataclass, field
 
 from voicesync.apply.cloner import Cloner
 from voicesync.apply.context import Context, Pending, Waitable, words
-from voicesync.apply.events import ChangeResult, ChangeStarted, Outcome
-from voicesync.errors import ApiError, ForbiddenError, NotFoundError, VoicesyncError
+from voicesync.apply.events import ChangeResult, Outcome
+from voicesync.errors import (
+    ApiError,
+    ForbiddenError,
+    NotFoundError,
+    TryLaterError,
+    VoicesyncError,
+)
 from voicesync.plan.model import (
     Adopt,
     Change,
@@ -35,10 +41,13 @@ class Starter:
         self.cloner = Cloner(self.run)
 
     def start(self, change: Change) -> ChangeResult | Pending:
-        """Called on a pool thread, one change at a time."""
-        self.run.emit(ChangeStarted(change))
+        """Called on a queue worker, one change at a time; raises TryLaterError when the API
+        refused a call (the queue starts the change again later: every step before the
+        refused call is recorded, and checked before it is done again)."""
         try:
             return self._start(change)
+        except TryLaterError:
+            raise
         except VoicesyncError as exc:
             return ChangeResult(change, Outcome.FAILED, words(exc), change.voice_id)
 
@@ -70,7 +79,7 @@ class Starter:
                 )
         except (ForbiddenError, NotFoundError) as exc:
             return self._refused(change, change.voice_id, exc)
-        self.run.journal.record_voice(change.record, voice, change.voice_id)
+        self.run.writer.record_voice(change.record, voice, change.voice_id)
         return ChangeResult(change, Outcome.DONE, voice_id=change.voice_id)
 
     def _adopt(self, change: Adopt, voice_id: str) -> ChangeResult:
@@ -80,14 +89,14 @@ class Starter:
                     self.run.api.update(voice_id, name=change.remote_name)
             except (ForbiddenError, NotFoundError) as exc:
                 return self._refused(change, voice_id, exc)
-        self.run.journal.record_voice(change.record, change.desired, voice_id)
+        self.run.writer.record_voice(change.record, change.desired, voice_id)
         return ChangeResult(change, Outcome.DONE, voice_id=voice_id)
 
     def _refused(self, change: Update | Adopt, voice_id: str, exc: ApiError) -> ChangeResult:
         """403/404 on changing a voice: a voice matched only by name is not the account's."""
         if change.match is Match.STATE:
             return ChangeResult(change, Outcome.FAILED, words(exc), voice_id)
-        self.run.journal.mark_foreign(voice_id)
+        self.run.writer.mark_foreign(voice_id)
         return ChangeResult(
             change,
             Outcome.FAILED,
@@ -99,10 +108,10 @@ class Starter:
 
     def _record_found(self, change: Waitable, pending_id: str) -> None:
         """A journalled clone the plan found by name: record its id before anything else."""
-        journal = self.run.journal
-        record = journal.state.records.get(change.record or change.name)
+        writer = self.run.writer
+        record = writer.state.records.get(change.record or change.name)
         if record is not None and record.pending is not None and record.pending.voice_id is None:
-            journal.adopt_pending(change.record, change.desired, pending_id)
+            writer.adopt_pending(change.record, change.desired, pending_id)
 
     def _watch(self, change: Waitable) -> ChangeResult | Pending:
         voice_id = change.pending_id or change.voice_id
@@ -113,23 +122,23 @@ class Starter:
     def _delete(self, change: Delete) -> ChangeResult:
         if change.voice_id is None:
             return self._delete_journalled(change)
-        journal = self.run.journal
-        if change.record and change.voice_id not in journal.state.recorded_ids():
+        writer = self.run.writer
+        if change.record and change.voice_id not in writer.state.recorded_ids():
             # Found by name for a journal entry and never recorded: put it on record first, so
             # a delete that fails is tried again by the next plan instead of leaving a twin.
-            journal.retire_found(change.record, change.voice_id)
+            writer.retire_found(change.record, change.voice_id)
         try:
             self.run.delete_id(change.record, change.voice_id)
         except ForbiddenError as exc:
             if change.skippable:
-                journal.mark_foreign(change.voice_id)
+                writer.mark_foreign(change.voice_id)
             return ChangeResult(change, Outcome.SKIPPED, f"not yours: {words(exc)}")
         except NotFoundError as exc:
             if change.skippable:
-                journal.mark_foreign(change.voice_id)
+                writer.mark_foreign(change.voice_id)
                 return ChangeResult(change, Outcome.SKIPPED, f"not yours: {words(exc)}")
         if change.match is Match.JOURNAL and change.record:
-            journal.drop_pending(change.record)  # the interrupted clone is settled
+            writer.drop_pending(change.record)  # the interrupted clone is settled
         return ChangeResult(change, Outcome.DONE, voice_id=change.voice_id)
 
     def _delete_journalled(self, change: Delete) -> ChangeResult:
@@ -139,9 +148,9 @@ class Starter:
             return ChangeResult(change, Outcome.DONE, "nothing is recorded to delete")
         found = self.cloner.finder.look_for(change.name, started_at)
         if found is None:
-            self.run.journal.drop_pending(key)
+            self.run.writer.drop_pending(key)
             return ChangeResult(change, Outcome.DONE, "its interrupted clone made no voice")
         with contextlib.suppress(NotFoundError):  # gone already: what we wanted
             self.run.delete_id(key, found)
-        self.run.journal.drop_pending(key)
+        self.run.writer.drop_pending(key)
         return ChangeResult(change, Outcome.DONE, voice_id=found)

@@ -22,8 +22,13 @@ def _verified(run: Context, result: ChangeResult) -> ChangeResult:
     if result.outcome is not Outcome.DONE or not new_voice or result.voice_id is None:
         return result
     try:
-        with run.limiter.slot():
-            run.api.speak(result.voice_id, VERIFY_TEXT)
+        voice_id = result.voice_id
+
+        def speak() -> None:
+            with run.limiter.slot():
+                run.api.speak(voice_id, VERIFY_TEXT)
+
+        run.patiently(speak)
     except ApiError as exc:
         message = (
             f"voice {result.voice_id} is AVAILABLE but cannot speak ({words(exc)}); it is "

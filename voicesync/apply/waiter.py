@@ -11,11 +11,11 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from voicesync.apply.context import Context, Pending, words, workers
+from voicesync.apply.context import Context, Pending, words
 from voicesync.apply.events import ChangeFinished, ChangeResult, Notice, Outcome, Waiting
 from voicesync.apply.events import WaitingVoice as Row
 from voicesync.apply.polltimer import PollTimer
-from voicesync.errors import ApiError, NotFoundError
+from voicesync.errors import ApiError, NotFoundError, TryLaterError
 from voicesync.model import RemoteVoice, VoiceStatus
 from voicesync.plan.model import Wait
 
@@ -24,6 +24,7 @@ from voicesync.plan.model import Wait
 class Waiter:
     run: Context
     timer: PollTimer = field(init=False)
+    refused_for_s: float = 0.0  # the last poll was refused (429): wait at least this long
 
     def __post_init__(self) -> None:
         self.timer = PollTimer(self.run)
@@ -52,7 +53,7 @@ class Waiter:
                 ]
                 break
             if pending:
-                self.run.sleep(self.timer.next_poll(pending, elapsed))
+                self.run.sleep(max(self.refused_for_s, self.timer.next_poll(pending, elapsed)))
         return results
 
     def finished(self, result: ChangeResult) -> ChangeResult:
@@ -61,6 +62,7 @@ class Waiter:
 
     def _poll(self, pending: list[Pending]) -> dict[str, RemoteVoice | Pending | None]:
         """Current state of every pending voice; a transient failure keeps the last state."""
+        self.refused_for_s = 0.0
         try:
             if len(pending) > self._list_worth():
                 with self.run.limiter.slot():
@@ -72,6 +74,10 @@ class Waiter:
                 seen.update(self._get_all([p.voice_id for p in pending if p.voice_id not in seen]))
                 return seen
             return dict(self._get_all([p.voice_id for p in pending]))
+        except TryLaterError as refusal:  # asked to wait: the next poll comes no sooner
+            self.run.limiter.refused(refusal.retry_after_s)
+            self.refused_for_s = refusal.retry_after_s
+            return {}
         except (ApiError, OSError) as exc:
             self.run.emit(Notice(f"polling failed, trying again: {words(exc)}"))
             return {}
@@ -86,9 +92,7 @@ class Waiter:
         """GET each voice, as many at once as the shared limit allows."""
         if len(ids) <= 1:
             return {i: self._get(i) for i in ids}
-        with ThreadPoolExecutor(
-            max_workers=min(workers(self.run.options.parallelism), len(ids))
-        ) as pool:
+        with ThreadPoolExecutor(max_workers=min(self.run.options.parallelism, len(ids))) as pool:
             return dict(zip(ids, pool.map(self._get, ids), strict=True))
 
     def _get(self, voice_id: str) -> RemoteVoice | None:
@@ -123,14 +127,14 @@ class Waiter:
         return ChangeResult(change, Outcome.DONE, voice_id=item.voice_id)
 
     def _failed(self, item: Pending) -> ChangeResult:
-        change, journal = item.change, self.run.journal
-        record = journal.state.records.get(item.name)
+        change, writer = item.change, self.run.writer
+        record = writer.state.records.get(item.name)
         sample = f"sample {change.desired.sample_ref}"
         if record is not None and record.voice_id and record.voice_id != item.voice_id:
-            discarded = journal.retire_pending(item.name)
+            discarded = writer.retire_pending(item.name)
             if discarded:
                 try:
-                    self.run.delete_id(item.name, discarded)
+                    self.run.patiently(lambda: self.run.delete_id(item.name, discarded))
                 except ApiError as exc:
                     self.run.emit(Notice(f"{item.name}: could not delete the failed clone: {exc}"))
             return ChangeResult(
@@ -139,7 +143,7 @@ class Waiter:
                 f"the new clone ended FAILED ({sample}); the old voice "
                 f"{record.voice_id} stays in place",
             )
-        journal.promote(item.name, change.desired, item.voice_id)
+        writer.promote(item.name, change.desired, item.voice_id)
         return ChangeResult(
             change,
             Outcome.FAILED,

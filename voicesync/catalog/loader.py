@@ -43,6 +43,11 @@ class Loaded:
     state: DesiredState
     warnings: tuple[Problem, ...]
 
+    @property
+    def declared_names(self) -> set[str]:
+        """The (remote) names and previous names the catalog declares in its environment."""
+        return {n for v in self.state.voices for n in (v.name, *v.previous_names)}
+
 
 def load_config(
     path: Path,

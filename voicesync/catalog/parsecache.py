@@ -20,8 +20,7 @@ from typing import Any
 from voicesync import __version__
 from voicesync.catalog.document import Document, StoredPositions
 from voicesync.errors import StateError
-from voicesync.state.local import LOCAL_DIR, ensure_local_dir, refuse_link
-from voicesync.state.store import atomic_write_text
+from voicesync.localfiles import LocalFolder, atomic_write_text, local_folder_of, refuse_link
 
 CACHE_FORMAT = 2  # 2: positions by repr(path)
 
@@ -73,9 +72,9 @@ def _write(cache: Path, key: str, doc: Document) -> None:
     }
     with contextlib.suppress(OSError, ValueError, TypeError, StateError):
         text = json.dumps(payload, separators=(",", ":"))
-        ensure_local_dir(cache.parent)
+        local_folder_of(cache).ensure()
         atomic_write_text(cache, text)
 
 
 def parse_cache_path(config: Path) -> Path:
-    return config.resolve().parent / LOCAL_DIR / f"{config.stem}.parsed.json"
+    return LocalFolder.beside(config).parse_cache(config)

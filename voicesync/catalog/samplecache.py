@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from voicesync.errors import StateError
+from voicesync.localfiles import LocalFolder, atomic_write_text, local_folder_of
 from voicesync.model import AudioFormat, SampleInfo
-from voicesync.state.local import LOCAL_DIR, ensure_local_dir
-from voicesync.state.store import atomic_write_text
 
 CACHE_FORMAT = 2  # 2: one row (a list, in the order of ROW) per sample
 ROW = (
@@ -60,13 +59,8 @@ def _info(row: Any) -> SampleInfo:
     )
 
 
-def local_dir(config: Path) -> Path:
-    """``.voicesync/`` beside the catalog: machine-local files only."""
-    return config.resolve().parent / LOCAL_DIR
-
-
 def cache_path(config: Path) -> Path:
-    return local_dir(config) / f"{config.stem}.samples.json"
+    return LocalFolder.beside(config).sample_cache(config)
 
 
 def load_cache(path: Path) -> dict[str, SampleInfo]:
@@ -96,5 +90,5 @@ def save_cache(path: Path, known: Mapping[str, SampleInfo], seen: Iterable[Sampl
         "samples": [_row(merged[p]) for p in sorted(merged)],
     }
     with contextlib.suppress(OSError, StateError):  # StateError: no folder can be made there
-        ensure_local_dir(path.parent)
+        local_folder_of(path).ensure()
         atomic_write_text(path, json.dumps(payload, sort_keys=True) + "\n")

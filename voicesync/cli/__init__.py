@@ -26,10 +26,7 @@ from voicesync import __version__
 from voicesync.cli.console import App, Console, error_json, report, scrub
 from voicesync.cli.helptext import SUMMARIES, epilog
 from voicesync.errors import (
-    EXIT_BUG,
-    EXIT_ERROR,
-    EXIT_INTERRUPTED,
-    EXIT_TERMINATED,
+    ExitStatus,
     VoicesyncError,
 )
 
@@ -115,12 +112,12 @@ def run(argv: Sequence[str] | None = None) -> int:
                 "everything that was done; run the same command again to go on.",
                 err=True,
             )
-            return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+            return ExitStatus.TERMINATED if terminated else ExitStatus.INTERRUPTED
         except click.exceptions.Exit as exc:
             return exc.exit_code
         except click.ClickException as exc:
             exc.show()
-            return EXIT_ERROR
+            return ExitStatus.ERROR
         except VoicesyncError as exc:
             report(exc, console)
             if _wants_json(args):
@@ -128,7 +125,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             return exc.exit_code
         except Exception:
             _report_bug(debug, console)
-            return EXIT_BUG
+            return ExitStatus.BUG
     return result if isinstance(result, int) else 0
 
 

@@ -5,53 +5,40 @@ from __future__ import annotations
 import json
 import re
 import sys
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
+from voicesync import pipeline
 from voicesync.api.client import VoiceAIClient
 from voicesync.apply.executor import ApplyOptions
 from voicesync.cli.console import app, print_problems
 from voicesync.cli.options import (
     F,
     Selection,
-    Target,
+    TargetOptions,
     client_options,
     config_argument,
     emulator_option,
     env_option,
     finite,
     format_option,
-    open_connection,
     print_notices,
     render_plan,
     selection_options,
-    state_file,
     state_option,
     target_options,
 )
 from voicesync.cli.progress import Progress
 from voicesync.cli.render import apply_json, apply_summary
-from voicesync.errors import EXIT_ERROR, StateError, UsageError
-from voicesync.plan.model import Plan, PlanOptions
-from voicesync.plan.planfile import (
-    mark_applied,
-    options_from_saved,
-    read_plan_file,
-    refuse_applied,
-)
-from voicesync.service import (
-    Applied,
-    Planned,
-    apply_catalog,
-    chosen_environment,
-    load_catalog,
-    outputs,
-    require_catalog,
-)
+from voicesync.errors import ExitStatus, StateError, UsageError
+from voicesync.pipeline import Applied, Planned
+from voicesync.plan.model import Plan
 from voicesync.state.store import load_state
+from voicesync.workspace import Target, Workspace
 
 
 def yes_option(func: F) -> F:
@@ -100,85 +87,26 @@ def _confirm(yes: bool, action: str) -> Any:
     return confirm
 
 
-def _run(
-    config: Path,
-    where: Target,
-    options: PlanOptions,
-    *,
-    destroy: bool,
-    yes: bool,
-    fmt: str,
-    apply_options: ApplyOptions,
-    plan_file: Path | None = None,
-    allow_outside: tuple[Path, ...] = (),
-) -> int:
-    console = app().console
-    saved = (plan_file, read_plan_file(plan_file)) if plan_file else None
-    if saved:
-        refuse_applied(saved[1], saved[0])
-        options = options_from_saved(saved[1])
-
+def _shown(fmt: str, command: str) -> pipeline.Show:
     def show(planned: Planned) -> None:
         print_problems(planned.warnings)
         print_notices(planned)
         if fmt == "text":
-            console.out(render_plan(planned.plan, "text", command="destroy" if destroy else "plan"))
+            app().console.out(render_plan(planned.plan, "text", command=command))
 
-    base_dir = config.resolve().parent
-    require_catalog(config)  # before the key: with neither, the file is the first thing to fix
-    state_path = where.state_file(config)  # refused before any read if another catalog's
-    loaded = (
-        None
-        if destroy
-        else load_catalog(config, allow_outside=allow_outside, environment=where.env_name)
-    )
-    env = chosen_environment(config, where.env_name, loaded)
-    if destroy and not (env is not None and env.ephemeral) and not options.force:
-        what = f"environment {env.name} is" if env else f"{config} declares no environment, so"
-        raise UsageError(
-            f"{what} not ephemeral: refusing to destroy it",
-            hint="pass --force if every voice it manages is really to be deleted "
-            "(environments meant to be destroyed say ephemeral: true)",
-        )
+    return show
+
+
+@contextmanager
+def _api(workspace: Workspace, where: TargetOptions, parallelism: int) -> Iterator[VoiceAIClient]:
     with (
-        open_connection(where.base_url, where.emulator, base_dir, env) as connection,
-        VoiceAIClient(
-            connection, pool_size=apply_options.parallelism + 4, **client_options(where)
-        ) as api,
+        workspace.connect() as connection,
+        VoiceAIClient(connection, pool_size=parallelism + 4, **client_options(where)) as api,
     ):
-        applied = apply_catalog(
-            config,
-            api,
-            endpoint=connection.endpoint,
-            state_path=state_path,
-            options=options,
-            apply_options=apply_options,
-            allow_outside=allow_outside,
-            saved_plan=saved,
-            destroy=destroy,
-            show=show,
-            # A saved plan was reviewed when it was made: applying it asks nothing more.
-            confirm=_confirm(yes or saved is not None, "destroy" if destroy else "apply"),
-            on_event=Progress(console, tty=sys.stderr.isatty()),
-            environment=where.env_name,
-            loaded=loaded,
-        )
-    if destroy and env is not None and env.ephemeral:
-        _remove_if_empty(state_path, connection.endpoint)
-    if saved and (applied.result is None or applied.result.ok):
-        mark_applied(saved[0], saved[1], time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
-    return _report(applied, fmt, "destroy" if destroy else "apply")
+        yield api
 
 
-def _remove_if_empty(state_path: Path, endpoint: str) -> None:
-    """An ephemeral environment destroyed to the last voice leaves no state file behind."""
-    state = load_state(state_path, endpoint)
-    if not state.records and state_path.exists():
-        state_path.unlink()
-        app().console.info(f"Removed {state_path}: the environment holds no voice any more.")
-
-
-def _report(applied: Applied, fmt: str, command: str) -> int:
+def _report(applied: Applied, fmt: str, command: str) -> ExitStatus:
     console = app().console
     result = applied.result
     if fmt == "json":
@@ -187,7 +115,7 @@ def _report(applied: Applied, fmt: str, command: str) -> int:
     elif result is not None:
         console.out("")
         console.out(apply_summary(result, command))
-    return 0 if result is None or result.ok else EXIT_ERROR
+    return ExitStatus.OK if result is None or result.ok else ExitStatus.ERROR
 
 
 @click.command("apply")
@@ -231,7 +159,7 @@ def apply_command(
     grace_period: float,
     force: bool,
     fmt: str,
-    where: Target,
+    where: TargetOptions,
     selection: Selection,
 ) -> int:
     """Clone, update, replace and delete until the account matches voices.yaml."""
@@ -246,17 +174,29 @@ def apply_command(
         grace_s=grace_period,
         verify=verify,
     )
-    return _run(
-        config,
-        where,
-        selection.plan_options(force),
-        destroy=False,
-        yes=yes,
-        fmt=fmt,
-        apply_options=apply_options,
-        plan_file=plan_file,
-        allow_outside=selection.allow_outside,
-    )
+    workspace = where.open(config, allow_outside=selection.allow_outside)
+    progress = Progress(app().console, tty=sys.stderr.isatty())
+    with _api(workspace, where, parallelism) as api:
+        if plan_file is not None:
+            applied = pipeline.apply_saved(
+                workspace,
+                api,
+                plan_file,
+                apply_options=apply_options,
+                show=_shown(fmt, "plan"),
+                on_event=progress,
+            )
+        else:
+            applied = pipeline.apply(
+                workspace,
+                api,
+                selection.plan_options(force),
+                apply_options=apply_options,
+                show=_shown(fmt, "plan"),
+                confirm=_confirm(yes, "apply"),
+                on_event=progress,
+            )
+    return _report(applied, fmt, "apply")
 
 
 @click.command("destroy")
@@ -276,19 +216,26 @@ def destroy_command(
     fmt: str,
     force: bool,
     grace_period: float,
-    where: Target,
+    where: TargetOptions,
 ) -> int:
     """Delete every voice the state file manages (for ephemeral environments)."""
-    options = ApplyOptions(parallelism=parallelism, grace_s=grace_period)
-    return _run(
-        config,
-        where,
-        PlanOptions(force=force),
-        destroy=True,
-        yes=yes,
-        fmt=fmt,
-        apply_options=options,
-    )
+    workspace = where.open(config, samples=False)
+    pipeline.check_destroyable(workspace, force=force)  # before the key is looked for
+    with _api(workspace, where, parallelism) as api:
+        applied = pipeline.destroy(
+            workspace,
+            api,
+            force=force,
+            apply_options=ApplyOptions(parallelism=parallelism, grace_s=grace_period),
+            show=_shown(fmt, "destroy"),
+            confirm=_confirm(yes, "destroy"),
+            on_event=Progress(app().console, tty=sys.stderr.isatty()),
+        )
+    if not workspace.state_path.exists() and applied.result is not None:
+        app().console.info(
+            f"Removed {workspace.state_path}: the environment holds no voice any more."
+        )
+    return _report(applied, fmt, "destroy")
 
 
 @click.command("outputs")
@@ -303,21 +250,20 @@ def outputs_command(
     """Print declared name → voice_id of every managed voice, for the apps that use them.
 
     The keys are the same in every environment, whatever the remote names."""
-    chosen_environment(config, env_name)
-    path = state_file(config, state_path, emulator, env_name)
+    path = Workspace.state_file_of(config, Target(None, emulator, env_name, state_path))
     if not path.exists():
         raise StateError(
             f"nothing recorded: there is no state file {path}",
             hint="apply the catalog first (voicesync apply)",
         )
-    ids = outputs(load_state(path, None))
+    ids = pipeline.outputs(load_state(path, None))
     if fmt == "env":
         _refuse_clashes(ids)
         lines = [f"VOICE_ID_{variable_name(name)}={voice_id}" for name, voice_id in ids.items()]
         app().console.out("\n".join(lines))
     else:
         app().console.out(json.dumps(ids, indent=2, sort_keys=True))
-    return 0
+    return ExitStatus.OK
 
 
 def _refuse_clashes(ids: dict[str, str]) -> None:

@@ -12,7 +12,8 @@ import click
 from voicesync.cli.console import app
 from voicesync.cli.options import grouped
 from voicesync.emulator import Dialect, Emulator, EmulatorConfig, FaultConfig, Timing
-from voicesync.errors import UsageError
+from voicesync.errors import ExitStatus, UsageError
+from voicesync.localfiles import atomic_write_bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +96,7 @@ def build_emulator(opts: EmulatorOptions, environ: Mapping[str, str]) -> Emulato
         max_voices=opts.max_voices,
         seed=opts.seed,
         state_path=opts.state_path,
+        write_file=atomic_write_bytes if opts.state_path else None,
         access_log=opts.access_log,
     )
     return Emulator(config, host=opts.host, port=opts.port)
@@ -227,4 +229,4 @@ def emulator_command(options: EmulatorOptions) -> int:
         emulator.httpd.serve_forever()
     finally:
         emulator.httpd.server_close()
-    return 0
+    return ExitStatus.OK

@@ -9,40 +9,40 @@ import click
 
 from voicesync.api.client import VoiceAIClient
 from voicesync.catalog.importer import choose, import_voices
-from voicesync.catalog.loader import load_config
+from voicesync.catalog.loader import Loaded, load_config
 from voicesync.cli.console import app
 from voicesync.cli.options import (
-    Target,
+    TargetOptions,
     client_options,
     config_and_name,
     config_argument,
     emulator_option,
     env_option,
-    open_connection,
-    state_file,
     state_option,
     target_options,
 )
 from voicesync.errors import (
-    EXIT_ERROR,
     ConfigError,
+    ExitStatus,
     ForbiddenError,
     NotFoundError,
     StateError,
     UsageError,
 )
+from voicesync.localfiles import atomic_write_text
 from voicesync.model import RemoteVoice
 from voicesync.plan.voicenames import named_voices, resolve
-from voicesync.service import chosen_environment, declared_names
 from voicesync.state.lock import state_lock
-from voicesync.state.store import State, atomic_write_text, load_state, save_state
+from voicesync.state.store import State, load_state, save_state
+from voicesync.workspace import Target, Workspace
 
 
-def _declared(config: Path, environment: str | None = None) -> set[str]:
+def _readable(config: Path) -> Loaded | None:
+    """The catalog import writes into (without its samples); None when there is none yet."""
     if not config.exists():
-        return set()
+        return None
     try:
-        return declared_names(config, environment)
+        return load_config(config, inspect_samples=False)
     except ConfigError as exc:
         first = next(iter(exc.problems), None)
         raise UsageError(
@@ -63,7 +63,11 @@ def _declared(config: Path, environment: str | None = None) -> set[str]:
 )
 @target_options
 def import_command(
-    config: Path, names: tuple[str, ...], everything: bool, sample_dir: Path | None, where: Target
+    config: Path,
+    names: tuple[str, ...],
+    everything: bool,
+    sample_dir: Path | None,
+    where: TargetOptions,
 ) -> int:
     """Write voices made by hand into voices.yaml and the state file, to manage them.
 
@@ -71,15 +75,18 @@ def import_command(
     voices and other accounts' public voices are refused, remembered as foreign, not imported.
     """
     console = app().console
-    declared = _declared(config)
-    if config.exists() and load_config(config, inspect_samples=False).state.environment_keys:
+    loaded = _readable(config)
+    declared = (
+        {n for v in loaded.state.voices for n in (v.name, *v.previous_names)} if loaded else set()
+    )
+    if loaded and loaded.state.environment_keys:
         raise UsageError(
             f"import cannot yet write into {config}, which declares environments",
             hint="declare the voice in voices.yaml yourself, then take its remote voice over "
             "with: voicesync apply --env NAME --adopt 'REMOTE NAME'",
         )
-    with open_connection(where.base_url, where.emulator, config.resolve().parent) as conn:
-        state_path = state_file(config, where.state_path, where.emulator)
+    with Workspace.connect_to(where.target, config) as conn:
+        state_path = where.target.state_file(config)
         with state_lock(state_path), VoiceAIClient(conn, **client_options(where)) as client:
             state = load_state(state_path, conn.endpoint)
             chosen = choose(
@@ -106,18 +113,18 @@ def import_command(
                     "Nothing to import: every voice is already managed or declared, "
                     "or is not the account's."
                 )
-                return EXIT_ERROR if refused and names else 0
+                return ExitStatus.ERROR if refused and names else 0
             result = import_voices(config, owned, state, sample_dir)
             _write_together(config, result.text, state_path, result.state)
     console.out(f"Imported {len(result.names)} voice(s) into {config}: {', '.join(result.names)}")
     if refused and names:
-        return EXIT_ERROR
+        return ExitStatus.ERROR
     if result.missing_samples:
         console.out(
             "Supply these samples (voicesync validate lists them), then run voicesync "
             "plan:\n  " + "\n  ".join(result.missing_samples)
         )
-    return 0
+    return ExitStatus.OK
 
 
 def prove_owned(
@@ -173,12 +180,14 @@ def forget_command(
 ) -> int:
     """Stop managing voice NAME (its remote name) without deleting it."""
     config, given = config_and_name(words, "forget")
-    env = chosen_environment(config, env_name)
-    path = state_file(config, state_path, emulator, env_name)
+    target = Target(None, emulator, env_name, state_path)
+    workspace = Workspace.if_any(config, target)
+    env = workspace.environment if workspace else None
+    path = workspace.state_path if workspace else target.state_file(config)
     with state_lock(path):
         state = load_state(path, None)
         name = resolve(given, named_voices(None, state, env), f"the state file {path}")
-        if name in _declared(config, env_name):
+        if workspace and name in workspace.declared_names:
             raise UsageError(
                 f"'{name}' is still declared in {config}; remove it there first",
                 hint="otherwise the next plan would show it as a conflict",
@@ -191,7 +200,7 @@ def forget_command(
         f"voicesync no longer manages '{name}' ({record.voice_id}); the voice "
         "itself was not touched."
     )
-    return 0
+    return ExitStatus.OK
 
 
 @click.command("completion")
@@ -204,4 +213,4 @@ def completion_command(shell: str) -> int:
     root = click.get_current_context().find_root().command
     assert completion is not None
     app().console.out(completion(root, {}, "voicesync", "_VOICESYNC_COMPLETE").source())
-    return 0
+    return ExitStatus.OK

@@ -9,9 +9,7 @@ import contextlib
 import functools
 import json
 import math
-import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -21,28 +19,13 @@ import click
 from voicesync.api.client import ReadOnlyClient
 from voicesync.api.guard import WaitNotice
 from voicesync.api.retry import RATE_LIMIT_WAIT_S, RetryPolicy
-from voicesync.api.settings import CatalogChoice, Connection, resolve_connection
 from voicesync.cli.console import app, print_problems
 from voicesync.cli.render import plan_markdown, plan_text
 from voicesync.errors import UsageError
-from voicesync.model import Environment
+from voicesync.pipeline import Planned, plan
 from voicesync.plan.model import Plan, PlanOptions
 from voicesync.plan.planfile import plan_json
-from voicesync.service import (
-    Planned,
-    chosen_environment,
-    load_catalog,
-    make_plan,
-    require_catalog,
-)
-from voicesync.state.files import default_state_path
-from voicesync.state.local import ensure_local_dir, local_dir
-
-LOCAL_ENDPOINT = "emulator"
-# Not a secret: the local emulator's voices belong to this fixed demo account.
-LOCAL_KEY = "vk_local_emulator"
-LOCAL_PENDING_S = 0.5
-LOCAL_PROCESSING_S = 2.0
+from voicesync.workspace import Target, Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_CONFIG = "voices.yaml"
@@ -78,7 +61,7 @@ def allow_outside_option(func: F) -> F:
     )(func)
 
 
-def client_options(where: Target) -> dict[str, Any]:
+def client_options(where: TargetOptions) -> dict[str, Any]:
     """Waits for a retry are said on stderr (in CI too); -vv prints every HTTP exchange
     (Authorization redacted)."""
     console = app().console
@@ -103,12 +86,6 @@ def client_options(where: Target) -> dict[str, Any]:
     return options | ({"debug": console.debug} if console.verbose >= 2 else {})
 
 
-def state_file(config: Path, given: Path | None, emulator: bool, env: str | None = None) -> Path:
-    """--state if given, else the default beside the YAML (in .voicesync/ with --emulator);
-    with an environment, its own file: <stem>.<env>.lock.json."""
-    return given or default_state_path(config, local_emulator=emulator, environment=env)
-
-
 def env_option(func: F) -> F:
     return click.option(
         "--env",
@@ -128,8 +105,8 @@ def emulator_option(
 
 
 @dataclass(frozen=True, slots=True)
-class Target:
-    """Where a command works: the API (or the built-in emulator), the environment, the state."""
+class TargetOptions:
+    """--base-url, --emulator, --env, --state (the target) and --max-rate-limit-wait."""
 
     base_url: str | None
     emulator: bool
@@ -137,8 +114,14 @@ class Target:
     state_path: Path | None
     max_rate_limit_wait: float
 
-    def state_file(self, config: Path) -> Path:
-        return state_file(config, self.state_path, self.emulator, self.env_name)
+    @property
+    def target(self) -> Target:
+        return Target(self.base_url, self.emulator, self.env_name, self.state_path)
+
+    def open(
+        self, config: Path, *, samples: bool = True, allow_outside: tuple[Path, ...] = ()
+    ) -> Workspace:
+        return Workspace.open(config, self.target, samples=samples, allow_outside=allow_outside)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,25 +198,6 @@ def connection_options(func: F) -> F:
     )(func)
 
 
-@contextlib.contextmanager
-def open_connection(
-    base_url: str | None, emulator: bool, base_dir: Path, env: Environment | None = None
-) -> Iterator[Connection]:
-    """The built-in emulator, or the API: --base-url, else the environment's base_url (where
-    the runner allows it), else VOICEAI_BASE_URL; the key from the environment's api_key_env
-    (where allowed), else VOICEAI_API_KEY."""
-    if emulator:
-        with local_emulator(base_dir) as connection:
-            yield connection
-        return
-    chosen = None
-    if env is not None:
-        chosen = CatalogChoice(
-            env.base_url, str(env.base_url_at or ""), env.api_key_env, str(env.api_key_env_at or "")
-        )
-    yield resolve_connection(base_url, os.environ, catalog=chosen)
-
-
 def format_option(choices: tuple[str, ...], help: str, **extra: Any) -> Callable[[F], F]:
     """``--format`` into ``fmt``, the first choice by default."""
     return click.option(
@@ -281,8 +245,8 @@ def plan_options(func: F) -> F:
 
 
 def target_options(func: F) -> F:
-    """--base-url, --emulator, --env and --state, as ``where: Target``."""
-    return grouped(Target, "where", connection_options, state_option)(func)
+    """--base-url, --emulator, --env and --state, as ``where: TargetOptions``."""
+    return grouped(TargetOptions, "where", connection_options, state_option)(func)
 
 
 def selection_options(func: F) -> F:
@@ -292,30 +256,16 @@ def selection_options(func: F) -> F:
 
 @contextlib.contextmanager
 def planning(
-    config: Path, where: Target, selection: Selection, *, digests: bool = True
+    config: Path, where: TargetOptions, selection: Selection, *, digests: bool = True
 ) -> Iterator[Planned]:
-    """Open the connection, validate, list, read the state and plan (read-only).
+    """Open the workspace, connect, list, read the state and plan (read-only).
     ``digests=False``: the plan is only shown (see build_plan)."""
-    require_catalog(config)  # before the key: with neither, the file is the first thing to fix
-    state_path = where.state_file(config)  # refused before any read if another catalog's
-    loaded = load_catalog(config, allow_outside=selection.allow_outside, environment=where.env_name)
-    env = chosen_environment(config, where.env_name, loaded)
-    with open_connection(where.base_url, where.emulator, config.resolve().parent, env) as conn:
-        with ReadOnlyClient(conn, **client_options(where)) as client:
-            planned = make_plan(
-                config,
-                client,
-                endpoint=conn.endpoint,
-                state_path=state_path,
-                options=selection.plan_options(),
-                allow_outside=selection.allow_outside,
-                environment=where.env_name,
-                loaded=loaded,
-                digests=digests,
-            )
-        print_problems(planned.warnings)
-        print_notices(planned)
-        yield planned
+    workspace = where.open(config, allow_outside=selection.allow_outside)
+    with workspace.connect() as conn, ReadOnlyClient(conn, **client_options(where)) as client:
+        planned = plan(workspace, client, selection.plan_options(), digests=digests)
+    print_problems(planned.warnings)
+    print_notices(planned)
+    yield planned
 
 
 def render_plan(plan: Plan, fmt: str, *, command: str = "plan") -> str:
@@ -324,21 +274,3 @@ def render_plan(plan: Plan, fmt: str, *, command: str = "plan") -> str:
     if fmt == "markdown":
         return plan_markdown(plan)
     return plan_text(plan, app().console.style, command=command)
-
-
-@contextmanager
-def local_emulator(base: Path) -> Iterator[Connection]:
-    """Serve an emulator on loopback whose voices persist in ``base/.voicesync/``."""
-    from voicesync.emulator import Emulator, EmulatorConfig, Timing
-
-    folder = local_dir(base)
-    config = EmulatorConfig(
-        state_path=folder / "emulator.json",
-        timing=Timing(pending_s=LOCAL_PENDING_S, processing_s=LOCAL_PROCESSING_S),
-    )
-    try:
-        with Emulator(config) as emulator:
-            yield Connection(emulator.url, LOCAL_KEY, endpoint=LOCAL_ENDPOINT)
-    finally:
-        if folder.exists():  # made by this run: keep it out of git
-            ensure_local_dir(folder)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -15,75 +15,61 @@ from voicesync.cli.options import (
     DEFAULT_CONFIG,
     PLAN_FORMAT,
     Selection,
-    Target,
+    TargetOptions,
     allow_outside_option,
     client_options,
     config_argument,
     format_option,
-    open_connection,
     planning,
     render_plan,
     selection_options,
     target_options,
 )
 from voicesync.cli.render import voices_table
-from voicesync.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, ConfigError, Problem
-from voicesync.model import AudioFormat, Environment, RemoteVoice
+from voicesync.errors import ConfigError, ExitStatus, Problem
+from voicesync.model import AudioFormat, RemoteVoice
 from voicesync.plan.planfile import plan_from_saved, read_plan_file, voice_row, write_plan_file
-from voicesync.service import chosen_environment, declared_names
-from voicesync.state.store import load_state
+from voicesync.workspace import Workspace
 
 
 @click.command("list")
 @click.argument("config", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @format_option(("table", "json"), "table for people, json for tools.")
 @target_options
-def list_command(config: Path | None, fmt: str, where: Target) -> int:
+def list_command(config: Path | None, fmt: str, where: TargetOptions) -> int:
     """List the account's voices, marked managed, declared (unrecorded) or unmanaged."""
     catalog = config or Path(DEFAULT_CONFIG)
-    env = chosen_environment(catalog, where.env_name)
-    with open_connection(where.base_url, where.emulator, catalog.resolve().parent, env) as conn:
-        marks_for = _marker(catalog, where, conn.endpoint, env)
-        with ReadOnlyClient(conn, **client_options(where)) as client:
-            voices = client.list_voices()
-    marks = marks_for(voices)
+    # Without a catalog the voices are listed unmarked, from the API the runner chose.
+    workspace = where.open(catalog, samples=False) if catalog.exists() else None
+    connect = workspace.connect() if workspace else Workspace.connect_to(where.target, catalog)
+    with connect as conn, ReadOnlyClient(conn, **client_options(where)) as client:
+        voices = client.list_voices()
+        marks = _marks(workspace, conn.endpoint, voices) if workspace else {}
     console = app().console
+    env = workspace.environment if workspace else None
     if fmt == "json":
         rows = [voice_row(v) | ({"managed": marks[v.voice_id]} if marks else {}) for v in voices]
         console.out(json.dumps(rows, indent=2))
     else:
         table = voices_table(voices, marks or None)
         console.out(table + (f" (environment {env.name})" if env and voices else ""))
-    return 0
+    return ExitStatus.OK
 
 
-def _marker(
-    catalog: Path, where: Target, endpoint: str, env: Environment | None = None
-) -> Callable[[Sequence[RemoteVoice]], dict[str, str]]:
-    """How to mark voices, from the state file and the names voices.yaml declares (if any)."""
-    if not catalog.exists():
-        return lambda _voices: {}
-    name = env.name if env else None
-    state = load_state(where.state_file(catalog), endpoint)
-    try:
-        declared = declared_names(catalog, name)
-    except ConfigError:
-        declared = set()
-    recorded = state.recorded_ids()
-
-    def marks(voices: Sequence[RemoteVoice]) -> dict[str, str]:
-        return {
-            v.voice_id: "managed"
-            if v.voice_id in recorded
-            else "foreign"
-            if v.voice_id in state.foreign
-            else "declared (unrecorded)"
-            if v.name in declared
-            else "unmanaged"
-            for v in voices
-        }
-
-    return marks
+def _marks(workspace: Workspace, endpoint: str, voices: Sequence[RemoteVoice]) -> dict[str, str]:
+    """How to mark voices, from the state file and the names voices.yaml declares."""
+    state = workspace.state(endpoint)
+    declared, recorded = workspace.declared_names, state.recorded_ids()
+    return {
+        v.voice_id: "managed"
+        if v.voice_id in recorded
+        else "foreign"
+        if v.voice_id in state.foreign
+        else "declared (unrecorded)"
+        if v.name in declared
+        else "unmanaged"
+        for v in voices
+    }
 
 
 @click.command("validate")
@@ -118,15 +104,15 @@ def _validate_one(
             console.out(_problems_json(False, exc.problems))
         else:
             report(exc, console)
-        return EXIT_ERROR
+        return ExitStatus.ERROR
     if fmt == "json":
         console.out(_problems_json(True, loaded.warnings))
-        return 0
+        return ExitStatus.OK
     print_problems(loaded.warnings)
     counted = [plural(len(loaded.state.voices), "voice")]
     counted += [plural(len(loaded.warnings), "warning")] if loaded.warnings else []
     console.out(f"{config}: valid ({', '.join(counted)})")
-    return 0
+    return ExitStatus.OK
 
 
 def _problems_json(valid: bool, problems: Sequence[Problem]) -> str:
@@ -147,7 +133,7 @@ def plan_command(
     fmt: str,
     out: Path | None,
     detailed_exitcode: bool,
-    where: Target,
+    where: TargetOptions,
     selection: Selection,
 ) -> int:
     """Show what apply would change. Never changes anything."""
@@ -159,7 +145,7 @@ def plan_command(
             app().console.info(
                 f"Saved the plan to {out}; apply it with: voicesync apply {config} --plan {out}"
             )
-    return EXIT_CHANGES if detailed_exitcode and planned.plan.has_changes else EXIT_OK
+    return ExitStatus.CHANGES if detailed_exitcode and planned.plan.has_changes else ExitStatus.OK
 
 
 @click.command("show")
@@ -172,4 +158,4 @@ def show_command(plan_file: Path, fmt: str) -> int:
     Example: voicesync plan --out plan.json && voicesync show plan.json --format markdown
     """
     app().console.out(render_plan(plan_from_saved(read_plan_file(plan_file), plan_file), fmt))
-    return 0
+    return ExitStatus.OK

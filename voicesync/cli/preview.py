@@ -11,18 +11,17 @@ from voicesync.api.client import VoiceAIClient
 from voicesync.audio import HEAD_BYTES, sniff
 from voicesync.cli.console import app
 from voicesync.cli.options import (
-    Target,
+    TargetOptions,
     client_options,
     config_and_name,
     format_option,
-    open_connection,
     target_options,
 )
-from voicesync.errors import StateError, UsageError
+from voicesync.errors import ExitStatus, StateError, UsageError
+from voicesync.localfiles import atomic_write_bytes, refuse_link
 from voicesync.plan.voicenames import named_voices, resolve
-from voicesync.service import chosen_environment
-from voicesync.state.local import refuse_link
-from voicesync.state.store import atomic_write_bytes, load_state
+from voicesync.state.store import load_state
+from voicesync.workspace import Workspace
 
 # A sentence per language the API clones in, so a preview sounds like what the voice is for.
 SENTENCES = {
@@ -50,14 +49,17 @@ SENTENCES = {
 @format_option(("mp3", "wav"), "The audio format of the preview.", show_default=True)
 @target_options
 def preview_command(
-    words: tuple[str, ...], text: str | None, out: Path | None, fmt: str, where: Target
+    words: tuple[str, ...], text: str | None, out: Path | None, fmt: str, where: TargetOptions
 ) -> int:
     """Write what a managed voice says, to hear it before it ships."""
     config, name = config_and_name(words, "preview")
-    env = chosen_environment(config, where.env_name)
-    with open_connection(where.base_url, where.emulator, config.resolve().parent, env) as conn:
-        state = load_state(where.state_file(config), conn.endpoint)
-        label = f"the state file {where.state_file(config)}"
+    workspace = Workspace.if_any(config, where.target)
+    env = workspace.environment if workspace else None
+    state_path = workspace.state_path if workspace else where.target.state_file(config)
+    connect = workspace.connect() if workspace else Workspace.connect_to(where.target, config)
+    with connect as conn:
+        state = load_state(state_path, conn.endpoint)
+        label = f"the state file {state_path}"
         record = state.records[resolve(name, named_voices(None, state, env), label)]
         if record.voice_id is None:
             raise StateError(
@@ -72,7 +74,7 @@ def preview_command(
     _write(target, audio)
     app().console.out(f"Wrote {target} ({len(audio) / 1000:.1f} kB): '{name}' saying "
                       f'"{words_said}"')  # fmt: skip
-    return 0
+    return ExitStatus.OK
 
 
 def _slug(name: str) -> str:

@@ -39,7 +39,14 @@ class EmulatorConfig:
     max_voices: int = 0
     seed: int = 0
     state_path: Path | None = None
+    # How the voices are written to state_path, atomically (voicesync's writer: the emulator
+    # imports nothing of the product, so it is handed one).
+    write_file: Callable[[Path, bytes], None] | None = None
     access_log: bool = False
+
+    def __post_init__(self) -> None:
+        if self.state_path is not None and self.write_file is None:
+            raise ValueError("an emulator that keeps its voices in a file needs write_file")
 
 
 class Emulator:
@@ -61,6 +68,7 @@ class Emulator:
             max_voices=self.config.max_voices,
             seed=self.config.seed,
             state_path=self.config.state_path,
+            write_file=self.config.write_file,
             clock=clock,
         )
         self.faults = FaultInjector(self.config.faults)

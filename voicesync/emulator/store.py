@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import random
-import tempfile
 import threading
 import time
 import uuid
@@ -59,6 +57,7 @@ class VoiceStore:
     max_voices: int = 0  # per account; 0 = unlimited
     seed: int = 0
     state_path: Path | None = None
+    write_file: Callable[[Path, bytes], None] | None = None  # atomic, durable
     clock: Callable[[], float] = time.time
 
     def __post_init__(self) -> None:
@@ -192,8 +191,8 @@ class VoiceStore:
         return voice
 
     def _save(self) -> None:
-        if self.state_path is not None:
-            save_voices(self.state_path, list(self._voices.values()))
+        if self.state_path is not None and self.write_file is not None:
+            self.write_file(self.state_path, voices_json(list(self._voices.values())))
 
     def _load(self, path: Path) -> None:
         self._voices = {v.voice_id: v for v in load_voices(path)}
@@ -201,16 +200,8 @@ class VoiceStore:
         self._ids.seed(f"{self.seed}:{len(self._voices)}")
 
 
-def save_voices(path: Path, voices: list[StoredVoice]) -> None:
-    """Atomically, and durably: a temp file fsync'd, then renamed over the old one. (The
-    emulator imports nothing of the product, so it keeps this small writer of its own.)"""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".emulator-")
-    with os.fdopen(fd, "w") as handle:
-        json.dump({"voices": [asdict(v) for v in voices]}, handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    Path(tmp).replace(path)
+def voices_json(voices: list[StoredVoice]) -> bytes:
+    return json.dumps({"voices": [asdict(v) for v in voices]}).encode()
 
 
 def load_voices(path: Path) -> list[StoredVoice]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from voicesync.errors import PlanError
+from voicesync.localfiles import atomic_write_text
 from voicesync.model import (
     AudioFormat,
     DesiredVoice,
@@ -37,7 +38,6 @@ from voicesync.plan.model import (
     Reason,
     Refusal,
 )
-from voicesync.state.store import atomic_write_text
 from voicesync.validation import first_error
 
 

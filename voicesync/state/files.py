@@ -17,10 +17,10 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 from voicesync.errors import StateError
+from voicesync.localfiles import LocalFolder
 from voicesync.names import ENV_NAME, is_glob
-from voicesync.state.local import LOCAL_DIR
 from voicesync.state.store import STATE_SUFFIX, load_state
-from voicesync.state.wal import LOG_SUFFIX
+from voicesync.state.wal import LEGACY_LOG_SUFFIX, LOG_SUFFIX
 
 CATALOG_SUFFIXES = (".yaml", ".yml")
 
@@ -36,7 +36,7 @@ def default_state_path(
     full = config.stem + (f".{environment}" if environment else "")
     _refuse_shared(config, base, full, environment)
     name = full + STATE_SUFFIX
-    return (base / LOCAL_DIR / name) if local_emulator else base / name
+    return LocalFolder(base).state_file(name) if local_emulator else base / name
 
 
 def _refuse_shared(config: Path, base: Path, full: str, environment: str | None) -> None:
@@ -94,10 +94,11 @@ def _siblings(config: Path, beside_state: Path) -> Iterable[Path]:
     stem = config.stem
     base = config.resolve().parent
     found: set[Path] = set()
-    for folder in dict.fromkeys((base, base / LOCAL_DIR, beside_state.resolve())):
-        for suffix in (STATE_SUFFIX, STATE_SUFFIX + LOG_SUFFIX):
+    for folder in dict.fromkeys((base, LocalFolder(base).path, beside_state.resolve())):
+        for suffix in (STATE_SUFFIX, *(STATE_SUFFIX + s for s in (LOG_SUFFIX, LEGACY_LOG_SUFFIX))):
             for path in folder.glob(f"{_escaped(stem)}*{suffix}"):
-                state_path = path.with_name(path.name.removesuffix(LOG_SUFFIX))
+                log = suffix.removeprefix(STATE_SUFFIX)
+                state_path = path.with_name(path.name.removesuffix(log) if log else path.name)
                 middle = state_path.name[len(stem) : -len(STATE_SUFFIX)]
                 if middle == "" or (middle.startswith(".") and ENV_NAME.match(middle[1:])):
                     found.add(state_path)

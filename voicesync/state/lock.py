@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from voicesync.errors import LockError
-from voicesync.state.local import LOCAL_DIR, ensure_local_dir, refuse_link
+from voicesync.localfiles import local_folder_of, refuse_link
 
 LOCK_TIMEOUT_S = 10.0
 
@@ -34,10 +34,9 @@ def state_lock(
     """
     from filelock import FileLock, Timeout
 
-    folder = ensure_local_dir(
-        path.parent if path.parent.name == LOCAL_DIR else path.parent / LOCAL_DIR
-    )
-    holder, lock_path = folder / f"{path.name}.holder", folder / f"{path.name}.lock"
+    local = local_folder_of(path)
+    local.ensure()
+    lock_path, holder = local.lock(path.name)
     for kept in (holder, lock_path):
         refuse_link(kept, "voicesync's run lock")
     lock = FileLock(str(lock_path))

@@ -1,4 +1,4 @@
-"""voices.lock.json: what voicesync manages. A run journals each operation to the write-ahead log
+"""voices.lock.json: what voicesync manages. A run logs each operation to the write-ahead log
 beside it (:mod:`.wal`) and rewrites it whole, atomically, once at the end.
 
 Per declared name: the remote ``voice_id``, the sample's SHA-256 and size (so a changed sample is
@@ -11,13 +11,9 @@ belongs to and holds no secret: it is meant to be committed.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import functools
 import json
 import math
-import os
-import stat
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from importlib import resources
@@ -25,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from voicesync.errors import StateError
+from voicesync.localfiles import atomic_write_text, refuse_link
 from voicesync.model import VOICE_ID, Visibility
-from voicesync.state.local import refuse_link
 from voicesync.state.wal import read_log, remove_log
 from voicesync.validation import first_error
 
@@ -97,7 +93,7 @@ class VoiceRecord:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> VoiceRecord:
-        """A record as the state file (or its journal) holds it; ValueError, KeyError or
+        """A record as the state file (or its write-ahead log) holds it; ValueError, KeyError or
         TypeError when it does not have a record's shape."""
         pending = data.get("pending")
         ids = [data.get("voice_id"), *(data.get("to_delete") or ())]
@@ -123,7 +119,7 @@ class VoiceRecord:
 
 
 def _pending(data: Mapping[str, Any]) -> PendingClone:
-    """A journal entry; fields a newer voicesync added are left aside, not called damage. A
+    """A clone journal entry; fields a newer voicesync added are left aside, not called damage. A
     time that is no time (NaN, infinity) would keep its window open for ever: damage."""
     known = {f.name for f in fields(PendingClone)}
     for when in ("started_at", "sent_at"):
@@ -142,8 +138,8 @@ class State:
     # Voices the account was refused to change (403/404 on update or delete): catalog voices,
     # other accounts' public voices. Remembered so plans stop proposing to prune or adopt them.
     foreign: frozenset[str] = frozenset()
-    # The keys changed since the journal last looked (None: unknown, so every key is compared):
-    # what lets a run journal an operation in time that does not grow with the catalog.
+    # The keys changed since the state writer last looked (None: unknown, so every key is compared):
+    # what lets a run log an operation in time that does not grow with the catalog.
     touched: frozenset[str] | None = field(default=None, compare=False, repr=False)
 
     def recorded_ids(self) -> frozenset[str]:
@@ -201,8 +197,8 @@ def load_state(path: Path, endpoint: str | None) -> State:
     logged_endpoint, entries = logged
     if state.endpoint and logged_endpoint != state.endpoint:
         raise StateError(
-            f"the state journal of {path} belongs to {logged_endpoint}, not {state.endpoint}",
-            hint="restore both from git; the journal is written only beside its own state file",
+            f"the write-ahead log of {path} belongs to {logged_endpoint}, not {state.endpoint}",
+            hint="restore both from git; the log is written only beside its own state file",
         )
     state = _replayed(replace(state, endpoint=logged_endpoint), entries, path)
     _check_state_shape(path, state.to_json())
@@ -211,7 +207,7 @@ def load_state(path: Path, endpoint: str | None) -> State:
 
 
 def _replayed(state: State, entries: list[dict[str, Any]], path: Path) -> State:
-    """The state with the journal's lines applied in order (see :mod:`.wal`); a line that is
+    """The state with the write-ahead log's lines applied in order (see :mod:`.wal`); a line that is
     not a record's shape is a StateError naming it, never a crash."""
     records, foreign = dict(state.records), set(state.foreign)
     for number, entry in enumerate(entries, start=2):
@@ -219,9 +215,10 @@ def _replayed(state: State, entries: list[dict[str, Any]], path: Path) -> State:
             _replay_line(entry, records, foreign)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise StateError(
-                f"the state journal of {path} is damaged at line {number} "
+                f"the write-ahead log of {path} is damaged at line {number} "
                 f"({exc.__class__.__name__}: {exc})",
-                hint="restore the state file and its journal from git (or the CI cache) together",
+                hint="restore the state file and its write-ahead log from git (or the CI cache) "
+                "together",
             ) from None
     return State(state.endpoint, records, frozenset(foreign))
 
@@ -238,7 +235,7 @@ def _replay_line(entry: dict[str, Any], records: dict[str, VoiceRecord], foreign
 
 
 def log_entries(old: State, new: State) -> list[dict[str, Any]]:
-    """The journal lines that take ``old`` to ``new``: whole records, changed ones only. When
+    """The log lines that take ``old`` to ``new``: whole records, changed ones only. When
     ``new`` says which keys were touched since ``old``, only those are compared."""
     keys = new.touched if new.touched is not None else old.records.keys() | new.records.keys()
     entries: list[dict[str, Any]] = []
@@ -336,8 +333,8 @@ def _state_schema() -> dict[str, Any]:
 def save_state(path: Path, state: State) -> None:
     """Write the state file atomically, in a stable form (sorted keys, two-space indent), so a
     run that changes nothing leaves it byte-identical. A write that fails (a read-only folder,
-    a full disk) is a StateError: the journal is written before each clone is sent, so a clone
-    whose journal entry cannot be written is never sent."""
+    a full disk) is a StateError: the clone journal is written before each clone is sent, so a
+    clone whose journal entry cannot be written is never sent."""
     try:
         atomic_write_text(path, json.dumps(state.to_json(), indent=2, sort_keys=True) + "\n")
         remove_log(path)  # folded into the file just written
@@ -347,51 +344,3 @@ def save_state(path: Path, state: State) -> None:
             hint="make its folder writable and check the disk has space, then run again; "
             "what was done so far is recorded up to this point",
         ) from None
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Temp file in the same folder, fsync, rename, fsync the folder: a crash leaves the old
-    file or the new one, never half of one. The file keeps its mode (a new one gets the
-    umask's, like any file the user writes), not the temp file's 0600."""
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """See :func:`atomic_write_text`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = _mode_for(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).replace(path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            Path(tmp).unlink()
-        raise
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
-def _read_umask() -> int:
-    """The process umask, read once at import (setting it back is not thread-safe later)."""
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return umask
-
-
-_UMASK = _read_umask()
-
-
-def _mode_for(path: Path) -> int:
-    try:
-        return stat.S_IMODE(path.lstat().st_mode) if not path.is_symlink() else 0o666 & ~_UMASK
-    except FileNotFoundError:
-        return 0o666 & ~_UMASK

@@ -1,4 +1,5 @@
-"""The state file's write-ahead log (``voices.lock.json.journal``): one JSON line per changed
+"""The state file's write-ahead log (``voices.lock.json.wal``; its header's tag, ``journal``,
+is kept from the format's first version): one JSON line per changed
 record, appended and fsync'd, so a run records each operation in constant time instead of
 rewriting a state file that grows with the catalog.
 
@@ -23,27 +24,42 @@ from pathlib import Path
 from typing import Any
 
 from voicesync.errors import StateError
-from voicesync.state.local import refuse_link
+from voicesync.localfiles import refuse_link, sync_folder
 
 LOG_FORMAT = 1
-LOG_SUFFIX = ".journal"
+LOG_SUFFIX = ".wal"
+# The name voicesync 0.2 gave the log: one left by a run of it is still read, and appended to
+# until it is folded, so an upgrade in the middle of an interrupted run loses nothing.
+LEGACY_LOG_SUFFIX = ".journal"
 _CHUNK = 1 << 16
 
 
 def log_path(state_path: Path) -> Path:
-    return state_path.with_name(state_path.name + LOG_SUFFIX)
+    legacy = state_path.with_name(state_path.name + LEGACY_LOG_SUFFIX)
+    current = state_path.with_name(state_path.name + LOG_SUFFIX)
+    if legacy.exists() or legacy.is_symlink():
+        if current.exists() or current.is_symlink():
+            raise StateError(
+                f"{state_path} has two write-ahead logs ({current.name} and {legacy.name}); "
+                "voicesync writes one",
+                hint="restore the state file and its log from git",
+            )
+        return legacy
+    return current
 
 
 def read_log(state_path: Path) -> tuple[str, list[dict[str, Any]]] | None:
     """(endpoint, entries) of the log beside ``state_path``; None when there is none."""
     path = log_path(state_path)
     try:
-        refuse_link(path, "the state file's journal")
+        refuse_link(path, "the state file's write-ahead log")
         raw = path.read_bytes()
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise StateError(f"cannot read the state journal {path}: {exc.strerror}") from None
+        raise StateError(
+            f"cannot read the state file's write-ahead log {path}: {exc.strerror}"
+        ) from None
     lines = raw.split(b"\n")
     if lines[-1]:
         lines = lines[:-1]  # cut short by a crash: never synced, so nothing went ahead on it
@@ -53,7 +69,7 @@ def read_log(state_path: Path) -> tuple[str, list[dict[str, Any]]] | None:
     header = entries[0]
     if header.get("journal") != LOG_FORMAT or not isinstance(header.get("endpoint"), str):
         raise StateError(
-            f"the state journal {path} does not start with a voicesync journal header",
+            f"the state file's write-ahead log {path} does not start with a voicesync log header",
             hint="restore it from git, or remove it if it is not voicesync's",
         )
     return header["endpoint"], entries[1:]
@@ -66,7 +82,7 @@ def _entry(path: Path, number: int, line: bytes) -> dict[str, Any]:
         data = None
     if not isinstance(data, dict):
         raise StateError(
-            f"the state journal {path} is damaged at line {number}",
+            f"the state file's write-ahead log {path} is damaged at line {number}",
             hint="restore it and the state file from git; without them voicesync matches "
             "voices by name",
         )
@@ -74,8 +90,9 @@ def _entry(path: Path, number: int, line: bytes) -> dict[str, Any]:
 
 
 def remove_log(state_path: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        log_path(state_path).unlink()
+    for suffix in (LOG_SUFFIX, LEGACY_LOG_SUFFIX):
+        with contextlib.suppress(FileNotFoundError):
+            state_path.with_name(state_path.name + suffix).unlink()
 
 
 class LogWriter:
@@ -132,7 +149,7 @@ class LogWriter:
     def _open(self) -> int:
         if self._fd is None:
             try:
-                refuse_link(self.path, "the state file's journal")
+                refuse_link(self.path, "the state file's write-ahead log")
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o666)
             except OSError as exc:
@@ -142,7 +159,7 @@ class LogWriter:
                 if os.fstat(fd).st_size == 0:
                     _write_all(fd, _line({"journal": LOG_FORMAT, "endpoint": self._endpoint}))
                     os.fsync(fd)
-                    _sync_folder(self.path.parent)  # the new name survives a power cut too
+                    sync_folder(self.path.parent)  # the new name survives a power cut too
             except OSError as exc:
                 os.close(fd)  # a full disk: not left open for the rest of the process
                 raise _write_error(self.path, exc) from None
@@ -162,7 +179,7 @@ class LogWriter:
 
 def _cut_torn_line(fd: int) -> None:
     """Repair before append: a last line cut short (a crash, a full disk) was never synced and
-    is dropped on read, but a line appended to it would glue onto it and damage the journal for
+    is dropped on read, but a line appended to it would glue onto it and damage the log for
     good. Cut the log back to its last whole line."""
     size = os.fstat(fd).st_size
     if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
@@ -179,15 +196,6 @@ def _cut_torn_line(fd: int) -> None:
     os.fsync(fd)
 
 
-def _sync_folder(folder: Path) -> None:
-    with contextlib.suppress(OSError):  # not every platform or filesystem allows it
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def _line(entry: dict[str, Any]) -> bytes:
     return json.dumps(entry, sort_keys=True, separators=(",", ":")).encode() + b"\n"
 
@@ -200,7 +208,7 @@ def _write_all(fd: int, data: bytes) -> None:
 
 def _write_error(path: Path, exc: OSError) -> StateError:
     return StateError(
-        f"cannot write the state journal {path}: {exc.strerror or exc}",
+        f"cannot write the state file's write-ahead log {path}: {exc.strerror or exc}",
         hint="make its folder writable and check the disk has space, then run again; "
         "what was done so far is recorded up to this point",
     )

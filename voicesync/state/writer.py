@@ -1,5 +1,5 @@
-"""The state file during a run: every update is a read-modify-write under one lock, made durable
-before it returns.
+"""The state file during a run, written by one :class:`StateWriter`: every update is a
+read-modify-write under one lock, made durable before it returns.
 
 The executor's threads never hold a State of their own; they call the operations below, each a
 pure transition of :mod:`.transitions` applied under the lock, so two operations on the same
@@ -23,14 +23,14 @@ from voicesync.state.store import State, log_entries, save_state
 from voicesync.state.wal import LogWriter
 
 
-class Journal:
+class StateWriter:
     def __init__(self, state: State, path: Path | None) -> None:
         self._state = state
         self._path = path
         self._lock = threading.Lock()
         self._log = LogWriter(path, state.endpoint) if path is not None else None
 
-    def __enter__(self) -> Journal:
+    def __enter__(self) -> StateWriter:
         return self
 
     def __exit__(
