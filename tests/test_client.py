@@ -338,8 +338,7 @@ def test_unreachable_server_is_connection_failed() -> None:
 def test_proxy_variables_hold_for_every_call_and_each_new_session(
     make_emulator: MakeEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The session keeps the proxy environment per host (it is read once, not per call): every
-    call still goes through the proxy, and a new client reads the environment afresh."""
+    """The proxy environment holds for every call, and a new client reads it afresh."""
     proxy = make_emulator()  # answers absolute-form requests, as a forward proxy passes them on
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -52,7 +52,6 @@ from voicesync.api.retry import (
     RetryPolicy,
     retry_for,
 )
-from voicesync.api.session import Session
 from voicesync.api.settings import Connection
 from voicesync.api.upload import MultipartFile
 from voicesync.audio import HEAD_BYTES, sniff
@@ -110,7 +109,7 @@ class ReadOnlyClient:
         # Told before each wait for a retry, so a long Retry-After is never silent.
         self._on_wait = on_wait
         self._policy = retry or RetryPolicy()
-        self._session = Session()
+        self._session = requests.Session()
         self._session.auth = _BearerAuth(connection.api_key)
         self._session.headers["User-Agent"] = f"voicesync/{__version__}"
         self._session.headers["Accept"] = "application/json"

@@ -96,22 +96,16 @@ def remove_log(state_path: Path) -> None:
 
 
 class LogWriter:
-    """Appends lines to the log: ``write`` in order, then ``sync`` before acting on them.
-
-    Group commit: every thread waits for one fsync that covers its lines; a thread that finds no
-    sync running starts one for all lines written so far. Threads wait on the disk together
-    instead of one after another.
-    """
+    """Appends lines to the log: ``write`` in order, then ``sync`` before acting on them."""
 
     def __init__(self, state_path: Path, endpoint: str) -> None:
         self.path = log_path(state_path)
         self._endpoint = endpoint
         self._fd: int | None = None
         self._lock = threading.Lock()
-        self._synced = threading.Condition()
+        self._sync_lock = threading.Lock()
         self._written = 0
         self._synced_upto = 0
-        self._syncing = False
 
     def write(self, entries: Iterable[dict[str, Any]]) -> int:
         """Write the lines (in the order of calls); returns the ticket to ``sync`` on."""
@@ -123,21 +117,13 @@ class LogWriter:
             return self._written
 
     def sync(self, ticket: int) -> None:
-        """Return once every line written up to ``ticket`` is on disk."""
-        with self._synced:
-            while self._synced_upto < ticket:
-                if self._syncing:
-                    self._synced.wait()
-                    continue
-                self._syncing = True
+        """Return once every line written up to ``ticket`` is on disk. One fsync at a time;
+        it covers every line written before it began, so a thread that waited for it often
+        finds its own lines synced already."""
+        with self._sync_lock:
+            if self._synced_upto < ticket:
                 target = self._written
-                self._synced.release()
-                try:
-                    self._fsync()
-                finally:
-                    self._synced.acquire()
-                    self._syncing = False
-                    self._synced.notify_all()
+                self._fsync()
                 self._synced_upto = max(self._synced_upto, target)
 
     def close(self) -> None:
