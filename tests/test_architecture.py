@@ -257,18 +257,25 @@ def test_every_public_name_resolves() -> None:
         _ = voicesync.no_such_name  # type: ignore[attr-defined]
 
 
-def test_help_lists_each_command_as_its_own_help_says_without_importing_it() -> None:
+def _summaries() -> dict[str, str]:
+    """Each command's short help: the first line of its docstring."""
     import click
 
     from voicesync.cli import COMMANDS, cli
-    from voicesync.cli.helptext import SUMMARIES
 
-    assert set(SUMMARIES) == set(COMMANDS)
     ctx = click.Context(cli)
-    for name in COMMANDS:
+    out = {}
+    for name in sorted(COMMANDS):
         command = cli.get_command(ctx, name)
         assert command is not None and command.help is not None
-        assert SUMMARIES[name] == command.help.split("\n")[0], name
+        out[name] = command.help.split("\n")[0]
+    return out
+
+
+def test_help_lists_each_command_as_its_own_help_says_without_importing_it() -> None:
+    from voicesync.renderedhelp import SUMMARIES
+
+    assert _summaries() == SUMMARIES, "run: UPDATE_HELP=1 pytest tests/test_architecture.py"
     code = (
         "import sys\nfrom voicesync.cli import run\ncode = run(['--help'])\n"
         "print(code, sorted(m for m in sys.modules if m.startswith('voicesync.cli.') "
@@ -294,19 +301,27 @@ def _click_help(columns: int) -> str:
     return done.stdout
 
 
-def _write_kept_help(texts: dict[int, str]) -> None:
-    path = ROOT / "voicesync" / "helptexts.py"
-    head, _, _ = path.read_text().partition("TOP_HELP")
+def _write_kept_help() -> None:
+    """Rewrite voicesync/renderedhelp.py: the summaries from the docstrings, then the help
+    click renders with them (so a changed docstring shows in both)."""
+    path = ROOT / "voicesync" / "renderedhelp.py"
+    head, _, _ = path.read_text().partition("\nSUMMARIES: dict")
+    rows = "".join(f"    {name!r}: {text!r},\n" for name, text in _summaries().items())
+    path.write_text(f"{head}\nSUMMARIES: dict[str, str] = {{\n{rows}}}\n\nTOP_HELP = {{}}\n")
+    texts = {w: _click_help(c) for c, w in HELP_WIDTHS.items()}
     body = "".join(f'    {width}: """\\\n{text}""",\n' for width, text in sorted(texts.items()))
-    path.write_text(f"{head}TOP_HELP: dict[int, str] = {{\n{body}}}\n")
+    path.write_text(
+        f"{head}\nSUMMARIES: dict[str, str] = {{\n{rows}}}\n\n"
+        f"TOP_HELP: dict[int, str] = {{\n{body}}}\n"
+    )
 
 
 @pytest.mark.parametrize("columns", [60, 80, 100, 140])
 def test_the_kept_top_level_help_is_what_click_renders(columns: int) -> None:
-    """voicesync --help answers from voicesync/helptexts.py without importing click; it must
+    """voicesync --help answers from voicesync/renderedhelp.py without importing click; it must
     say exactly what click says at every width (UPDATE_HELP=1 rewrites it)."""
     if os.environ.get("UPDATE_HELP") and columns == 60:
-        _write_kept_help({w: _click_help(c) for c, w in HELP_WIDTHS.items()})
+        _write_kept_help()
     fast = subprocess.run(
         [sys.executable, "-m", "voicesync", "--help"],
         capture_output=True,

@@ -2,7 +2,7 @@
 
 ``voicesync --version`` and the top-level ``--help`` are answered before click is imported:
 importing click is half of a 100 ms start, and scripts, CI steps and people ask for them
-often. The help is click's own rendering, kept in :mod:`voicesync.helptexts` for the widths
+often. The help is click's own rendering, kept in :mod:`voicesync.renderedhelp` for the widths
 it was rendered at (a test fails when it drifts); any other width, and everything else, goes
 to the CLI (:mod:`voicesync.cli`), which prints both the same way.
 """
@@ -29,7 +29,7 @@ def main() -> None:
 def _kept_help() -> str | None:
     import shutil
 
-    from voicesync.helptexts import TOP_HELP
+    from voicesync.renderedhelp import TOP_HELP
 
     # click wraps help at min(columns, max_content_width=100) - 2, and at 50 at the least.
     width = max(min(shutil.get_terminal_size().columns, 100) - 2, 50)

@@ -24,11 +24,12 @@ import click
 
 from voicesync import __version__
 from voicesync.cli.console import App, Console, error_json, report, scrub
-from voicesync.cli.helptext import SUMMARIES, epilog
+from voicesync.cli.epilogs import epilog
 from voicesync.errors import (
     ExitStatus,
     VoicesyncError,
 )
+from voicesync.renderedhelp import SUMMARIES
 
 # name -> "module:attribute"; the module is imported when the command is first needed.
 COMMANDS = {

@@ -45,24 +45,6 @@ EXAMPLES: dict[str, tuple[str, str]] = {
 }
 
 
-# What `voicesync --help` lists, without importing every command's module (start-up stays
-# light); a test keeps each line equal to its command's own short help.
-SUMMARIES: dict[str, str] = {
-    "apply": "Clone, update, replace and delete until the account matches voices.yaml.",
-    "completion": 'Print the shell completion script, e.g. eval "$(voicesync completion bash)".',
-    "destroy": "Delete every voice the state file manages (for ephemeral environments).",
-    "emulator": "Run the built-in emulator of the voice.ai API as an HTTP server.",
-    "forget": "Stop managing voice NAME (its remote name) without deleting it.",
-    "import": "Write voices made by hand into voices.yaml and the state file, to manage them.",
-    "list": "List the account's voices, marked managed, declared (unrecorded) or unmanaged.",
-    "outputs": "Print declared name → voice_id of every managed voice, for the apps that use them.",
-    "plan": "Show what apply would change. Never changes anything.",
-    "preview": "Write what a managed voice says, to hear it before it ships.",
-    "show": "Render a plan saved by plan --out, exactly as it was made. Needs no key or network.",
-    "validate": "Check voices.yaml (or each FILE given) and its samples. Touches no network.",
-}
-
-
 def epilog(command: str) -> str:
     example, codes = EXAMPLES[command]
     # \b keeps click from rewrapping the example line.
