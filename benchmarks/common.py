@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from testing.tones import tone_wav
 from voicesync.catalog.loader import load_config
 from voicesync.emulator import account_of
-from voicesync.emulator.store import StoredVoice
+from voicesync.emulator.voices import StoredVoice
 from voicesync.model import Visibility
 from voicesync.state.store import VoiceRecord
 

@@ -47,7 +47,7 @@ from voicesync.emulator import (
     account_of,
 )
 from voicesync.errors import VoicesyncError
-from voicesync.plan.model import PlanOptions
+from voicesync.plan.changes import PlanOptions
 from voicesync.state.store import load_state
 from voicesync.workspace import Workspace
 

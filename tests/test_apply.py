@@ -18,7 +18,7 @@ from voicesync.apply.executor import ApplyOptions
 from voicesync.emulator import Emulator, FaultConfig, Timing, account_of
 from voicesync.errors import PlanError
 from voicesync.pipeline import Applied
-from voicesync.plan.model import Action, PlanOptions, Reason
+from voicesync.plan.changes import Action, PlanOptions, Reason
 from voicesync.state.store import load_state
 from voicesync.workspace import Workspace
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tests.conftest import TEST_KEY, Catalog, CliResult, writes
 from voicesync.emulator import Emulator, account_of
-from voicesync.plan.model import digest
+from voicesync.plan.changes import digest
 
 Cli = Callable[..., CliResult]
 OWNER = account_of(TEST_KEY)

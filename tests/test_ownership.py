@@ -32,7 +32,7 @@ from voicesync.emulator import Dialect, Emulator, FaultConfig, Timing, account_o
 from voicesync.errors import PlanError
 from voicesync.model import Visibility
 from voicesync.pipeline import Applied
-from voicesync.plan.model import Action, Match, Plan, PlanOptions, Reason
+from voicesync.plan.changes import Action, Match, Plan, PlanOptions, Reason
 from voicesync.state.store import PendingClone, State, VoiceRecord, load_state, save_state
 from voicesync.state.wal import log_path
 from voicesync.state.writer import StateWriter

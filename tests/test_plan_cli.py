@@ -225,18 +225,19 @@ def test_targets_and_replace_from_the_command_line(cli: Cli, scenario: Emulator)
     ]
 
 
-@pytest.mark.parametrize("command", ["plan", "apply"])
+@pytest.mark.parametrize("command", ["plan", "apply", "destroy", "list"])
 def test_the_catalog_is_read_once_per_run(
     cli: Cli, catalog: Catalog, emulator: Emulator, monkeypatch: pytest.MonkeyPatch, command: str
 ) -> None:
-    """Reading 5,000 voices costs ~0.3 s; choosing the environment read it a second time."""
+    """Reading 5,000 voices costs ~0.3 s; choosing the environment read it a second time (and
+    destroy three times)."""
     import voicesync.catalog.yamlsource as yamlsource
 
     reads: list[int] = []
     original = yamlsource.parse
     monkeypatch.setattr(yamlsource, "parse", lambda text: (reads.append(1), original(text))[1])
     catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
-    extra = ["--yes"] if command == "apply" else []
+    extra = {"apply": ["--yes"], "destroy": ["--yes", "--force"]}.get(command, [])
     result = cli(command, str(catalog.path), *extra, env=env(emulator))
     assert result.code in (0, 2), result.output
     assert len(reads) == 1
@@ -262,7 +263,7 @@ def test_a_list_that_ignores_offset_but_says_there_are_more_is_an_error(
 ) -> None:
     """Pages that repeat the first one would hide every voice after it: refuse, never plan
     on a partial account."""
-    from voicesync.emulator.service import Service
+    from voicesync.emulator.operations import Service
 
     emulator = make_emulator(dialect=Dialect(list_shape="paged", max_page_size=100))
     _seed(emulator, 250)
@@ -282,7 +283,7 @@ def test_a_list_that_grows_while_it_is_walked_still_shows_every_voice(
 ) -> None:
     """Voices made by someone else between two pages change the total: the pages fetched at
     once no longer add up, and the walk goes on page by page until it has them all."""
-    from voicesync.emulator.service import Service
+    from voicesync.emulator.operations import Service
 
     emulator = make_emulator(dialect=Dialect(list_shape="paged", max_page_size=100))
     ids = _seed(emulator, 250)

@@ -17,7 +17,7 @@ from voicesync.model import (
     Visibility,
     VoiceStatus,
 )
-from voicesync.plan.model import Action, Match, Plan, PlanOptions, Reason, SafetyLimits
+from voicesync.plan.changes import Action, Match, Plan, PlanOptions, Reason, SafetyLimits
 from voicesync.plan.planner import build_plan
 from voicesync.state.store import PendingClone, State, VoiceRecord
 

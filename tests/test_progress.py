@@ -15,7 +15,7 @@ from voicesync.apply.events import (
 from voicesync.cli.console import Console
 from voicesync.cli.progress import PERIODIC_S, Progress
 from voicesync.model import DesiredVoice, Source, Visibility
-from voicesync.plan.model import Clone, Reason
+from voicesync.plan.changes import Clone, Reason
 
 VOICE = DesiredVoice("Narrator", "n.wav", Visibility.PRIVATE, "en", Source("v.yaml", 1, 1))
 CLONE = Clone(name="Narrator", reason=Reason.NEW, desired=VOICE)

@@ -32,7 +32,7 @@ from voicesync.model import (
     Visibility,
     VoiceStatus,
 )
-from voicesync.plan.model import Action, Plan, PlanOptions
+from voicesync.plan.changes import Action, Plan, PlanOptions
 from voicesync.plan.planner import build_plan
 from voicesync.state.store import State, VoiceRecord
 from voicesync.workspace import Workspace

@@ -14,8 +14,8 @@ __version__ = "0.2.0"
 _EXPORTS = {
     "ApplyOptions": "voicesync.apply.executor",
     "Connection": "voicesync.api.settings",
-    "Plan": "voicesync.plan.model",
-    "PlanOptions": "voicesync.plan.model",
+    "Plan": "voicesync.plan.changes",
+    "PlanOptions": "voicesync.plan.changes",
     "ReadOnlyClient": "voicesync.api.client",
     "RetryPolicy": "voicesync.api.retry",
     "StateWriter": "voicesync.state.writer",
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from voicesync.api.settings import Connection
     from voicesync.apply.executor import ApplyOptions, apply_plan
     from voicesync.catalog.loader import load_config
-    from voicesync.plan.model import Plan, PlanOptions
+    from voicesync.plan.changes import Plan, PlanOptions
     from voicesync.plan.planner import build_plan
     from voicesync.state.writer import StateWriter
     from voicesync.workspace import Target, Workspace

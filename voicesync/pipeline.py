@@ -26,7 +26,7 @@ from voicesync.catalog.loader import Loaded
 from voicesync.errors import NotFoundError, PlanError, Problem, UsageError, VoicesyncError
 from voicesync.model import DesiredState, RemoteVoice
 from voicesync.plan.binding import check_saved_plan
-from voicesync.plan.model import GRACE_S, Plan, PlanOptions, Reason
+from voicesync.plan.changes import GRACE_S, Plan, PlanOptions, Reason
 from voicesync.plan.planfile import mark_applied, options_from_saved, read_plan_file, refuse_applied
 from voicesync.plan.planner import build_plan
 from voicesync.plan.voicenames import named_voices, resolve_known

@@ -22,7 +22,7 @@ from voicesync.errors import (
     VoicesyncError,
 )
 from voicesync.model import DesiredVoice
-from voicesync.plan.model import Clone, Replace
+from voicesync.plan.changes import Clone, Replace
 
 MAX_CLONE_ATTEMPTS = 3
 SENT_JOURNAL_AFTER_S = 1.0  # an upload that left later than this after started_at is journalled

@@ -13,7 +13,7 @@ from voicesync.apply.events import Event
 from voicesync.apply.limiter import AdaptiveLimiter
 from voicesync.errors import NotFoundError, TryLaterError
 from voicesync.model import DesiredVoice
-from voicesync.plan.model import Adopt, Clone, Replace, Wait
+from voicesync.plan.changes import Adopt, Clone, Replace, Wait
 from voicesync.state.writer import StateWriter
 
 # The changes that leave a voice to wait for.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from voicesync.plan.model import Action, Change
+from voicesync.plan.changes import Action, Change
 
 
 class Outcome(str, Enum):

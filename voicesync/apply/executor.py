@@ -26,7 +26,7 @@ from voicesync.apply.queue import ChangeQueue
 from voicesync.apply.starter import Starter
 from voicesync.apply.verifier import verify_speech
 from voicesync.apply.waiter import Waiter
-from voicesync.plan.model import Action, Change, Plan
+from voicesync.plan.changes import Action, Change, Plan
 from voicesync.state.writer import StateWriter
 
 __all__ = ["ApplyOptions", "apply_plan"]

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from voicesync.apply.context import Context, Pending, words
 from voicesync.apply.events import ChangeResult, ChangeStarted, Notice, Outcome
 from voicesync.errors import RateLimitedError, TryLaterError
-from voicesync.plan.model import Change
+from voicesync.plan.changes import Change
 
 Started = ChangeResult | Pending
 

@@ -20,7 +20,7 @@ from voicesync.errors import (
     TryLaterError,
     VoicesyncError,
 )
-from voicesync.plan.model import (
+from voicesync.plan.changes import (
     Adopt,
     Change,
     Clone,

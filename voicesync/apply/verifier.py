@@ -8,7 +8,7 @@ from dataclasses import replace
 from voicesync.apply.context import Context, words
 from voicesync.apply.events import ChangeResult, Notice, Outcome
 from voicesync.errors import ApiError
-from voicesync.plan.model import Clone, Replace
+from voicesync.plan.changes import Clone, Replace
 
 VERIFY_TEXT = "Testing, one two three."
 

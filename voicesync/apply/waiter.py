@@ -17,7 +17,7 @@ from voicesync.apply.events import WaitingVoice as Row
 from voicesync.apply.polltimer import PollTimer
 from voicesync.errors import ApiError, NotFoundError, TryLaterError
 from voicesync.model import RemoteVoice, VoiceStatus
-from voicesync.plan.model import Wait
+from voicesync.plan.changes import Wait
 
 
 @dataclass

@@ -36,7 +36,7 @@ from voicesync.cli.progress import Progress
 from voicesync.cli.render import apply_json, apply_summary
 from voicesync.errors import ExitStatus, StateError, UsageError
 from voicesync.pipeline import Applied, Planned
-from voicesync.plan.model import Plan
+from voicesync.plan.changes import Plan
 from voicesync.state.store import load_state
 from voicesync.workspace import Target, Workspace
 

@@ -23,7 +23,7 @@ from voicesync.cli.console import app, print_problems
 from voicesync.cli.render import plan_markdown, plan_text
 from voicesync.errors import UsageError
 from voicesync.pipeline import Planned, plan
-from voicesync.plan.model import Plan, PlanOptions
+from voicesync.plan.changes import Plan, PlanOptions
 from voicesync.plan.planfile import plan_json
 from voicesync.workspace import Target, Workspace
 

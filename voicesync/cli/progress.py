@@ -18,7 +18,7 @@ from voicesync.apply.events import (
 )
 from voicesync.cli.console import Console
 from voicesync.cli.console import printable as p
-from voicesync.plan.model import Action
+from voicesync.plan.changes import Action
 
 PERIODIC_S = 10.0
 _VERBS = {

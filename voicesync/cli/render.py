@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from voicesync.cli.console import printable
 from voicesync.cli.console import printable as p
 from voicesync.model import RemoteVoice
-from voicesync.plan.model import Action, Change, FieldChange, Match, Plan
+from voicesync.plan.changes import Action, Change, FieldChange, Match, Plan
 from voicesync.plan.planfile import voice_row
 
 if TYPE_CHECKING:  # what apply renders; a plan never loads the apply machinery

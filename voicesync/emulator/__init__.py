@@ -6,6 +6,6 @@ being made twice, once in the client and once here.
 
 from voicesync.emulator.faults import FaultConfig
 from voicesync.emulator.server import Dialect, Emulator, EmulatorConfig, account_of
-from voicesync.emulator.store import Timing
+from voicesync.emulator.voices import Timing
 
 __all__ = ["Dialect", "Emulator", "EmulatorConfig", "FaultConfig", "Timing", "account_of"]

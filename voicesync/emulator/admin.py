@@ -7,8 +7,8 @@ from dataclasses import asdict
 from typing import Any
 
 from voicesync.emulator.faults import FaultConfig, FaultInjector
-from voicesync.emulator.service import Service
-from voicesync.emulator.store import CATALOG_OWNER, OTHER_OWNER, ServiceError
+from voicesync.emulator.operations import Service
+from voicesync.emulator.voices import CATALOG_OWNER, OTHER_OWNER, ServiceError
 from voicesync.emulator.wire import Response, json_object, json_response, owner_of
 
 

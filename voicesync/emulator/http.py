@@ -14,8 +14,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from voicesync.emulator.admin import RequestLog, admin
 from voicesync.emulator.faults import Fault, FaultInjector
-from voicesync.emulator.service import Service
-from voicesync.emulator.store import ServiceError
+from voicesync.emulator.operations import Service
+from voicesync.emulator.voices import ServiceError
 from voicesync.emulator.wire import API, MAX_BODY_BYTES, Response, owner_of
 
 

@@ -21,8 +21,8 @@ from typing import Any
 from voicesync.emulator.admin import RequestLog
 from voicesync.emulator.faults import FaultConfig, FaultInjector
 from voicesync.emulator.http import App, Handler, Server
-from voicesync.emulator.service import Dialect, Service
-from voicesync.emulator.store import CATALOG_OWNER, OTHER_OWNER, Timing, VoiceStore
+from voicesync.emulator.operations import Dialect, Service
+from voicesync.emulator.voices import CATALOG_OWNER, OTHER_OWNER, Timing, VoiceStore
 from voicesync.emulator.wire import Response, account_of
 
 __all__ = ["Dialect", "Emulator", "EmulatorConfig", "account_of"]

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from voicesync.emulator.store import ServiceError
+from voicesync.emulator.voices import ServiceError
 
 MAX_SAMPLE_BYTES = 7_500_000  # the documented 7.5 MB of a multipart file part
 # The older JSON body documented its own limit on the base64 text (voiceai-api.md, Endpoints):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from voicesync.errors import PlanError
-from voicesync.plan.model import Plan, SafetyLimits, digest
+from voicesync.plan.changes import Plan, SafetyLimits, digest
 from voicesync.plan.planfile import plan_json
 
 

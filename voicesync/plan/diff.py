@@ -7,7 +7,7 @@ from collections.abc import Container
 from typing import TypedDict
 
 from voicesync.model import DesiredState, DesiredVoice, RemoteVoice, VoiceStatus, nfc
-from voicesync.plan.model import (
+from voicesync.plan.changes import (
     Adopt,
     Change,
     Clone,

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from voicesync.model import DesiredState, RemoteVoice, VoiceStatus
-from voicesync.plan.model import PlanOptions, digest
+from voicesync.plan.changes import PlanOptions, digest
 from voicesync.state.store import State
 
 

@@ -26,7 +26,7 @@ from voicesync.model import (
     Visibility,
     VoiceStatus,
 )
-from voicesync.plan.model import (
+from voicesync.plan.changes import (
     PLAN_FORMAT,
     VARIANTS,
     Action,

@@ -17,16 +17,7 @@ from dataclasses import replace
 
 from voicesync.errors import PlanError
 from voicesync.model import DesiredState, DesiredVoice, RemoteVoice, VoiceStatus
-from voicesync.plan.diff import (
-    clone_change,
-    conflict_change,
-    delete_superseded,
-    diff_voice,
-    finish_journalled,
-)
-from voicesync.plan.index import RemoteIndex
-from voicesync.plan.inputs import options_json_of, plan_inputs
-from voicesync.plan.model import (
+from voicesync.plan.changes import (
     Action,
     Change,
     Clone,
@@ -40,6 +31,15 @@ from voicesync.plan.model import (
     assess_safety,
     digest,
 )
+from voicesync.plan.diff import (
+    clone_change,
+    conflict_change,
+    delete_superseded,
+    diff_voice,
+    finish_journalled,
+)
+from voicesync.plan.index import RemoteIndex
+from voicesync.plan.inputs import options_json_of, plan_inputs
 from voicesync.plan.territory import Territory
 from voicesync.state.store import PendingClone, State, VoiceRecord
 

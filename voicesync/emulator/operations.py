@@ -9,7 +9,7 @@ from http import HTTPStatus
 from typing import Any
 
 from voicesync.emulator import audio
-from voicesync.emulator.store import ServiceError, StoredVoice, VoiceStore
+from voicesync.emulator.voices import ServiceError, StoredVoice, VoiceStore
 from voicesync.emulator.wire import (
     API,
     LANGUAGES,
