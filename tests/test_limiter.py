@@ -16,7 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
-from tests.conftest import Catalog
+from tests.conftest import TEST_KEY, Catalog, CliResult
 from tests.test_apply import MakeEmulator, apply, live, result_of
 from voicesync.apply.events import Event, Notice
 from voicesync.apply.limiter import AdaptiveLimiter
@@ -214,3 +214,25 @@ def test_under_a_429_storm_workers_equal_parallelism_and_the_slots_stay_busy(
     assert len(meanwhile) >= parallelism
     assert max(e["in_flight"] for e in clones) == parallelism
     assert Counter(name for name, _ in live(emulator)) == Counter(f"V{i}" for i in range(12))
+
+
+def test_a_change_refused_past_its_wait_budget_fails_saying_so_and_clones_nothing(
+    cli: Callable[..., CliResult], catalog: Catalog, make_emulator: MakeEmulator
+) -> None:
+    """Every clone refused for 1 s, and 2 s allowed in all: the change fails (exit 1) once its
+    waits would pass the budget, naming the option, and nothing was made."""
+    emulator = make_emulator(
+        faults=FaultConfig(rate_limit_every=1, retry_after_s=1, operations=("clone",))
+    )
+    voices(catalog, 1)
+    started = time.monotonic()
+    result = cli(
+        "apply", str(catalog.path), "--yes", "--max-rate-limit-wait", "2",
+        env={"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY},
+    )  # fmt: skip
+    assert result.code == 1, result.output
+    assert "kept answering 429" in result.output and "--max-rate-limit-wait" in result.output
+    assert time.monotonic() - started < 15
+    assert live(emulator) == []
+    refused = [e for e in emulator.requests() if e["operation"] == "clone"]
+    assert len(refused) == 3  # at once, after 1 s, after 2 s; a third wait would pass 2 s

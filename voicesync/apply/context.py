@@ -11,7 +11,7 @@ from typing import TypeVar
 from voicesync.api.client import VoiceAIClient
 from voicesync.apply.events import Event
 from voicesync.apply.limiter import AdaptiveLimiter
-from voicesync.errors import NotFoundError, TryLaterError
+from voicesync.errors import NotFoundError, RateLimitedError, TryLaterError
 from voicesync.model import DesiredVoice
 from voicesync.plan.changes import Adopt, Clone, Replace, Wait
 from voicesync.state.writer import StateWriter
@@ -85,12 +85,24 @@ class Context:
             try:
                 return call()
             except TryLaterError as refusal:
-                wait = refusal.retry_after_s
-                if waited + wait > self.api.policy.rate_limit_wait_s:
-                    raise
+                wait, budget = refusal.retry_after_s, self.api.policy.rate_limit_wait_s
+                if waited + wait > budget:
+                    raise waited_too_long(refusal, waited, budget) from None
                 self.limiter.refused(wait)
                 self.sleep(wait)
                 waited += wait
+
+
+def waited_too_long(refusal: TryLaterError, waited_s: float, budget_s: float) -> RateLimitedError:
+    return RateLimitedError(
+        f"the API kept answering 429 (rate limited): after waiting {waited_s:.0f} s it asked "
+        f"for {refusal.retry_after_s:.0f} s more, past the {budget_s:.0f} s one change may wait",
+        method=refusal.method,
+        path=refusal.path,
+        status=429,
+        hint="run again later (everything done so far is recorded), or allow a longer wait "
+        "with --max-rate-limit-wait SECONDS",
+    )
 
 
 def words(exc: BaseException) -> str:

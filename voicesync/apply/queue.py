@@ -20,9 +20,9 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from voicesync.apply.context import Context, Pending, words
+from voicesync.apply.context import Context, Pending, waited_too_long, words
 from voicesync.apply.events import ChangeResult, ChangeStarted, Notice, Outcome
-from voicesync.errors import RateLimitedError, TryLaterError
+from voicesync.errors import TryLaterError
 from voicesync.plan.changes import Change
 
 Started = ChangeResult | Pending
@@ -128,7 +128,9 @@ class ChangeQueue:
         budget = run.api.policy.rate_limit_wait_s
         if entry.waited_s + wait > budget:
             return ChangeResult(
-                entry.change, Outcome.FAILED, words(_gave_up(refusal, entry, budget))
+                entry.change,
+                Outcome.FAILED,
+                words(waited_too_long(refusal, entry.waited_s, budget)),
             )
         run.limiter.refused(wait)
         run.emit(
@@ -151,16 +153,3 @@ class ChangeQueue:
         with self._cond:
             self._stop = True
             self._cond.notify_all()
-
-
-def _gave_up(refusal: TryLaterError, entry: _Entry, budget_s: float) -> RateLimitedError:
-    return RateLimitedError(
-        f"the API kept answering 429 (rate limited): after waiting {entry.waited_s:.0f} s it "
-        f"asked for {refusal.retry_after_s:.0f} s more, past the {budget_s:.0f} s one change "
-        "may wait",
-        method=refusal.method,
-        path=refusal.path,
-        status=429,
-        hint="run again later (everything done so far is recorded), or allow a longer wait "
-        "with --max-rate-limit-wait SECONDS",
-    )
