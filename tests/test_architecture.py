@@ -333,3 +333,16 @@ def test_the_kept_top_level_help_is_what_click_renders(columns: int) -> None:
     assert fast.stdout == _click_help(columns), (
         "run: UPDATE_HELP=1 pytest tests/test_architecture.py"
     )
+
+
+def test_contributing_maps_every_module_to_its_tests() -> None:
+    """CONTRIBUTING's "Which tests cover what" names every module (scripts/test_map.py)."""
+    text = (ROOT / "CONTRIBUTING.md").read_text()
+    missing = [
+        str(path.relative_to(ROOT))
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if "validators" not in path.parts
+        and path.name not in ("__init__.py", "__main__.py")
+        and f"| `{path.relative_to(ROOT)}` |" not in text
+    ]
+    assert missing == [], "run python scripts/test_map.py and update CONTRIBUTING.md"
