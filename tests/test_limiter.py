@@ -15,6 +15,9 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from itertools import pairwise
+
+import pytest
 
 from tests.conftest import TEST_KEY, Catalog, CliResult
 from tests.test_apply import MakeEmulator, apply, live, result_of
@@ -143,14 +146,19 @@ def test_a_spent_budget_lowers_parallelism_and_converges_without_duplicates(
     assert names == Counter(f"V{i}" for i in range(8))
 
 
+@pytest.mark.parametrize("refused", [(), ("rate_limit",)])
 def test_parallelism_one_clones_in_the_plans_order(
-    catalog: Catalog, make_emulator: MakeEmulator
+    catalog: Catalog, make_emulator: MakeEmulator, refused: tuple[str, ...]
 ) -> None:
+    """--parallelism 1: one change at a time, in the plan's order, even when the first clone
+    is refused once (it keeps its place; the worker waits for it)."""
     from dataclasses import replace
 
     from tests.test_apply import FAST_APPLY
 
-    emulator = make_emulator()
+    emulator = make_emulator(
+        faults=FaultConfig(sequence=refused, operations=("clone",), retry_after_s=0)
+    )
     voices(catalog, 6)
     result = result_of(apply(catalog, emulator, apply_options=replace(FAST_APPLY, parallelism=1)))
     assert result.ok
@@ -236,3 +244,26 @@ def test_a_change_refused_past_its_wait_budget_fails_saying_so_and_clones_nothin
     assert live(emulator) == []
     refused = [e for e in emulator.requests() if e["operation"] == "clone"]
     assert len(refused) == 3  # at once, after 1 s, after 2 s; a third wait would pass 2 s
+
+
+@pytest.mark.parametrize("retry_after", [0, None])
+def test_a_refusal_that_asks_for_no_wait_still_backs_off_and_gives_up(
+    cli: Callable[..., CliResult],
+    catalog: Catalog,
+    make_emulator: MakeEmulator,
+    retry_after: int | None,
+) -> None:
+    """Retry-After: 0, or none at all, on every clone: each try waits longer than the last
+    (0.5 s, 1 s, 2 s …) and the budget ends it; the server is never hammered in a loop."""
+    emulator = make_emulator(
+        faults=FaultConfig(rate_limit_every=1, retry_after_s=retry_after, operations=("clone",))
+    )
+    voices(catalog, 1)
+    result = cli(
+        "apply", str(catalog.path), "--yes", "--max-rate-limit-wait", "2",
+        env={"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY},
+    )  # fmt: skip
+    assert result.code == 1 and "kept answering 429" in result.output, result.output
+    sent = sorted(e["at"] for e in emulator.requests() if e["operation"] == "clone")
+    assert len(sent) == 3  # at once, after 0.5 s, after 1 s more; 2 s more would pass 2 s
+    assert [round(b - a, 1) for a, b in pairwise(sent)] >= [0.5, 1.0]

@@ -3,21 +3,21 @@ clocks."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from voicesync.api.client import VoiceAIClient
-from voicesync.apply.events import Event
+from voicesync.apply.events import Event, Notice
 from voicesync.apply.limiter import AdaptiveLimiter
-from voicesync.errors import NotFoundError, RateLimitedError, TryLaterError
+from voicesync.errors import ApiError, NotFoundError, RateLimitedError, TryLaterError
 from voicesync.model import DesiredVoice
 from voicesync.plan.changes import Adopt, Clone, Replace, Wait
 from voicesync.state.writer import StateWriter
 
 # The changes that leave a voice to wait for.
 Waitable = Clone | Replace | Adopt | Wait
+REFUSED_MIN_S, REFUSED_MAX_S = 0.5, 30.0  # the backoff under a refusal's own Retry-After
 T = TypeVar("T")
 
 
@@ -73,24 +73,42 @@ class Context:
     def promote(self, name: str, voice: DesiredVoice, new_id: str) -> None:
         """Record the new voice; delete the one it replaces (on the calling thread)."""
         old = self.writer.promote(name, voice, new_id)
-        if old:
-            with contextlib.suppress(NotFoundError):
-                self.patiently(lambda: self.delete_id(name, old))
+        if not old:
+            return
+        try:
+            self.patiently(lambda: self.delete_id(name, old))
+        except NotFoundError:
+            pass  # gone already: what we wanted
+        except ApiError as exc:  # the new voice is in place; the old one stays recorded
+            self.emit(
+                Notice(
+                    f"{name}: could not delete the voice it replaces ({old}): {words(exc)}; "
+                    "it stays recorded and the next apply deletes it"
+                )
+            )
 
     def patiently(self, call: Callable[[], T]) -> T:
         """``call()``, waiting out refusals (429) here: for the calling thread, which is no
         queue worker. Bounded by the same budget a change has."""
-        waited = 0.0
+        waited, refusals = 0.0, 0
         while True:
             try:
                 return call()
             except TryLaterError as refusal:
-                wait, budget = refusal.retry_after_s, self.api.policy.rate_limit_wait_s
+                wait, budget = refusal_wait(refusal, refusals), self.api.policy.rate_limit_wait_s
+                refusals += 1
                 if waited + wait > budget:
                     raise waited_too_long(refusal, waited, budget) from None
                 self.limiter.refused(wait)
                 self.sleep(wait)
                 waited += wait
+
+
+def refusal_wait(refusal: TryLaterError, refusals: int) -> float:
+    """How long to wait before trying a refused call again: what the server asked, but never
+    less than a backoff that doubles with each refusal (0.5 s, 1 s, 2 s … 30 s). A Retry-After
+    of 0, a date already past or none at all would otherwise resend at once, for ever."""
+    return max(refusal.retry_after_s, min(REFUSED_MIN_S * 2.0**refusals, REFUSED_MAX_S))
 
 
 def waited_too_long(refusal: TryLaterError, waited_s: float, budget_s: float) -> RateLimitedError:

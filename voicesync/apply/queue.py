@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from voicesync.apply.context import Context, Pending, waited_too_long, words
+from voicesync.apply.context import Context, Pending, refusal_wait, waited_too_long, words
 from voicesync.apply.events import ChangeResult, ChangeStarted, Notice, Outcome
 from voicesync.errors import TryLaterError
 from voicesync.plan.changes import Change
@@ -35,6 +35,7 @@ class _Entry:
     index: int = field(compare=False)
     change: Change = field(compare=False)
     waited_s: float = field(default=0.0, compare=False)
+    refusals: int = field(default=0, compare=False)
 
 
 class ChangeQueue:
@@ -76,9 +77,12 @@ class ChangeQueue:
         return [r for r in results if r is not None]
 
     def _push(self, entry: _Entry) -> None:
-        # One worker keeps the plan's order; several take whatever may run first.
-        key = (0.0 if self._workers == 1 else entry.not_before, next(self._seq))
-        entry.order = key
+        # One worker keeps the plan's order (a refused change keeps its place, and the worker
+        # waits for it); several take whatever may run first.
+        if self._workers == 1:
+            entry.order = (0.0, entry.index)
+        else:
+            entry.order = (entry.not_before, next(self._seq))
         with self._cond:
             heapq.heappush(self._heap, entry)
             self._cond.notify()
@@ -115,7 +119,7 @@ class ChangeQueue:
                     self._cond.notify_all()
 
     def _attempt(self, entry: _Entry) -> Started | None:
-        if entry.waited_s == 0:
+        if entry.refusals == 0:
             self._run.emit(ChangeStarted(entry.change))
         try:
             return self._start(entry.change)
@@ -124,7 +128,7 @@ class ChangeQueue:
 
     def _later(self, entry: _Entry, refusal: TryLaterError) -> ChangeResult | None:
         """Back to the queue until the wait asked for is over; or failed, past the budget."""
-        run, wait = self._run, refusal.retry_after_s
+        run, wait = self._run, refusal_wait(refusal, entry.refusals)
         budget = run.api.policy.rate_limit_wait_s
         if entry.waited_s + wait > budget:
             return ChangeResult(
@@ -141,6 +145,7 @@ class ChangeQueue:
         )
         entry.not_before = run.clock() + wait
         entry.waited_s += wait
+        entry.refusals += 1
         self._push(entry)
         return None
 
