@@ -393,3 +393,52 @@ def _umask() -> int:
     current = os.umask(0o022)
     os.umask(current)
     return current
+
+
+def test_a_rename_with_a_new_sample_refused_once_still_retires_the_old_voice(
+    catalog: Catalog, make_emulator: MakeEmulator
+) -> None:
+    """Rename and new sample (a replace), and the clone refused once (429): the queue starts
+    the change again. Its record had moved to the new name with the first try; looked up under
+    the old one it was taken for missing and overwritten, and the old voice stayed on the
+    account, recorded nowhere (found by a review of the refusal queue)."""
+    from voicesync.emulator import FaultConfig
+
+    emulator = make_emulator()
+    catalog.write([{"name": "Alto", "sample": catalog.sample("a.wav", period=10)}])
+    first = result_of(apply(catalog, emulator))
+    (old_id,) = [r.voice_id for r in first.results]
+    catalog.sample("a2.wav", period=14)
+    catalog.write([{"name": "Altissimo", "previous_names": ["Alto"], "sample": "samples/a2.wav"}])
+    emulator.set_faults(
+        FaultConfig(sequence=("rate_limit",), operations=("clone",), retry_after_s=0)
+    )
+    again = result_of(apply(catalog, emulator))
+    assert again.ok, again.results
+    assert live(emulator) == [("Altissimo", "AVAILABLE")]
+    state = load_state(catalog.state_path, emulator.url)
+    assert list(state.records) == ["Altissimo"] and state.records["Altissimo"].voice_id != old_id
+    assert old_id not in state.recorded_ids() and not state.records["Altissimo"].to_delete
+
+
+def test_a_replaced_voice_that_cannot_be_deleted_stays_recorded_and_goes_next_time(
+    catalog: Catalog, make_emulator: MakeEmulator
+) -> None:
+    """The new voice is ready, but deleting the old one keeps failing (5xx): the replace is
+    done, the run says so and goes on (it stopped with a bare 'Internal Server Error'), and
+    the next apply deletes the old voice."""
+    emulator = make_emulator()
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav", period=10)}])
+    (old_id,) = [r.voice_id for r in result_of(apply(catalog, emulator)).results]
+    catalog.sample("n.wav", period=16)
+    emulator.set_faults(FaultConfig(server_error_rate=1.0, operations=("delete",)))
+    notes: list[str] = []
+    replaced = result_of(
+        apply(catalog, emulator, on_event=lambda e: notes.append(getattr(e, "message", "")))
+    )
+    assert replaced.ok and any(f"could not delete the voice it replaces ({old_id})" in n
+                               for n in notes)  # fmt: skip
+    assert old_id in load_state(catalog.state_path, emulator.url).records["Narrator"].to_delete
+    emulator.set_faults(FaultConfig())
+    assert result_of(apply(catalog, emulator)).ok
+    assert live(emulator) == [("Narrator", "AVAILABLE")]

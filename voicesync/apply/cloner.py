@@ -37,7 +37,7 @@ class Cloner:
         self.finder = CloneFinder(self.run)
 
     def clone(self, change: Clone | Replace) -> ChangeResult | Pending:
-        voice, key, writer = change.desired, change.record, self.run.writer
+        voice, key, writer = change.desired, self._key_now(change), self.run.writer
         record = writer.state.records.get(key) if key else None
         if isinstance(change, Clone) and key and record is not None and record.voice_id:
             # A clone of a recorded voice: the plan found its old voice gone (GET said 404),
@@ -81,6 +81,18 @@ class Cloner:
             "the clone kept failing without an answer; "
             "it is journalled, so the next apply checks the account first",
         )
+
+    def _key_now(self, change: Clone | Replace) -> str | None:
+        """The key the change's record is under now. An earlier attempt of this change that
+        the API refused (429; the queue starts it again) may have moved it to the declared
+        name: a rename's record moves when its clone is journalled, and a voice taken over by
+        name is recorded under it. Looked up under the plan's key, such a record would be
+        taken for missing, and a fresh one would overwrite the old voice's id."""
+        records, name = self.run.writer.state.records, change.desired.name
+        if (change.record is not None and change.record in records) or name not in records:
+            return change.record
+        moved = change.voice_id is not None and records[name].voice_id == change.voice_id
+        return name if moved else change.record
 
     def _post(self, key: str | None, voice: DesiredVoice) -> str:
         """Journal the clone, then send it. Both happen inside the limiter slot, so time spent
