@@ -515,3 +515,24 @@ def test_destroy_with_a_protected_voice_gives_hints_that_work(
     assert "protected: false" in result.output
     assert "or use voicesync destroy" not in result.output  # no hint to run what is running
     assert "pass --force" not in result.output  # --force would not lift protection
+
+
+def test_the_built_in_emulators_voices_are_never_read_through_a_link(
+    cli: Cli, catalog: Catalog, tmp_path: Path
+) -> None:
+    """.voicesync/emulator.json is a file voicesync keeps: a link committed there is refused
+    (it listed the target's voices), and a damaged one is a clear error, not a crash."""
+    one_voice(catalog)
+    victim = tmp_path / "victim.json"
+    victim.write_text('{"voices": []}')
+    local = catalog.root / ".voicesync"
+    local.mkdir(exist_ok=True)
+    (local / "emulator.json").symlink_to(victim)
+    linked = cli("list", str(catalog.path), "--emulator")
+    assert linked.code == 1 and "symbolic link" in linked.stderr, linked.output
+    assert victim.read_text() == '{"voices": []}'
+    (local / "emulator.json").unlink()
+    (local / "emulator.json").write_text("{not json")
+    damaged = cli("plan", str(catalog.path), "--emulator")
+    assert damaged.code == 1 and "damaged" in damaged.stderr, damaged.output
+    assert "Traceback" not in damaged.output

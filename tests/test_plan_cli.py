@@ -299,3 +299,39 @@ def test_a_list_that_grows_while_it_is_walked_still_shows_every_voice(
     with VoiceAIClient(Connection(emulator.url, TEST_KEY), retry=FAST_RETRY) as client:
         voices = client.list_voices()
     assert sorted(v.voice_id for v in voices) == sorted(ids)
+
+
+def test_the_saved_plan_hint_names_the_environment_and_state_it_was_made_for(
+    cli: Cli, catalog: Catalog, emulator: Emulator, tmp_path: Path
+) -> None:
+    catalog.write(
+        [{"name": "Narrator", "sample": catalog.sample("n.wav")}],
+        environments={"pr-*": {"name_format": "{name} [{env}]", "ephemeral": True}},
+    )
+    out = tmp_path / "p7.json"
+    made = cli("plan", str(catalog.path), "--env", "pr-7", "--out", str(out), env=env(emulator))
+    assert made.code == 0, made.output
+    hint = made.stderr.split("apply it with: ", 1)[1].split("\n", 1)[0]
+    assert "--env pr-7" in hint
+    applied = cli(*hint.split()[1:], "--yes", env=env(emulator))  # the command as printed
+    assert applied.code == 0, applied.output
+
+
+def test_an_interrupted_saved_plan_says_to_plan_again(
+    cli: Cli, catalog: Catalog, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once part of a saved plan ran, the same command is refused as stale: the stop message
+    says to plan again instead of 'run the same command again'."""
+    import voicesync.pipeline
+
+    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    out = tmp_path / "plan.json"
+    assert cli("plan", str(catalog.path), "--out", str(out), env=env(emulator)).code == 0
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(voicesync.pipeline, "apply_saved", interrupted)
+    result = cli("apply", str(catalog.path), "--plan", str(out), env=env(emulator))
+    assert result.code == 130
+    assert "make a new plan" in result.stderr and "run the same command" not in result.stderr

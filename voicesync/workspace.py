@@ -22,8 +22,8 @@ from voicesync.api.settings import CatalogChoice, Connection, resolve_connection
 from voicesync.catalog.loader import Loaded, load_config
 from voicesync.catalog.parsecache import parse_cache_path
 from voicesync.catalog.samplecache import cache_path, load_cache, save_cache
-from voicesync.errors import UsageError
-from voicesync.localfiles import LocalFolder, atomic_write_bytes
+from voicesync.errors import StateError, UsageError
+from voicesync.localfiles import LocalFolder, atomic_write_bytes, refuse_link
 from voicesync.model import Environment
 from voicesync.state.files import default_state_path
 from voicesync.state.store import State, load_state
@@ -184,13 +184,23 @@ def local_emulator(base: Path) -> Iterator[Connection]:
     from voicesync.emulator import Emulator, EmulatorConfig, Timing
 
     folder = LocalFolder(base)
+    voices = folder.emulator_voices()
+    refuse_link(voices, "the built-in emulator's voices")
     config = EmulatorConfig(
-        state_path=folder.emulator_voices(),
+        state_path=voices,
         write_file=atomic_write_bytes,
         timing=Timing(pending_s=LOCAL_PENDING_S, processing_s=LOCAL_PROCESSING_S),
     )
     try:
-        with Emulator(config) as emulator:
+        try:
+            emulator = Emulator(config)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise StateError(
+                f"{voices} (the built-in emulator's voices) is damaged: {exc}",
+                hint="remove it to start the local account afresh (its voices are only "
+                "for trying voicesync out)",
+            ) from None
+        with emulator:
             yield Connection(emulator.url, LOCAL_KEY, endpoint=LOCAL_ENDPOINT)
     finally:
         if folder.path.exists():  # made by this run: keep it out of git

@@ -108,9 +108,15 @@ def run(argv: Sequence[str] | None = None) -> int:
             result = cli.main(args=args, prog_name="voicesync", standalone_mode=False)
         except (click.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
             how = "Terminated (SIGTERM)" if terminated else "Interrupted"
+            # A saved plan is stale once part of it ran: the same command would be refused.
+            again = (
+                "make a new plan (voicesync plan --out FILE) and apply that one"
+                if "--plan" in args
+                else "run the same command again to go on"
+            )
             click.echo(
                 f"\n{how}. Calls in flight were finished and recorded; the state file records "
-                "everything that was done; run the same command again to go on.",
+                f"everything that was done; {again}.",
                 err=True,
             )
             return ExitStatus.TERMINATED if terminated else ExitStatus.INTERRUPTED

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -142,8 +143,14 @@ def plan_command(
         app().console.out(render_plan(planned.plan, fmt))
         if out is not None:
             write_plan_file(out, planned.plan)
+            target = "".join(
+                f" {flag} {shlex.quote(str(value))}"
+                for flag, value in (("--env", where.env_name), ("--state", where.state_path))
+                if value is not None
+            ) + (" --emulator" if where.emulator else "")
             app().console.info(
-                f"Saved the plan to {out}; apply it with: voicesync apply {config} --plan {out}"
+                f"Saved the plan to {out}; apply it with: "
+                f"voicesync apply {shlex.quote(str(config))}{target} --plan {shlex.quote(str(out))}"
             )
     return ExitStatus.CHANGES if detailed_exitcode and planned.plan.has_changes else ExitStatus.OK
 
