@@ -159,7 +159,7 @@ def test_actions_workflow_is_a_valid_workflow() -> None:
     workflow = ROOT / "examples" / "github-actions" / "voicesync.yml"
     assert_valid_for("vendor.github-workflows", workflow)
     data = yaml.safe_load(workflow.read_text())
-    assert data["concurrency"]["cancel-in-progress"] is False
+    assert data["jobs"]["apply"]["concurrency"]["cancel-in-progress"] is False  # never half-way
     steps = json.dumps(data["jobs"])
     assert "--detailed-exitcode" in steps and "--format markdown" in steps
     assert "--out plan.json" in steps and "--plan plan.json" in steps  # reviewed = applied

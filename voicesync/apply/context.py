@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from voicesync.api.client import VoiceAIClient
+from voicesync.api.retry import RetryPolicy
 from voicesync.apply.events import Event, Notice
 from voicesync.apply.limiter import AdaptiveLimiter
 from voicesync.errors import ApiError, NotFoundError, RateLimitedError, TryLaterError
@@ -17,7 +18,8 @@ from voicesync.state.writer import StateWriter
 
 # The changes that leave a voice to wait for.
 Waitable = Clone | Replace | Adopt | Wait
-REFUSED_MIN_S, REFUSED_MAX_S = 0.5, 30.0  # the backoff under a refusal's own Retry-After
+REFUSED_MIN_S, REFUSED_MAX_S = 0.5, 30.0  # the backoff when a refusal asks for no wait
+MAX_REFUSALS = 20  # tries of one change the API refuses, whatever the budget left
 T = TypeVar("T")
 
 
@@ -95,26 +97,36 @@ class Context:
             try:
                 return call()
             except TryLaterError as refusal:
-                wait, budget = refusal_wait(refusal, refusals), self.api.policy.rate_limit_wait_s
+                wait = refusal_wait(refusal, refusals)
+                if refused_enough(self.api.policy, refusals, waited, wait):
+                    raise waited_too_long(refusal, refusals, waited) from None
                 refusals += 1
-                if waited + wait > budget:
-                    raise waited_too_long(refusal, waited, budget) from None
                 self.limiter.refused(wait)
                 self.sleep(wait)
                 waited += wait
 
 
 def refusal_wait(refusal: TryLaterError, refusals: int) -> float:
-    """How long to wait before trying a refused call again: what the server asked, but never
-    less than a backoff that doubles with each refusal (0.5 s, 1 s, 2 s … 30 s). A Retry-After
-    of 0, a date already past or none at all would otherwise resend at once, for ever."""
-    return max(refusal.retry_after_s, min(REFUSED_MIN_S * 2.0**refusals, REFUSED_MAX_S))
+    """How long to wait before trying a refused call again: what the server asked; when it
+    asked for nothing (Retry-After 0, a date already past, no header), a backoff that doubles
+    with each refusal (0.5 s, 1 s, 2 s … 30 s), which would otherwise resend at once, for ever."""
+    if refusal.retry_after_s > 0:
+        return refusal.retry_after_s
+    return min(REFUSED_MIN_S * 2.0**refusals, REFUSED_MAX_S)
 
 
-def waited_too_long(refusal: TryLaterError, waited_s: float, budget_s: float) -> RateLimitedError:
+def refused_enough(policy: RetryPolicy, refusals: int, waited_s: float, wait_s: float) -> bool:
+    """Whether a change refused ``refusals`` times (after ``waited_s``) has had its chances:
+    its waits stay within --max-rate-limit-wait, and it is tried at most MAX_REFUSALS times
+    (under load a change is refused again and again while others go through; the cap ends a
+    change whose every try lands on a refusal, as against a server refusing every Nth call)."""
+    return refusals + 1 >= MAX_REFUSALS or waited_s + wait_s > policy.rate_limit_wait_s
+
+
+def waited_too_long(refusal: TryLaterError, refusals: int, waited_s: float) -> RateLimitedError:
     return RateLimitedError(
-        f"the API kept answering 429 (rate limited): after waiting {waited_s:.0f} s it asked "
-        f"for {refusal.retry_after_s:.0f} s more, past the {budget_s:.0f} s one change may wait",
+        f"the API kept answering 429 (rate limited): refused {refusals + 1} times in "
+        f"{waited_s:.0f} s, and asked for {refusal.retry_after_s:.0f} s more",
         method=refusal.method,
         path=refusal.path,
         status=429,

@@ -3,13 +3,14 @@
 A change the API refuses (429, :class:`TryLaterError`) goes back to the queue with the time it
 may be tried again, and its worker takes the next change at once: no worker sleeps out a
 Retry-After, so however many changes are refused, the others keep every slot busy. Each change
-may wait out refusals for ``rate_limit_wait_s`` in all (``--max-rate-limit-wait``); past that
-it fails, saying so. With one worker the plan's order is kept: a refused change is tried again
-before any change after it.
+may wait out refusals for ``rate_limit_wait_s`` in all (``--max-rate-limit-wait``) and is tried
+at most ``MAX_REFUSALS`` times; past that it fails, saying so. With one worker the plan's
+order is kept: a refused change is tried again before any change after it.
 
 Starting a change again after a refusal is safe: the refused call did nothing, and each step
 before it is recorded in the state file and checked before it is done again (see
-:mod:`.starter` and :mod:`.cloner`).
+:mod:`.starter` and :mod:`.cloner`). A clone whose earlier try's outcome is unknown is looked
+for again each time: the account is the only evidence, and a list may lag.
 """
 
 from __future__ import annotations
@@ -20,7 +21,14 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from voicesync.apply.context import Context, Pending, refusal_wait, waited_too_long, words
+from voicesync.apply.context import (
+    Context,
+    Pending,
+    refusal_wait,
+    refused_enough,
+    waited_too_long,
+    words,
+)
 from voicesync.apply.events import ChangeResult, ChangeStarted, Notice, Outcome
 from voicesync.errors import TryLaterError
 from voicesync.plan.changes import Change
@@ -129,13 +137,9 @@ class ChangeQueue:
     def _later(self, entry: _Entry, refusal: TryLaterError) -> ChangeResult | None:
         """Back to the queue until the wait asked for is over; or failed, past the budget."""
         run, wait = self._run, refusal_wait(refusal, entry.refusals)
-        budget = run.api.policy.rate_limit_wait_s
-        if entry.waited_s + wait > budget:
-            return ChangeResult(
-                entry.change,
-                Outcome.FAILED,
-                words(waited_too_long(refusal, entry.waited_s, budget)),
-            )
+        if refused_enough(run.api.policy, entry.refusals, entry.waited_s, wait):
+            gave_up = waited_too_long(refusal, entry.refusals, entry.waited_s)
+            return ChangeResult(entry.change, Outcome.FAILED, words(gave_up))
         run.limiter.refused(wait)
         run.emit(
             Notice(
