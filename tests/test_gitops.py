@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -351,3 +352,39 @@ def test_the_recipe_commits_a_log_left_by_a_killed_run_and_then_its_removal(
     files = git(origin, "ls-tree", "--name-only", "main").split()
     assert f"voices.lock.json{suffix}" not in files
     assert "someone-elses-voice" in git(origin, "show", "main:voices.lock.json")
+
+
+RECIPES = [
+    *sorted((ROOT / "examples" / "github-actions").glob("voicesync*.yml")),
+    ROOT / "action.yml",
+]
+
+
+@pytest.mark.parametrize("recipe", RECIPES, ids=lambda p: p.name)
+def test_every_action_is_pinned_by_commit_and_no_checkout_keeps_credentials(recipe: Path) -> None:
+    """A tag can be moved to other code; a full commit sha cannot (issue 25). The version
+    stays readable in a comment, and a checkout leaves no token in .git/config for the steps
+    that run voicesync with the key."""
+    text = recipe.read_text()
+    uses = re.findall(r"^\s*-?\s*uses:\s*(\S+)(.*)$", text, flags=re.M)
+    assert uses
+    for ref, rest in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", ref), ref
+        assert re.match(r"\s+# v\d+(\.\d+)*", rest), f"{ref}: no version comment"
+    data = yaml.safe_load(text)
+    steps = [s for job in data.get("jobs", {}).values() for s in job.get("steps", [])]
+    for step in steps:
+        if str(step.get("uses", "")).startswith("actions/checkout@"):
+            assert step["with"]["persist-credentials"] is False, step
+
+
+@pytest.mark.parametrize("recipe", RECIPES[:-1], ids=lambda p: p.name)
+def test_each_permission_says_why(recipe: Path) -> None:
+    lines = recipe.read_text().splitlines()
+    for number, line in enumerate(lines):
+        if re.match(r"\s+permissions:\s*$", line) or re.match(r"^permissions:\s*$", line):
+            indent = len(line) - len(line.lstrip()) + 2
+            for grant in lines[number + 1 :]:
+                if len(grant) - len(grant.lstrip()) < indent or not grant.strip():
+                    break
+                assert "#" in grant, f"{recipe.name}:{lines.index(grant) + 1}: {grant.strip()}"
