@@ -356,8 +356,17 @@ def test_the_recipe_commits_a_log_left_by_a_killed_run_and_then_its_removal(
 
 RECIPES = [
     *sorted((ROOT / "examples" / "github-actions").glob("voicesync*.yml")),
+    ROOT / ".github" / "workflows" / "ci.yml",
     ROOT / "action.yml",
 ]
+
+
+def test_the_projects_own_ci_is_a_valid_workflow_that_runs_ci_run() -> None:
+    workflow = ROOT / ".github" / "workflows" / "ci.yml"
+    assert_valid_for("vendor.github-workflows", workflow)
+    job = yaml.safe_load(workflow.read_text())["jobs"]["ci"]
+    assert job["strategy"]["matrix"]["python"] == ["3.10", "3.11", "3.12", "3.13"]
+    assert job["steps"][-1]["run"] == "bash .ci/run"
 
 
 @pytest.mark.parametrize("recipe", RECIPES, ids=lambda p: p.name)
