@@ -84,22 +84,6 @@ class Workspace:
         check_environment(config, target.env_name, loaded)
         return cls(config, target, loaded, state_path)
 
-    @classmethod
-    def if_any(cls, config: Path, target: Target) -> Workspace | None:
-        """For commands that work from the state file alone (outputs, forget, preview, list):
-        the catalog opened without its samples when there is one, else None."""
-        if config.exists():
-            return cls.open(config, target, samples=False)
-        if target.env_name is not None:
-            raise UsageError(f"--env {target.env_name}: {config} does not exist")
-        return None
-
-    @classmethod
-    def state_file_of(cls, config: Path, target: Target) -> Path:
-        """The state file of a command that reads only the state (see :meth:`if_any`)."""
-        workspace = cls.if_any(config, target)
-        return workspace.state_path if workspace else target.state_file(config)
-
     @property
     def environment(self) -> Environment | None:
         return self.loaded.state.environment
@@ -138,6 +122,45 @@ class Workspace:
                 yield connection
             return
         yield resolve_connection(target.base_url, os.environ, catalog=chosen)
+
+
+@dataclass(frozen=True, slots=True)
+class StateOnly:
+    """Where a command that works from the state file alone works (list, outputs, forget,
+    preview): the catalog, when there is one, is opened without its samples, to choose the
+    environment and to know what it declares; without one, the runner's target alone."""
+
+    config: Path
+    target: Target
+    workspace: Workspace | None
+
+    @classmethod
+    def open(cls, config: Path, target: Target) -> StateOnly:
+        if config.exists():
+            return cls(config, target, Workspace.open(config, target, samples=False))
+        if target.env_name is not None:
+            raise UsageError(f"--env {target.env_name}: {config} does not exist")
+        return cls(config, target, None)
+
+    @property
+    def environment(self) -> Environment | None:
+        return self.workspace.environment if self.workspace else None
+
+    @property
+    def state_path(self) -> Path:
+        return self.workspace.state_path if self.workspace else self.target.state_file(self.config)
+
+    @property
+    def declared_names(self) -> set[str]:
+        return self.workspace.declared_names if self.workspace else set()
+
+    def state(self, endpoint: str | None) -> State:
+        return load_state(self.state_path, endpoint)
+
+    def connect(self) -> AbstractContextManager[Connection]:
+        if self.workspace:
+            return self.workspace.connect()
+        return Workspace.connect_to(self.target, self.config)
 
 
 def load_catalog(

@@ -38,7 +38,7 @@ from voicesync.errors import ExitStatus, StateError, UsageError
 from voicesync.pipeline import Applied, Planned
 from voicesync.plan.changes import Plan
 from voicesync.state.store import load_state
-from voicesync.workspace import Target, Workspace
+from voicesync.workspace import StateOnly, Target, Workspace
 
 
 def yes_option(func: F) -> F:
@@ -250,7 +250,7 @@ def outputs_command(
     """Print declared name → voice_id of every managed voice, for the apps that use them.
 
     The keys are the same in every environment, whatever the remote names."""
-    path = Workspace.state_file_of(config, Target(None, emulator, env_name, state_path))
+    path = StateOnly.open(config, Target(None, emulator, env_name, state_path)).state_path
     if not path.exists():
         raise StateError(
             f"nothing recorded: there is no state file {path}",

@@ -34,7 +34,7 @@ from voicesync.model import RemoteVoice
 from voicesync.plan.voicenames import named_voices, resolve
 from voicesync.state.lock import state_lock
 from voicesync.state.store import State, load_state, save_state
-from voicesync.workspace import Target, Workspace
+from voicesync.workspace import StateOnly, Target, Workspace
 
 
 def _readable(config: Path) -> Loaded | None:
@@ -180,14 +180,12 @@ def forget_command(
 ) -> int:
     """Stop managing voice NAME (its remote name) without deleting it."""
     config, given = config_and_name(words, "forget")
-    target = Target(None, emulator, env_name, state_path)
-    workspace = Workspace.if_any(config, target)
-    env = workspace.environment if workspace else None
-    path = workspace.state_path if workspace else target.state_file(config)
+    here = StateOnly.open(config, Target(None, emulator, env_name, state_path))
+    path = here.state_path
     with state_lock(path):
         state = load_state(path, None)
-        name = resolve(given, named_voices(None, state, env), f"the state file {path}")
-        if workspace and name in workspace.declared_names:
+        name = resolve(given, named_voices(None, state, here.environment), f"the state file {path}")
+        if name in here.declared_names:
             raise UsageError(
                 f"'{name}' is still declared in {config}; remove it there first",
                 hint="otherwise the next plan would show it as a conflict",

@@ -30,7 +30,7 @@ from voicesync.cli.render import voices_table
 from voicesync.errors import ConfigError, ExitStatus, Problem
 from voicesync.model import AudioFormat, RemoteVoice
 from voicesync.plan.planfile import plan_from_saved, read_plan_file, voice_row, write_plan_file
-from voicesync.workspace import Workspace
+from voicesync.workspace import StateOnly
 
 
 @click.command("list")
@@ -39,15 +39,13 @@ from voicesync.workspace import Workspace
 @target_options
 def list_command(config: Path | None, fmt: str, where: TargetOptions) -> int:
     """List the account's voices, marked managed, declared (unrecorded) or unmanaged."""
-    catalog = config or Path(DEFAULT_CONFIG)
     # Without a catalog the voices are listed unmarked, from the API the runner chose.
-    workspace = where.open(catalog, samples=False) if catalog.exists() else None
-    connect = workspace.connect() if workspace else Workspace.connect_to(where.target, catalog)
-    with connect as conn, ReadOnlyClient(conn, **client_options(where)) as client:
+    here = StateOnly.open(config or Path(DEFAULT_CONFIG), where.target)
+    with here.connect() as conn, ReadOnlyClient(conn, **client_options(where)) as client:
         voices = client.list_voices()
-        marks = _marks(workspace, conn.endpoint, voices) if workspace else {}
+        marks = _marks(here, conn.endpoint, voices) if here.workspace else {}
     console = app().console
-    env = workspace.environment if workspace else None
+    env = here.environment
     if fmt == "json":
         rows = [voice_row(v) | ({"managed": marks[v.voice_id]} if marks else {}) for v in voices]
         console.out(json.dumps(rows, indent=2))
@@ -57,10 +55,10 @@ def list_command(config: Path | None, fmt: str, where: TargetOptions) -> int:
     return ExitStatus.OK
 
 
-def _marks(workspace: Workspace, endpoint: str, voices: Sequence[RemoteVoice]) -> dict[str, str]:
+def _marks(where: StateOnly, endpoint: str, voices: Sequence[RemoteVoice]) -> dict[str, str]:
     """How to mark voices, from the state file and the names voices.yaml declares."""
-    state = workspace.state(endpoint)
-    declared, recorded = workspace.declared_names, state.recorded_ids()
+    state = where.state(endpoint)
+    declared, recorded = where.declared_names, state.recorded_ids()
     return {
         v.voice_id: "managed"
         if v.voice_id in recorded

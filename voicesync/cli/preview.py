@@ -20,8 +20,7 @@ from voicesync.cli.options import (
 from voicesync.errors import ExitStatus, StateError, UsageError
 from voicesync.localfiles import atomic_write_bytes, refuse_link
 from voicesync.plan.voicenames import named_voices, resolve
-from voicesync.state.store import load_state
-from voicesync.workspace import Workspace
+from voicesync.workspace import StateOnly
 
 # A sentence per language the API clones in, so a preview sounds like what the voice is for.
 SENTENCES = {
@@ -53,13 +52,11 @@ def preview_command(
 ) -> int:
     """Write what a managed voice says, to hear it before it ships."""
     config, name = config_and_name(words, "preview")
-    workspace = Workspace.if_any(config, where.target)
-    env = workspace.environment if workspace else None
-    state_path = workspace.state_path if workspace else where.target.state_file(config)
-    connect = workspace.connect() if workspace else Workspace.connect_to(where.target, config)
-    with connect as conn:
-        state = load_state(state_path, conn.endpoint)
-        label = f"the state file {state_path}"
+    here = StateOnly.open(config, where.target)
+    env = here.environment
+    with here.connect() as conn:
+        state = here.state(conn.endpoint)
+        label = f"the state file {here.state_path}"
         record = state.records[resolve(name, named_voices(None, state, env), label)]
         if record.voice_id is None:
             raise StateError(
