@@ -158,6 +158,14 @@ class Catalog:
         target.write_bytes(tone_wav_bytes(seconds, amplitude=amplitude, period=period))
         return f"samples/{name}"
 
+    def speech(self, name: str, *, seconds: float | None = None) -> str:
+        """Write real speech (the example narrator, cut to ``seconds``): a sample that passes
+        every quality check when whole. Returns its relative path."""
+        target = self.root / "samples" / name
+        target.parent.mkdir(exist_ok=True)
+        target.write_bytes(speech_wav_bytes(seconds))
+        return f"samples/{name}"
+
     def write(self, voices: list[dict[str, object]], **top: object) -> Path:
         import yaml
 
@@ -168,6 +176,26 @@ class Catalog:
     @property
     def state_path(self) -> Path:
         return self.root / "voices.lock.json"
+
+
+NARRATOR = Path(__file__).resolve().parents[1] / "examples" / "samples" / "narrator.wav"
+
+
+def speech_wav_bytes(seconds: float | None = None) -> bytes:
+    """examples/samples/narrator.wav (espeak-ng, 16 kHz, 16.6 s), its first ``seconds``."""
+    import io
+    import wave
+
+    with wave.open(str(NARRATOR), "rb") as source:
+        params = source.getparams()
+        frames = source.readframes(
+            params.nframes if seconds is None else int(seconds * params.framerate)
+        )
+    out = io.BytesIO()
+    with wave.open(out, "wb") as sink:
+        sink.setparams(params)
+        sink.writeframes(frames)
+    return out.getvalue()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CliResult, tone_wav_bytes
+from tests.conftest import CliResult, speech_wav_bytes, tone_wav_bytes
 from voicesync.catalog.loader import load_config
 from voicesync.catalog.schema import voices_schema
 from voicesync.errors import ConfigError, Severity
@@ -398,13 +398,15 @@ def test_warnings_do_not_fail(tmp_path: Path, cli: Cli) -> None:
     path = write_catalog(
         tmp_path,
         HEAD + "  - name: A\n    sample: short.wav\n  - name: B\n    sample: quiet.wav\n",
-        {"short.wav": tone_wav_bytes(3), "quiet.wav": tone_wav_bytes(12, amplitude=1)},
+        {"short.wav": speech_wav_bytes(3), "quiet.wav": tone_wav_bytes(12, amplitude=1)},
     )
     result = cli("validate", str(path))
     assert result.code == 0
     assert f"{path}:4:13: warning: sample 'short.wav' lasts 3.0 s" in result.stderr
+    # ... and, measured, holds too little speech (the quiet one has nothing to measure)
+    assert f"{path}:3:5: warning: sample 'short.wav' holds 2.7 s of speech" in result.stderr
     assert f"{path}:6:13: warning: sample 'quiet.wav' is silent or nearly" in result.stderr
-    assert result.stdout == f"{path}: valid (2 voices, 2 warnings)\n"
+    assert result.stdout == f"{path}: valid (2 voices, 3 warnings)\n"
     loaded = load_config(path)
     assert all(p.severity is Severity.WARNING for p in loaded.warnings)
 

@@ -229,7 +229,7 @@ def test_pre_commit_hook_runs_in_a_repository(tmp_path: Path) -> None:
 
 def test_validate_takes_several_files(cli: Cli, tmp_path: Path) -> None:
     good, bad = Catalog(tmp_path / "good"), Catalog(tmp_path / "bad")
-    good.write([{"name": "A", "sample": good.sample("a.wav")}])
+    good.write([{"name": "A", "sample": good.speech("a.wav")}])
     bad.write([{"name": "A", "sample": "missing.wav"}])
     both = cli("validate", str(good.path), str(bad.path))
     assert both.code == 1 and "valid (1 voice)" in both.stdout and "does not exist" in both.stderr

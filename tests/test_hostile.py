@@ -247,9 +247,11 @@ def test_every_option_has_help_and_every_command_an_example_and_exit_codes() -> 
 
 
 def test_one_warning_is_one_warning(cli: Cli, catalog: Catalog) -> None:
-    catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav", seconds=3.0)}])
+    catalog.write([{"name": "Narrator", "sample": catalog.speech("n.wav", seconds=3.0)}])
     result = cli("validate", str(catalog.path))
-    assert result.code == 0 and "(1 voice, 1 warning)" in result.stdout, result.output
+    # Too short, and so too little speech: two findings, each said once.
+    assert result.code == 0 and "(1 voice, 2 warnings)" in result.stdout, result.output
+    assert result.stderr.count("lasts 3.0 s") == 1 and result.stderr.count("of speech") == 1
 
 
 @pytest.mark.parametrize("command", ["apply", "plan", "destroy"])

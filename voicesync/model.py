@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from voicesync.names import DEFAULT_FORMAT, NameFormat
+from voicesync.quality import Quality
 
 LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "de", "it", "pt", "pl", "ru", "nl", "sv", "ca")
 DEFAULT_LANGUAGE = "en"
@@ -134,6 +135,7 @@ class SampleInfo:
     inode: int = 0
     checked_ns: int = 0
     silent: bool = False
+    quality: Quality | None = None  # measured from the decoded audio (voicesync.quality), once
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from voicesync.catalog.loader import Loaded
 from voicesync.errors import NotFoundError, PlanError, Problem, UsageError, VoicesyncError
 from voicesync.model import DesiredState, RemoteVoice
 from voicesync.plan.binding import check_saved_plan
-from voicesync.plan.changes import GRACE_S, Plan, PlanOptions, Reason
+from voicesync.plan.changes import GRACE_S, Clone, Plan, PlanOptions, Reason, Replace
 from voicesync.plan.planfile import mark_applied, options_from_saved, read_plan_file, refuse_applied
 from voicesync.plan.planner import build_plan
 from voicesync.plan.voicenames import named_voices, resolve_known
@@ -51,10 +51,11 @@ class Planned:
     plan: Plan
     notices: tuple[str, ...] = ()  # what the user should know about the evidence planned from
     gone: frozenset[str] = frozenset()  # recorded ids the API answered 404 for
+    quality: tuple[Problem, ...] = ()  # the samples this plan uploads, judged (voicesync.quality)
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
-        return self.loaded.warnings
+        return self.loaded.warnings + self.quality
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +80,11 @@ def plan(
     options: PlanOptions | None = None,
     *,
     digests: bool = True,
+    measuring: bool = True,
 ) -> Planned:
     """List, read the state, plan (read-only). ``digests=False``: a plan only shown, never
-    saved or checked against a saved one (see build_plan)."""
+    saved or checked against a saved one (see build_plan). The samples the plan uploads are
+    judged for quality; ``measuring=False`` takes only what the sample cache knows."""
     state = workspace.state(client.endpoint)
     seen = observe_account(client, state)
     desired = workspace.loaded.state
@@ -94,7 +97,11 @@ def plan(
         elsewhere=_elsewhere(workspace, desired, client.endpoint),
         state_file=workspace.state_path.name,
     )
-    return Planned(workspace.loaded, seen.remote, state, built, seen.notices, seen.gone)
+    uploads = (c.desired for c in built.changes if isinstance(c, Clone | Replace))
+    assessed = workspace.assess(uploads, measuring=measuring)
+    return Planned(
+        workspace.loaded, seen.remote, state, built, seen.notices, seen.gone, assessed.problems
+    )
 
 
 def apply(
@@ -113,7 +120,8 @@ def apply(
     return _run(
         workspace,
         client,
-        lambda: plan(workspace, client, with_grace),
+        # Quality was judged by the plan that was reviewed; apply measures nothing more.
+        lambda: plan(workspace, client, with_grace, measuring=False),
         show=show,
         confirm=confirm,
         apply_options=apply_options,

@@ -19,7 +19,7 @@ SUMMARIES: dict[str, str] = {
     'plan': 'Show what apply would change. Never changes anything.',
     'preview': 'Write what a managed voice says, to hear it before it ships.',
     'show': 'Render a plan saved by plan --out, exactly as it was made. Needs no key or network.',
-    'validate': 'Check voices.yaml (or each FILE given) and its samples. Touches no network.',
+    'validate': 'Check voices.yaml (or each FILE given) and how well its samples will clone. No network.',
 }
 
 TOP_HELP: dict[int, str] = {
@@ -49,7 +49,7 @@ Commands:
   plan        Show what apply would change.
   preview     Write what a managed voice says, to hear it before it ships.
   show        Render a plan saved by plan --out, exactly as it was made.
-  validate    Check voices.yaml (or each FILE given) and its samples.
+  validate    Check voices.yaml (or each FILE given) and how well its...
 """,
     98: """\
 Usage: voicesync [OPTIONS] COMMAND [ARGS]...
@@ -76,6 +76,6 @@ Commands:
   plan        Show what apply would change.
   preview     Write what a managed voice says, to hear it before it ships.
   show        Render a plan saved by plan --out, exactly as it was made.
-  validate    Check voices.yaml (or each FILE given) and its samples.
+  validate    Check voices.yaml (or each FILE given) and how well its samples will clone.
 """,
 }

@@ -13,18 +13,19 @@ is valid. Usable from Python::
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from voicesync.api.settings import CatalogChoice, Connection, resolve_connection
+from voicesync.catalog.assess import Assessed, assess
 from voicesync.catalog.loader import Loaded, load_config
 from voicesync.catalog.parsecache import parse_cache_path
 from voicesync.catalog.samplecache import cache_path, load_cache, save_cache
-from voicesync.errors import StateError, UsageError
+from voicesync.errors import Problem, StateError, UsageError
 from voicesync.localfiles import LocalFolder, atomic_write_bytes, refuse_link
-from voicesync.model import Environment
+from voicesync.model import AudioFormat, DesiredVoice, Environment
 from voicesync.state.files import default_state_path
 from voicesync.state.store import State, load_state
 
@@ -94,6 +95,10 @@ class Workspace:
 
     def state(self, endpoint: str | None) -> State:
         return load_state(self.state_path, endpoint)
+
+    def assess(self, voices: Iterable[DesiredVoice], *, measuring: bool = True) -> Assessed:
+        """The quality warnings of ``voices``' samples (see :func:`assess_samples`)."""
+        return assess_samples(self.config, voices, measuring=measuring)
 
     def connect(self) -> AbstractContextManager[Connection]:
         """The built-in emulator, or the API: the runner's base URL, else the environment's
@@ -177,6 +182,33 @@ def load_catalog(
     )
     save_cache(cache_path(config), known, (v.sample for v in loaded.state.voices if v.sample))
     return loaded
+
+
+def validate_catalog(
+    config: Path, *, allow_outside: Sequence[Path] = (), accept: frozenset[AudioFormat] = frozenset()
+) -> tuple[Loaded, tuple[Problem, ...]]:
+    """voices.yaml validated, and every sample judged for quality (through the sample cache):
+    the catalog and its warnings, the quality ones last. Raises ConfigError."""
+    known = load_cache(cache_path(config))
+    loaded = load_config(config, allow_outside=allow_outside, accept=accept, known_samples=known)
+    assessed = assess(loaded.state.voices)
+    fresh = [v.sample for v in loaded.state.voices if v.sample]
+    save_cache(cache_path(config), known, [*fresh, *assessed.samples.values()])
+    return loaded, loaded.warnings + assessed.problems
+
+
+def assess_samples(
+    config: Path, voices: Iterable[DesiredVoice], *, measuring: bool = True
+) -> Assessed:
+    """Quality warnings for the samples of ``voices``, measured where the machine-local sample
+    cache does not know them yet, which then keeps what was measured."""
+    voices = tuple(voices)
+    if not voices:
+        return Assessed({}, ())
+    assessed = assess(voices, measuring=measuring)
+    known = load_cache(cache_path(config))
+    save_cache(cache_path(config), known, assessed.samples.values())
+    return assessed
 
 
 def require_catalog(config: Path) -> None:

@@ -18,8 +18,9 @@ from typing import Any
 from voicesync.errors import StateError
 from voicesync.localfiles import LocalFolder, atomic_write_text, local_folder_of
 from voicesync.model import AudioFormat, SampleInfo
+from voicesync.quality import Quality
 
-CACHE_FORMAT = 2  # 2: one row (a list, in the order of ROW) per sample
+CACHE_FORMAT = 3  # 2: one row (a list, in the order of ROW) per sample; 3: with its quality
 ROW = (
     "path",
     "size",
@@ -30,6 +31,7 @@ ROW = (
     "duration_s",
     "silent",
     "checked_ns",
+    "quality",
 )
 _FORMATS = {f.value: f for f in AudioFormat}
 
@@ -45,17 +47,19 @@ def _row(info: SampleInfo) -> list[Any]:
         info.duration_s,
         info.silent,
         info.checked_ns,
+        info.quality.row() if info.quality is not None else None,
     ]
 
 
 def _info(row: Any) -> SampleInfo:
     if type(row) is not list:
         raise TypeError("a damaged row")
-    path, size, mtime_ns, inode, sha256, fmt, duration_s, silent, checked_ns = row
+    path, size, mtime_ns, inode, sha256, fmt, duration_s, silent, checked_ns, quality = row
     if not (isinstance(path, str) and isinstance(sha256, str)):
         raise TypeError("a damaged row")
+    measured = Quality.from_row(quality) if isinstance(quality, list) else None
     return SampleInfo(
-        path, _FORMATS[fmt], size, sha256, duration_s, mtime_ns, inode, checked_ns, silent
+        path, _FORMATS[fmt], size, sha256, duration_s, mtime_ns, inode, checked_ns, silent, measured
     )
 
 

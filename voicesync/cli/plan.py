@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import shlex
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from voicesync.api.client import ReadOnlyClient
-from voicesync.catalog.loader import load_config
 from voicesync.cli.console import app, plural, print_problems, problem_rows, report
 from voicesync.cli.options import (
     DEFAULT_CONFIG,
@@ -27,10 +27,10 @@ from voicesync.cli.options import (
     target_options,
 )
 from voicesync.cli.render import voices_table
-from voicesync.errors import ConfigError, ExitStatus, Problem
+from voicesync.errors import ConfigError, ExitStatus, Problem, Severity
 from voicesync.model import AudioFormat, RemoteVoice
 from voicesync.plan.planfile import plan_from_saved, read_plan_file, voice_row, write_plan_file
-from voicesync.workspace import StateOnly
+from voicesync.workspace import StateOnly, validate_catalog
 
 
 @click.command("list")
@@ -81,35 +81,63 @@ def _marks(where: StateOnly, endpoint: str, voices: Sequence[RemoteVoice]) -> di
     type=click.Choice(["m4a"]),
     help="Also accept this format, as the catalog's accept: [m4a] says (repeatable).",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Warnings are errors: a sample that would clone badly fails validation (exit 1).",
+)
 def validate_command(
-    configs: tuple[Path, ...], allow_outside: tuple[Path, ...], fmt: str, accept: tuple[str, ...]
+    configs: tuple[Path, ...],
+    allow_outside: tuple[Path, ...],
+    fmt: str,
+    accept: tuple[str, ...],
+    strict: bool,
 ) -> int:
-    """Check voices.yaml (or each FILE given) and its samples. Touches no network."""
+    """Check voices.yaml (or each FILE given) and how well its samples will clone. No network.
+
+    Each sample's format, size and length, then what its decoded audio measures: seconds of
+    speech, clipping, level, the noise floor, sample rate, silence at either end (README,
+    "Sample quality"). Measures are cached beside the catalog in .voicesync/.
+    """
     formats = frozenset(AudioFormat(a) for a in accept)
     codes = [
-        _validate_one(c, allow_outside, fmt, formats) for c in configs or (Path(DEFAULT_CONFIG),)
+        _validate_one(c, allow_outside, fmt, formats, strict)
+        for c in configs or (Path(DEFAULT_CONFIG),)
     ]
     return max(codes)
 
 
 def _validate_one(
-    config: Path, allow_outside: tuple[Path, ...], fmt: str, accept: frozenset[AudioFormat]
+    config: Path,
+    allow_outside: tuple[Path, ...],
+    fmt: str,
+    accept: frozenset[AudioFormat],
+    strict: bool,
 ) -> int:
     console = app().console
     try:
-        loaded = load_config(config, allow_outside=allow_outside, accept=accept)
+        loaded, warnings = validate_catalog(config, allow_outside=allow_outside, accept=accept)
     except ConfigError as exc:
         if fmt == "json":
             console.out(_problems_json(False, exc.problems))
         else:
             report(exc, console)
         return ExitStatus.ERROR
+    if strict:
+        warnings = tuple(replace(w, severity=Severity.ERROR) for w in warnings)
+    valid = not (strict and warnings)
     if fmt == "json":
-        console.out(_problems_json(True, loaded.warnings))
-        return ExitStatus.OK
-    print_problems(loaded.warnings)
+        console.out(_problems_json(valid, warnings))
+        return ExitStatus.OK if valid else ExitStatus.ERROR
+    print_problems(warnings)
+    if not valid:
+        console.error(
+            f"{config}: not valid under --strict ({plural(len(warnings), 'warning')})",
+            "fix the samples named above, or drop --strict to accept them",
+        )
+        return ExitStatus.ERROR
     counted = [plural(len(loaded.state.voices), "voice")]
-    counted += [plural(len(loaded.warnings), "warning")] if loaded.warnings else []
+    counted += [plural(len(warnings), "warning")] if warnings else []
     console.out(f"{config}: valid ({', '.join(counted)})")
     return ExitStatus.OK
 
