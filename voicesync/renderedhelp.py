@@ -18,6 +18,7 @@ SUMMARIES: dict[str, str] = {
     'outputs': 'Print declared name → voice_id of every managed voice, for the apps that use them.',
     'plan': 'Show what apply would change. Never changes anything.',
     'preview': 'Write what a managed voice says, to hear it before it ships.',
+    'review': 'Write a review page: each change, and a card per voice to hear and see it.',
     'show': 'Render a plan saved by plan --out, exactly as it was made. Needs no key or network.',
     'validate': 'Check voices.yaml (or each FILE given) and how well its samples will clone. No network.',
 }
@@ -48,6 +49,7 @@ Commands:
   outputs     Print declared name → voice_id of every managed voice, for...
   plan        Show what apply would change.
   preview     Write what a managed voice says, to hear it before it ships.
+  review      Write a review page: each change, and a card per voice to...
   show        Render a plan saved by plan --out, exactly as it was made.
   validate    Check voices.yaml (or each FILE given) and how well its...
 """,
@@ -75,6 +77,7 @@ Commands:
   outputs     Print declared name → voice_id of every managed voice, for the apps that use them.
   plan        Show what apply would change.
   preview     Write what a managed voice says, to hear it before it ships.
+  review      Write a review page: each change, and a card per voice to hear and see it.
   show        Render a plan saved by plan --out, exactly as it was made.
   validate    Check voices.yaml (or each FILE given) and how well its samples will clone.
 """,

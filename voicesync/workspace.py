@@ -185,7 +185,10 @@ def load_catalog(
 
 
 def validate_catalog(
-    config: Path, *, allow_outside: Sequence[Path] = (), accept: frozenset[AudioFormat] = frozenset()
+    config: Path,
+    *,
+    allow_outside: Sequence[Path] = (),
+    accept: frozenset[AudioFormat] = frozenset(),
 ) -> tuple[Loaded, tuple[Problem, ...]]:
     """voices.yaml validated, and every sample judged for quality (through the sample cache):
     the catalog and its warnings, the quality ones last. Raises ConfigError."""

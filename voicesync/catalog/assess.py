@@ -32,9 +32,7 @@ def assess(voices: Iterable[DesiredVoice], *, measuring: bool = True) -> Assesse
             try:
                 info = replace(info, quality=measure(info.path))
             except DecodeError as exc:
-                problems.append(
-                    _at(voice, f"could not be decoded to check its quality ({exc})")
-                )
+                problems.append(_at(voice, f"could not be decoded to check its quality ({exc})"))
         samples[info.path] = info
         if info.quality is not None:
             problems += [_at(voice, v.text) for v in failing(info)]

@@ -43,6 +43,7 @@ COMMANDS = {
     "outputs": "voicesync.cli.apply:outputs_command",
     "plan": "voicesync.cli.plan:plan_command",
     "preview": "voicesync.cli.preview:preview_command",
+    "review": "voicesync.cli.review:review_command",
     "show": "voicesync.cli.plan:show_command",
     "validate": "voicesync.cli.plan:validate_command",
 }

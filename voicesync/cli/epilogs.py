@@ -37,10 +37,14 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "voicesync preview voices.yaml Narrator --format wav -o previews/narrator.wav",
         f"0 written, {_ERROR} (a voice that cannot speak included)",
     ),
+    "review": (
+        "voicesync review voices.yaml --plan plan.json --out review/",
+        f"0 written, {_ERROR}",
+    ),
     "show": ("voicesync show plan.json --format markdown", f"0 shown, {_ERROR}"),
     "validate": (
-        "voicesync validate voices.yaml prod.yaml",
-        "0 valid (warnings allowed), 1 invalid",
+        "voicesync validate voices.yaml prod.yaml --strict",
+        "0 valid (warnings allowed, unless --strict), 1 invalid",
     ),
 }
 
