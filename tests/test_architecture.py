@@ -140,7 +140,7 @@ def _fresh_cli(
         "from voicesync.cli import run\n"
         f"code = run({argv!r})\n"
         f"loaded = sorted(m for m in sys.modules if {selects})\n"
-        "print(code, loaded)\n"
+        "print(int(code), loaded)\n"
     )
     return subprocess.run(
         [sys.executable, "-c", code],
@@ -278,7 +278,7 @@ def test_help_lists_each_command_as_its_own_help_says_without_importing_it() -> 
     assert _summaries() == SUMMARIES, "run: UPDATE_HELP=1 pytest tests/test_architecture.py"
     code = (
         "import sys\nfrom voicesync.cli import run\ncode = run(['--help'])\n"
-        "print(code, sorted(m for m in sys.modules if m.startswith('voicesync.cli.') "
+        "print(int(code), sorted(m for m in sys.modules if m.startswith('voicesync.cli.') "
         "and m.rsplit('.', 1)[1] in ('plan', 'apply', 'manage', 'emulator')))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -46,6 +46,7 @@ class MultipartFile(io.RawIOBase):
         on_sent: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
+        self._file: BinaryIO | None = None  # close() may run (IOBase's finalizer) if open fails
         self.boundary = secrets.token_hex(16)
         head = b"".join(self._text_part(k, v) for k, v in fields.items())
         head += (
@@ -58,7 +59,7 @@ class MultipartFile(io.RawIOBase):
         self._path = path
         try:
             # Opened now, before anything is sent: a file removed later still reads in full.
-            self._file: BinaryIO | None = path.open("rb")
+            self._file = path.open("rb")
             self._file_size = os.fstat(self._file.fileno()).st_size
         except OSError as exc:
             raise SampleUnreadableError(
