@@ -23,9 +23,42 @@ else:  # pragma: no cover - Python 3.10
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements" / "runtime.txt"
-# The interpreters and systems action.yml may install on (pyproject: requires-python >= 3.10).
+# The interpreters and systems action.yml may install on (pyproject: requires-python >= 3.10):
+# every marker variable a dependency may use is set, for each.
 PYTHONS = ("3.10", "3.11", "3.12", "3.13")
-PLATFORMS = ("linux", "darwin", "win32")
+SYSTEMS = (
+    {
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+        "os_name": "posix",
+        "platform_machine": "x86_64",
+    },
+    {
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+        "os_name": "posix",
+        "platform_machine": "aarch64",
+    },
+    {
+        "sys_platform": "darwin",
+        "platform_system": "Darwin",
+        "os_name": "posix",
+        "platform_machine": "arm64",
+    },
+    {
+        "sys_platform": "darwin",
+        "platform_system": "Darwin",
+        "os_name": "posix",
+        "platform_machine": "x86_64",
+    },
+    {
+        "sys_platform": "win32",
+        "platform_system": "Windows",
+        "os_name": "nt",
+        "platform_machine": "AMD64",
+    },
+)
+CPYTHON = {"implementation_name": "cpython", "platform_python_implementation": "CPython"}
 
 _PIN = re.compile(r"^([A-Za-z0-9._-]+)==([^ ;\\]+)\s*(?:;\s*([^\\]+?))?\s*\\?$")
 
@@ -63,21 +96,69 @@ def disagreements(requirements: Iterable[str], lock_text: str) -> list[str]:
         if problem:
             problems.append(problem)
     problems += _unhashed(lock_text)
+    problems += _strangers(lock_text)
+    problems += _undeclared(requirements, lock_text)
     return problems
+
+
+def _strangers(lock_text: str) -> list[str]:
+    """Anything but pins, their hashes and comments: an index, a URL, an option is how a
+    changed lock would bring in code nobody declared."""
+    found = []
+    for number, line in enumerate(lock_text.splitlines(), start=1):
+        text = line.strip()
+        if not text or text.startswith("#") or text.startswith("--hash=sha256:"):
+            continue
+        if not _PIN.match(text):
+            found.append(f"line {number} is not a pinned package or its hash: {text[:60]}")
+    return found
+
+
+def _undeclared(requirements: Iterable[str], lock_text: str) -> list[str]:
+    """A pin the lock says voicesync asks for must be declared: one removed from pyproject
+    (or never in it) is a stale or a planted lock."""
+    declared = {canonicalize_name(Requirement(r).name) for r in requirements}
+    found = []
+    for block in re.split(r"\n(?=[A-Za-z0-9])", lock_text):
+        match = _PIN.match(block.splitlines()[0].strip())
+        if not match:
+            continue
+        name = canonicalize_name(match.group(1))
+        vias = re.findall(r"#\s+(?:via\s+)?(\S.*)", block)
+        direct = any(v.startswith(("voicesync (pyproject.toml)", "-r ")) for v in vias)
+        if not vias:
+            found.append(f"{name} is pinned for no reason (no 'via' comment)")
+        elif direct and name not in declared:
+            found.append(f"{name} is pinned as voicesync's own, but pyproject does not declare it")
+    return found
+
+
+def agree(runtime_text: str, release_text: str) -> list[str]:
+    """The release installs both locks at once: a package pinned in both, at two versions,
+    would stop it after the tag is pushed."""
+    runtime = {(n, str(m)): v for n, v, m in pins(runtime_text)}
+    return [
+        f"{n} is {v} in release.txt but {runtime[(n, str(m))]} in runtime.txt"
+        for n, v, m in pins(release_text)
+        if (n, str(m)) in runtime and runtime[(n, str(m))] != v
+    ]
 
 
 def _first_problem(
     requirement: Requirement, locked: list[tuple[str, str, Marker | None]]
 ) -> str | None:
+    if requirement.extras:
+        return f"{requirement}: extras are not checked; declare the packages they add instead"
     name = canonicalize_name(requirement.name)
     for python in PYTHONS:
-        for platform in PLATFORMS:
+        for system in SYSTEMS:
             where = {"python_version": python, "python_full_version": f"{python}.0"}
-            where["sys_platform"] = platform
+            where |= CPYTHON | system
             if requirement.marker and not requirement.marker.evaluate(where):
                 continue
             chosen = [v for n, v, m in locked if n == name and (m is None or m.evaluate(where))]
-            problem = _judge(requirement, chosen, f"Python {python} on {platform}")
+            label = f"Python {python} on {system['platform_system']} {system['platform_machine']}"
+            problem = _judge(requirement, chosen, label)
             if problem:
                 return problem
     return None
@@ -106,6 +187,7 @@ def _unhashed(lock_text: str) -> list[str]:
 
 def main() -> int:
     problems = disagreements(declared(), LOCK.read_text())
+    problems += agree(LOCK.read_text(), (ROOT / "requirements" / "release.txt").read_text())
     for problem in problems:
         print(f"{LOCK.relative_to(ROOT)}: {problem}")
     if problems:

@@ -403,3 +403,42 @@ def test_each_permission_says_why(recipe: Path) -> None:
                 if len(grant) - len(grant.lstrip()) < indent or not grant.strip():
                     break
                 assert "#" in grant, f"{recipe.name}:{lines.index(grant) + 1}: {grant.strip()}"
+
+
+def test_a_run_queued_behind_another_finds_the_merge_behind_the_state_commit(
+    tmp_path: Path,
+) -> None:
+    """R1 applied merge A and pushed its state commit on top of merge B; R2 then checks out
+    main, whose head is that bot commit, from no pull request. The plan to fetch is B's."""
+    _origin, runner, _catalog = runner_with_origin(tmp_path)
+    (runner / "NOTES.md").write_text("merge B\n")
+    git(runner, "add", ".")
+    git(runner, "commit", "-q", "-m", "Merge pull request #7 from team/b")
+    merge_b = git(runner, "rev-parse", "HEAD").strip()
+    (runner / "voices.lock.json").write_text("{}\n")
+    git(runner, "add", ".")
+    git(runner, "commit", "-q", "-m", "voicesync: update voices.lock.json [skip ci]")
+    stub = tmp_path / "bin"
+    stub.mkdir()
+    asked = tmp_path / "asked"
+    (stub / "gh").write_text(
+        "#!/usr/bin/env bash\n"
+        f'echo "$*" >> {asked}\n'
+        'case "$*" in\n'
+        f'  *"commits/{merge_b}/pulls"*) echo 7 ;;\n'
+        '  *"commits/"*) echo "" ;;\n'
+        '  *"pulls/7"*) echo deadbeef ;;\n'
+        '  "run list"*) echo 123 ;;\n'
+        '  "run download"*) echo "{}" > plan.json ;;\n'
+        "esac\n"
+    )
+    (stub / "gh").chmod(0o755)
+    script = workflow_step("apply", "Fetch the plan reviewed on the pull request")
+    done = subprocess.run(
+        ["bash", "-c", script], cwd=runner, capture_output=True, text=True, check=False,
+        timeout=60, env=os.environ | {"PATH": f"{stub}:{os.environ['PATH']}",
+                                      "GITHUB_REPOSITORY": "team/voices"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"commits/{merge_b}/pulls" in asked.read_text()
+    assert "pull request #7" in done.stdout and (runner / "plan.json").exists()

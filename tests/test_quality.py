@@ -165,3 +165,22 @@ def test_plan_judges_the_samples_it_would_upload_and_only_those(
     assert cli("apply", str(catalog.path), "--yes", env=environ).code == 0
     quiet = cli("plan", str(catalog.path), env=environ)  # nothing to upload: nothing judged
     assert quiet.code == 0 and "clip" not in quiet.stderr, quiet.output
+
+
+def test_many_samples_are_measured_in_parallel_with_the_same_verdicts(
+    cli: Cli, catalog: Catalog, speech: array[int]
+) -> None:
+    from voicesync.quality import POOL_FROM
+
+    (catalog.root / "samples").mkdir(parents=True, exist_ok=True)
+    voices: list[dict[str, object]] = []
+    for i in range(POOL_FROM + 2):  # enough for a process per core
+        made = clipped(speech) if i % 2 else list(speech)
+        made[i] = i  # each file its own
+        (catalog.root / "samples" / f"{i}.wav").write_bytes(wav(made))
+        voices.append({"name": f"Voice {i}", "sample": f"samples/{i}.wav"})
+    catalog.write(voices)
+    result = cli("validate", str(catalog.path))
+    assert result.code == 0, result.output
+    assert result.stderr.count("of samples clip") == (POOL_FROM + 2) // 2
+    assert result.stderr.count("warning:") == (POOL_FROM + 2) // 2

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -124,7 +125,14 @@ def test_the_environments_recipe_calls_the_promote_workflow_in_order() -> None:
     promote = yaml.safe_load(PROMOTE.read_text())
     assert promote["jobs"]["apply"]["needs"] == "plan"
     assert promote["jobs"]["apply"]["environment"] == "${{ inputs.environment }}"
-    assert "environment" not in promote["jobs"]["plan"]  # shown before the gate, not after
+    # Shown before the gate (its own environment, no reviewers), not after it.
+    assert promote["jobs"]["plan"]["environment"] == "${{ inputs.environment }}-plan"
+    # Keys come from environments that only run from main, never from the caller (a
+    # repository secret reaches every same-repository pull request's run).
+    assert "secrets" not in promote[True]["workflow_call"]
+    assert "secrets" not in staging and "secrets" not in production
+    assert caller["jobs"]["preview"]["environment"] == "previews"
+    assert staging["if"].startswith("github.ref == 'refs/heads/main'")
     assert caller["concurrency"]["cancel-in-progress"] is False
 
 
@@ -151,8 +159,11 @@ def test_the_lock_gives_every_dependency_pyproject_declares() -> None:
         ("requests>=99", "which requests>=99 does not allow"),
         (
             "colorama>=0.4; sys_platform == 'win32'",
-            "the lock has no colorama for Python 3.10 on win32",
+            "the lock has no colorama for Python 3.10 on Windows",
         ),
+        ("pywin32>=300; os_name == 'nt'", "the lock has no pywin32 for Python 3.10 on Windows"),
+        ("uvloop; platform_machine == 'arm64'", "no uvloop for Python 3.10 on Darwin arm64"),
+        ("requests[socks]>=2.31", "extras are not checked"),
     ],
 )
 def test_a_dependency_the_lock_does_not_give_is_named(added: str, problem: str) -> None:
@@ -162,10 +173,56 @@ def test_a_dependency_the_lock_does_not_give_is_named(added: str, problem: str) 
     assert len(found) == 1 and problem in found[0], found
 
 
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        (lambda lock: "--extra-index-url https://evil.invalid/simple\n" + lock, "line 1 is not"),
+        (
+            lambda lock: lock + "six @ https://files.invalid/six.whl#sha256=" + "0" * 64 + "\n",
+            "is not a pinned package",
+        ),
+        (
+            lambda lock: lock.replace(
+                "urllib3==2.8.0 \\", "urllib3==2.8.0 ; platform_system == 'Linux' \\"
+            ),
+            "the lock has no urllib3 for Python 3.10 on Darwin",
+        ),
+        (
+            lambda lock: (
+                lock
+                + "pyjokes==0.8.3 \\\n    --hash=sha256:"
+                + "1" * 64
+                + "\n    # via voicesync (pyproject.toml)\n"
+            ),
+            "pyjokes is pinned as voicesync's own, but pyproject does not declare it",
+        ),
+    ],
+    ids=["index", "url", "narrowed-marker", "undeclared"],
+)
+def test_a_lock_edited_to_bring_in_or_drop_code_is_named(
+    edit: Callable[[str], str], problem: str
+) -> None:
+    check = lock_checker()
+    lock = edit((ROOT / "requirements" / "runtime.txt").read_text())
+    found = check.disagreements(check.declared(), lock)
+    assert any(problem in f for f in found), found
+
+
+def test_the_release_lock_agrees_with_the_runtime_lock() -> None:
+    check = lock_checker()
+    runtime = (ROOT / "requirements" / "runtime.txt").read_text()
+    release = (ROOT / "requirements" / "release.txt").read_text()
+    assert check.agree(runtime, release) == []
+    moved = release.replace("certifi==", "certifi==2000.1.1 \\\n    # was ", 1)
+    assert any("certifi is 2000.1.1 in release.txt" in p for p in check.agree(runtime, moved))
+
+
 def test_a_pin_without_a_hash_is_named() -> None:
     check = lock_checker()
     lock = (
-        "idna==3.20 \\\n    # via requests\nclick==8.5.1 \\\n    --hash=sha256:" + "0" * 64 + "\n"
+        "idna==3.20 \\\n    # via requests\nclick==8.5.1 \\\n    --hash=sha256:"
+        + "0" * 64
+        + "\n    # via voicesync (pyproject.toml)\n"
     )
     assert check.disagreements(["click>=8.1", "idna"], lock) == ["idna has no --hash in the lock"]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import operator
+import os
 import statistics
 from array import array
 from collections.abc import Sequence
@@ -88,6 +89,32 @@ def measure(path: str) -> Quality:
     except (miniaudio.DecodeError, miniaudio.MiniaudioError, OSError) as exc:
         raise DecodeError(str(exc) or type(exc).__name__) from exc
     return _measure(native, mono, info.sample_rate, info.nchannels)
+
+
+POOL_FROM = 24  # samples to measure before it pays to start a process per core
+
+
+def measure_all(paths: Sequence[str]) -> dict[str, Quality | str]:
+    """Each path's Quality, or why it could not be decoded. Many samples are measured in a
+    process per core (the work is CPU-bound, half of it Python); spawned, not forked, so no
+    thread of the caller's (a progress bar, a test's server) is copied in a half state."""
+    if len(paths) < POOL_FROM or (os.cpu_count() or 1) < 2:
+        return {path: _measured(path) for path in paths}
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(os.cpu_count() or 2, 8)
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=spawn) as pool:
+        chunk = max(1, len(paths) // (workers * 4))
+        return dict(zip(paths, pool.map(_measured, paths, chunksize=chunk), strict=True))
+
+
+def _measured(path: str) -> Quality | str:
+    try:
+        return measure(path)
+    except DecodeError as exc:
+        return str(exc)
 
 
 def _measure(native: array[int], mono: array[int], rate: int, channels: int) -> Quality:
@@ -187,7 +214,7 @@ def verdicts(q: Quality) -> tuple[Verdict, ...]:
         speech = Verdict(
             "speech",
             False,
-            f"sounds like music or steady tones, not speech (motion {q.motion:.2f}, speech "
+            f"sounds like music or steady tones, not speech (motion {q.motion:.3f}, speech "
             f"moves {MIN_MOTION:.2f} or more): record one person talking",
         )
     elif q.speech_s < MIN_SPEECH_S:

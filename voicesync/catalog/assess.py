@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from voicesync.errors import Problem, Severity
 from voicesync.model import AudioFormat, DesiredVoice, SampleInfo
-from voicesync.quality import DecodeError, Verdict, measure, verdicts
+from voicesync.quality import Quality, Verdict, measure_all, verdicts
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,22 +21,28 @@ class Assessed:
 def assess(voices: Iterable[DesiredVoice], *, measuring: bool = True) -> Assessed:
     """Warnings for the samples of ``voices``. ``measuring=False``: only what is measured
     already (apply, which must not spend seconds on samples its plan judged)."""
-    samples: dict[str, SampleInfo] = {}
+    voices = [v for v in voices if _measurable(v)]
+    known = {v.sample.path: v.sample for v in voices if v.sample}
+    todo = [p for p, info in known.items() if info.quality is None] if measuring else []
+    why: dict[str, str] = {}
+    for path, found in measure_all(todo).items():
+        if isinstance(found, Quality):
+            known[path] = replace(known[path], quality=found)
+        else:
+            why[path] = found
     problems: list[Problem] = []
     for voice in voices:
-        info = voice.sample
-        if info is None or info.silent or info.format is AudioFormat.M4A:
-            continue  # silence has its own warning; M4A (accept: [m4a]) is not decoded here
-        info = samples.get(info.path, info)
-        if info.quality is None and measuring:
-            try:
-                info = replace(info, quality=measure(info.path))
-            except DecodeError as exc:
-                problems.append(_at(voice, f"could not be decoded to check its quality ({exc})"))
-        samples[info.path] = info
-        if info.quality is not None:
-            problems += [_at(voice, v.text) for v in failing(info)]
-    return Assessed(samples, tuple(problems))
+        path = voice.sample.path if voice.sample else ""
+        if path in why:
+            problems.append(_at(voice, f"could not be decoded to check its quality ({why[path]})"))
+        problems += [_at(voice, v.text) for v in failing(known[path])]
+    return Assessed(known, tuple(problems))
+
+
+def _measurable(voice: DesiredVoice) -> bool:
+    """Silence has its own warning; M4A (accept: [m4a]) is not decoded here."""
+    info = voice.sample
+    return info is not None and not info.silent and info.format is not AudioFormat.M4A
 
 
 def failing(info: SampleInfo) -> tuple[Verdict, ...]:
