@@ -77,6 +77,7 @@ def test_lasting_environments_are_applied_from_the_plan_their_approver_saw(
         emulator.clear_requests()
         planned = run_recipe_step("plan", "Plan", runner, github)
         assert planned.returncode == 0, planned.stdout + planned.stderr
+        assert "changes=true" in Path(github["GITHUB_OUTPUT"]).read_text()  # the gate is asked
         assert [e["method"] for e in emulator.requests()] == ["GET"] * len(emulator.requests())
         # What the approver reads before approving: the run's summary.
         summary = Path(github["GITHUB_STEP_SUMMARY"]).read_text()
@@ -94,6 +95,11 @@ def test_lasting_environments_are_applied_from_the_plan_their_approver_saw(
         state = load_state(runner / f"voices.{environment}.lock.json", emulator.url)
         assert state.records[name].voice_id
         assert "applied_at" in json.loads((runner / f"plan-{environment}.json").read_text())
+        Path(github["GITHUB_OUTPUT"]).unlink()
+        again = run_recipe_step("plan", "Plan", runner, github)  # nothing left: no approval
+        assert (
+            again.returncode == 0 and "changes=false" in Path(github["GITHUB_OUTPUT"]).read_text()
+        )
 
 
 def test_a_stale_plan_is_refused_at_the_gate_with_the_way_to_plan_again(
@@ -124,6 +130,7 @@ def test_the_environments_recipe_calls_the_promote_workflow_in_order() -> None:
     assert production["with"]["ref"] == "${{ needs.staging.outputs.sha }}"
     promote = yaml.safe_load(PROMOTE.read_text())
     assert promote["jobs"]["apply"]["needs"] == "plan"
+    assert promote["jobs"]["apply"]["if"] == "needs.plan.outputs.changes == 'true'"
     assert promote["jobs"]["apply"]["environment"] == "${{ inputs.environment }}"
     # Shown before the gate (its own environment, no reviewers), not after it.
     assert promote["jobs"]["plan"]["environment"] == "${{ inputs.environment }}-plan"
