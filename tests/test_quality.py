@@ -86,6 +86,15 @@ def tones(_speech: array[int]) -> list[int]:
     return out
 
 
+def bed(speech: array[int]) -> list[int]:
+    """Speech over a pad that never stops, as loud as the speech: no pause to find a floor in."""
+    return [
+        max(-32768, min(32767, s + int(3000 * math.sin(2 * math.pi * 196 * i / RATE))
+                        + int(3000 * math.sin(2 * math.pi * 247 * i / RATE))))
+        for i, s in enumerate(speech)
+    ]  # fmt: skip
+
+
 def sparse(speech: array[int]) -> list[int]:
     """4 s of speech in 40 s: four phrases of a second, spread from the start to the end."""
     phrase = list(speech[RATE // 2 : RATE // 2 + RATE])
@@ -101,9 +110,10 @@ def sparse(speech: array[int]) -> list[int]:
         (noisy, ["dB below the speech: record in a quieter place"]),
         (leading_silence, ["10.0 s at the start without speech: trim it"]),
         (tones, ["sounds like music or steady tones, not speech"]),
-        (sparse, ["holds 4.", "of speech in 40.0 s: record 10-60 s of one person talking"]),
+        (bed, ["dB below the speech: record in a quieter place"]),
+        (sparse, ["holds ", "of speech in 40.0 s: record 10-60 s of one person talking"]),
     ],
-    ids=["speech", "clipped", "noisy", "leading-silence", "tones", "sparse"],
+    ids=["speech", "clipped", "noisy", "leading-silence", "tones", "bed", "sparse"],
 )
 def test_each_made_sample_gets_its_warning_and_no_other(
     cli: Cli,
@@ -184,3 +194,21 @@ def test_many_samples_are_measured_in_parallel_with_the_same_verdicts(
     assert result.code == 0, result.output
     assert result.stderr.count("of samples clip") == (POOL_FROM + 2) // 2
     assert result.stderr.count("warning:") == (POOL_FROM + 2) // 2
+
+
+def test_a_header_that_lies_about_its_rate_is_not_decoded(cli: Cli, catalog: Catalog) -> None:
+    """A WAV saying 1 Hz would be resampled into gigabytes; it is refused from its header."""
+    data = bytearray(speech_wav_bytes_for_test())
+    data[24:28] = (1).to_bytes(4, "little")  # the fmt chunk's sample rate
+    data[28:32] = (2).to_bytes(4, "little")  # and its byte rate
+    (catalog.root / "samples").mkdir(parents=True, exist_ok=True)
+    (catalog.root / "samples" / "v.wav").write_bytes(bytes(data))
+    catalog.write([{"name": "Voice", "sample": "samples/v.wav"}])
+    result = cli("validate", str(catalog.path))
+    assert result.code == 0 and "its header says 1 Hz" in result.stderr, result.output
+
+
+def speech_wav_bytes_for_test() -> bytes:
+    from tests.conftest import speech_wav_bytes
+
+    return speech_wav_bytes(12)

@@ -5,6 +5,7 @@ waveform and its measures."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
@@ -77,7 +78,7 @@ def reviewed(cli: Cli, tmp_path: Path, emulator: Emulator) -> tuple[Path, Path]:
     assert cli("apply", str(catalog), "--yes", env=environ).code == 0
     git(repo, "checkout", "-qb", "change")
     (repo / "samples" / "narrator-short.wav").write_bytes(speech_wav_bytes(12))
-    (repo / "samples" / "hostile.wav").write_bytes(speech_wav_bytes(11))
+    (repo / "samples" / "hostile.wav").write_bytes(speech_wav_bytes(15))
     voices[0]["sample"] = "samples/narrator-short.wav"
     voices[2]["visibility"] = "PUBLIC"
     voices.append({"name": HOSTILE, "sample": "samples/hostile.wav"})
@@ -121,8 +122,9 @@ def test_the_review_page_opens_offline_plays_every_sample_and_shows_each_change(
     )
     assert console == [] and dialogs == []  # the hostile name is text, not markup
     assert all(u.startswith(out.as_uri()) for u in requests), requests  # nothing else loaded
-    # Narrator, Announcer, Storyteller, the hostile one, Narrator's previous sample, a preview.
-    assert len(durations) == 6
+    # Narrator, Storyteller, the hostile one, Narrator's previous sample, a preview (the
+    # unchanged Announcer has a short card: --all gives it a player too).
+    assert len(durations) == 5
     for src, seconds in durations:
         expected = miniaudio.get_file_info(str(out / src)).duration
         assert isinstance(seconds, int | float) and abs(seconds - expected) < 0.1, (src, seconds)
@@ -138,6 +140,7 @@ def test_the_review_page_opens_offline_plays_every_sample_and_shows_each_change(
         assert card.locator(".measures li").count() >= 5  # speech, clipping, level, noise, ...
     narrator = cards.filter(has_text="Narrator")
     assert narrator.locator("figcaption").all_inner_texts() == ["Sample", "Previous sample (main)"]
+    assert "--all" in cards.filter(has_text="Announcer").inner_text()
     previous = narrator.locator("audio").nth(1).get_attribute("src")
     assert (out / previous).read_bytes() == (ROOT / "examples/samples/narrator.wav").read_bytes()
     assert cards.filter(has_text=HOSTILE).locator("img").count() == 0
@@ -169,7 +172,7 @@ def test_a_saved_plan_is_reviewed_without_listing_the_account(
     emulator.clear_requests()
     done = cli(
         "review", str(repo / "voices.yaml"), "--plan", str(plan), "--out", str(tmp_path / "r"),
-        env=environ,
+        env={},  # a saved plan needs no key: the recipe's review step has none
     )  # fmt: skip
     assert done.code == 0, done.output
     assert emulator.requests() == []
@@ -201,3 +204,44 @@ def test_the_recipe_builds_the_review_page_of_the_plan_it_comments(
         assert done.returncode == 0, done.stdout + done.stderr
     page = (runner / "review" / "index.html").read_text()
     assert "Narrator" in page and "audio/" in page
+
+
+def test_a_hostile_out_folder_base_or_plan_is_refused_before_anything_is_written(
+    cli: Cli, tmp_path: Path, emulator: Emulator
+) -> None:
+    repo = tmp_path / "cat"
+    (repo / "samples").mkdir(parents=True)
+    (repo / "samples" / "n.wav").write_bytes(speech_wav_bytes())
+    write(repo / "voices.yaml", [{"name": "A B", "sample": "samples/n.wav"},
+                                 {"name": "A-B", "sample": "samples/n.wav"}])  # fmt: skip
+    environ = {"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY}
+    plan = tmp_path / "plan.json"
+    assert cli("plan", str(repo / "voices.yaml"), "--out", str(plan), env=environ).code == 0
+
+    def review(*args: str) -> CliResult:
+        return cli("review", str(repo / "voices.yaml"), "--plan", str(plan), *args, env={})
+
+    planted = tmp_path / "planted"  # a pull request committed review/evil.html
+    planted.mkdir()
+    (planted / "evil.html").write_text("<script>steal()</script>")
+    refused = review("--out", str(planted))
+    assert refused.code == 1 and "holds what a review does not write (evil.html)" in refused.stderr
+    assert not (planted / "index.html").exists()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "link").symlink_to(elsewhere)
+    through = review("--out", str(tmp_path / "link" / "review"))
+    assert through.code == 1 and "symbolic link" in through.stderr
+    assert list(elsewhere.iterdir()) == []
+    option = review("--out", str(tmp_path / "r1"), "--base", "--output=/tmp/x")
+    assert option.code == 1 and "is not a git revision" in option.stderr
+    other = review("--out", str(tmp_path / "r2"), "--env", "staging")
+    assert other.code == 1, other.output
+
+    done = review("--out", str(tmp_path / "ok"))
+    assert done.code == 0, done.output
+    html = (tmp_path / "ok" / "index.html").read_text()
+    ids = re.findall(r'<section[^>]* id="([^"]+)"', html)
+    assert len(ids) == len(set(ids)) == 2  # "A B" and "A-B" each their own card
+    again = review("--out", str(tmp_path / "ok"))  # a previous review's folder is reused
+    assert again.code == 0, again.output

@@ -17,6 +17,7 @@ import statistics
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from typing import Any
 
 RATE = 8000  # the analysis rate: speech lives below 4 kHz, and webrtcvad takes 8 kHz
 FRAME = RATE * 30 // 1000  # 30 ms, a frame length webrtcvad accepts
@@ -73,12 +74,36 @@ class DecodeError(Exception):
     """The audio could not be decoded."""
 
 
-def measure(path: str) -> Quality:
-    """Decode ``path`` and measure it; DecodeError when the decoder cannot read it."""
-    import miniaudio  # ~20 ms to import: only when a sample is measured
+# What a header may claim before it is decoded: a hostile WAV saying 1 Hz would be resampled
+# to millions of frames per second of "audio" (gigabytes), so such files are not decoded.
+MIN_DECODE_RATE, MAX_DECODE_RATE = 4000, 384000
+MAX_CHANNELS = 8
+MAX_DECODE_S = 15 * 60
+
+
+def decodable(path: str) -> Any:
+    """miniaudio's header facts of ``path``, once they are sane; DecodeError otherwise."""
+    import miniaudio  # ~20 ms to import: only when a sample is measured or drawn
 
     try:
         info = miniaudio.get_file_info(path)
+    except (miniaudio.DecodeError, miniaudio.MiniaudioError, OSError) as exc:
+        raise DecodeError(str(exc) or type(exc).__name__) from exc
+    if not MIN_DECODE_RATE <= info.sample_rate <= MAX_DECODE_RATE:
+        raise DecodeError(f"its header says {info.sample_rate} Hz, which no recording has")
+    if not 1 <= info.nchannels <= MAX_CHANNELS:
+        raise DecodeError(f"its header says {info.nchannels} channels")
+    if not 0 < info.duration <= MAX_DECODE_S:
+        raise DecodeError(f"its header says it lasts {info.duration:.0f} s")
+    return info
+
+
+def measure(path: str) -> Quality:
+    """Decode ``path`` and measure it; DecodeError when the decoder cannot read it."""
+    import miniaudio
+
+    info = decodable(path)
+    try:
         native = miniaudio.decode_file(
             path, nchannels=info.nchannels, sample_rate=info.sample_rate
         ).samples
@@ -120,16 +145,24 @@ def _measured(path: str) -> Quality | str:
 def _measure(native: array[int], mono: array[int], rate: int, channels: int) -> Quality:
     import webrtcvad
 
-    vad = webrtcvad.Vad(VAD_MODE)
-    raw = mono.tobytes()
-    count = len(mono) // FRAME
-    voiced = [vad.is_speech(raw[i * FRAME * 2 : (i + 1) * FRAME * 2], RATE) for i in range(count)]
-    energy = [_energy(mono[i * FRAME : (i + 1) * FRAME]) for i in range(count)]
+    energy = [_energy(mono[i * FRAME : (i + 1) * FRAME]) for i in range(len(mono) // FRAME)]
+    ranked = sorted(energy)
+    quiet = ranked[len(ranked) // 10] if ranked else 0.0  # the 10th percentile
+    # Audio with no quieter parts at all (a held chord, an unbroken drone) has nothing to
+    # gate against: the detector alone decides there.
+    gate = quiet * 2 if ranked and quiet * 4 < ranked[len(ranked) // 2] else 0.0
+    vad, raw = webrtcvad.Vad(VAD_MODE), _audible(mono).tobytes()
+    heard = [
+        vad.is_speech(raw[i * FRAME * 2 : (i + 1) * FRAME * 2], RATE) for i in range(len(energy))
+    ]
+    # Speech: what the detector hears, louder than the quietest tenth by 3 dB (room tone's
+    # onset fools the detector for a frame or three), in runs of 90 ms or more.
+    voiced = _runs([h and e > gate for h, e in zip(heard, energy, strict=True)], 3)
+    count = len(energy)
     speech = [e for e, v in zip(energy, voiced, strict=True) if v]
     first = next((i for i, v in enumerate(voiced) if v), count)
     last = next((i for i, v in enumerate(reversed(voiced)) if v), count)
     high = native.tobytes()[1::2].translate(_MAGNITUDE)  # bytes methods: C speed, no boxing
-    peak = (max(high) + 1) * 256 if high else 0  # to the nearest 256 steps: 0.1 dB near the top
     return Quality(
         sample_rate=rate,
         channels=channels,
@@ -137,12 +170,46 @@ def _measure(native: array[int], mono: array[int], rate: int, channels: int) -> 
         speech_s=round(len(speech) * FRAME_S, 2),
         motion=round(_motion(raw, voiced), 3),
         clipped=round(high.count(0x7F) / max(1, len(high)), 5),
-        peak_dbfs=min(0.0, _db(peak * peak)),
+        peak_dbfs=_peak(native, high),
         speech_dbfs=_db(statistics.fmean(speech)) if speech else None,
-        noise_dbfs=_noise_floor(energy, voiced),
+        noise_dbfs=_noise_floor(energy, voiced, quiet),
         lead_s=round(first * FRAME_S, 2),
         trail_s=round(last * FRAME_S, 2) if first < count else 0.0,
     )
+
+
+def _peak(native: array[int], high: bytes) -> float:
+    """dBFS of the highest sample: from the high bytes (to 256 steps, 0.1 dB near the top),
+    exactly from the samples when all are quieter than that."""
+    if not high:
+        return -120.0
+    top = max(high)
+    peak = (top + 1) * 256 if top else max(max(native), -min(native))  # noqa: PLW3301
+    return min(0.0, _db(peak * peak))
+
+
+def _audible(mono: array[int]) -> array[int]:
+    """What the detector listens to: very quiet speech (peak under -30 dBFS, a 24-bit
+    recording made with little gain) raised to a level it hears; the measures keep the real
+    level."""
+    peak = max(max(mono), -min(mono)) if mono else 0  # noqa: PLW3301
+    if peak == 0 or peak >= 1036:  # -30 dBFS
+        return mono
+    gain = 16384 // peak
+    return array("h", (s * gain for s in mono))
+
+
+def _runs(flags: list[bool], shortest: int) -> list[bool]:
+    """``flags`` with every run of True shorter than ``shortest`` turned False."""
+    out, start = list(flags), None
+    for i, flag in enumerate([*flags, False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            if i - start < shortest:
+                out[start:i] = [False] * (i - start)
+            start = None
+    return out
 
 
 def _energy(frame: array[int]) -> float:
@@ -158,13 +225,14 @@ def _db(power: float) -> float:
     return round(10 * math.log10(power / 32768**2), 1) if power > 0 else -120.0
 
 
-def _noise_floor(energy: Sequence[float], voiced: Sequence[bool]) -> float | None:
+def _noise_floor(energy: Sequence[float], voiced: Sequence[bool], quiet: float) -> float | None:
     """The level between phrases: the median of the frames without speech, when there are
-    enough of them (a recording with no pause has no floor to measure)."""
-    quiet = sorted(e for e, v in zip(energy, voiced, strict=True) if not v)
-    if len(quiet) < max(10, len(energy) // 50):
-        return None
-    return _db(quiet[len(quiet) // 2])
+    enough of them; else the quietest tenth of all frames (speech over a bed of music or
+    noise that never stops leaves no frame without speech, but its gaps hold the bed)."""
+    between = sorted(e for e, v in zip(energy, voiced, strict=True) if not v)
+    if len(between) >= max(10, len(energy) // 50):
+        return _db(between[len(between) // 2])
+    return _db(quiet) if energy else None
 
 
 def _motion(raw: bytes, voiced: Sequence[bool]) -> float:
@@ -285,6 +353,8 @@ def _rate(q: Quality) -> Verdict:
 
 
 def _silence(q: Quality) -> Verdict:
+    if not q.speech_s:
+        return Verdict("silence", True, "no speech to trim to")
     if q.lead_s > MAX_EDGE_SILENCE_S or q.trail_s > MAX_EDGE_SILENCE_S:
         where = [
             f"{s:.1f} s at the {edge}"

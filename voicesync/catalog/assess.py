@@ -26,10 +26,15 @@ def assess(voices: Iterable[DesiredVoice], *, measuring: bool = True) -> Assesse
     todo = [p for p, info in known.items() if info.quality is None] if measuring else []
     why: dict[str, str] = {}
     for path, found in measure_all(todo).items():
-        if isinstance(found, Quality):
-            known[path] = replace(known[path], quality=found)
-        else:
+        if isinstance(found, str):
             why[path] = found
+        elif _truncated(known[path], found):
+            why[path] = (
+                f"it decodes to {found.duration_s:.1f} s of the {known[path].duration_s:.1f} s "
+                "its header says: the file is damaged, export it again"
+            )
+        else:
+            known[path] = replace(known[path], quality=found)
     problems: list[Problem] = []
     for voice in voices:
         path = voice.sample.path if voice.sample else ""
@@ -37,6 +42,11 @@ def assess(voices: Iterable[DesiredVoice], *, measuring: bool = True) -> Assesse
             problems.append(_at(voice, f"could not be decoded to check its quality ({why[path]})"))
         problems += [_at(voice, v.text) for v in failing(known[path])]
     return Assessed(known, tuple(problems))
+
+
+def _truncated(info: SampleInfo, found: Quality) -> bool:
+    declared = info.duration_s or 0.0
+    return declared > 1.0 and found.duration_s < declared / 2
 
 
 def _measurable(voice: DesiredVoice) -> bool:

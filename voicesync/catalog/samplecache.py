@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from voicesync.errors import StateError
+from voicesync.errors import StateError, UnsafePathError
 from voicesync.localfiles import LocalFolder, atomic_write_text, local_folder_of
 from voicesync.model import AudioFormat, SampleInfo
 from voicesync.quality import Quality
@@ -93,6 +93,8 @@ def save_cache(path: Path, known: Mapping[str, SampleInfo], seen: Iterable[Sampl
         "columns": list(ROW),
         "samples": [_row(merged[p]) for p in sorted(merged)],
     }
-    with contextlib.suppress(OSError, StateError):  # StateError: no folder can be made there
+    # StateError: no folder can be made there; UnsafePathError: .voicesync is a link (refused,
+    # and the run goes on without a cache: it is only ever a speed-up).
+    with contextlib.suppress(OSError, StateError, UnsafePathError):
         local_folder_of(path).ensure()
         atomic_write_text(path, json.dumps(payload, sort_keys=True) + "\n")

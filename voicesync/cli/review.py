@@ -50,6 +50,12 @@ from voicesync.review.build import Reviewed, build_review
     is_flag=True,
     help="Add what each changed voice that exists says (one speech request each).",
 )
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="A full card (player, waveform, measures) for every voice, not only the changed ones.",
+)
 @selection_options
 @target_options
 def review_command(
@@ -58,17 +64,22 @@ def review_command(
     out: Path,
     base: str | None,
     previews: bool,
+    everything: bool,
     where: TargetOptions,
     selection: Selection,
 ) -> int:
     """Write a review page: each change, and a card per voice to hear and see it.
 
     One self-contained HTML file (no request to any server when opened) with the samples in an
-    audio/ folder beside it: the plan, then per voice its sample's player and waveform, its
-    quality measures, for a replaced voice the previous sample from git, and with --previews
-    what the voice says.
+    audio/ folder beside it: the plan, then per changed voice (every voice with --all) its
+    sample's player and waveform, its quality measures, for a replaced voice the previous
+    sample from git, and with --previews what the voice says. With --plan it needs no key.
     """
     workspace = where.open(config, allow_outside=selection.allow_outside)
+    if plan_file is not None and not previews:  # nothing to ask the API: no key needed
+        data = dict(read_plan_file(plan_file))
+        _said(build_review(workspace, data, out, base=base, everything=everything))
+        return ExitStatus.OK
     with workspace.connect() as conn:
         if plan_file is not None:
             data = dict(read_plan_file(plan_file))
@@ -82,9 +93,11 @@ def review_command(
                     sentence = SENTENCES.get(language, SENTENCES["en"])
                     return api.speak(voice_id, sentence, language=language)
 
-                done = build_review(workspace, data, out, base=base, speak=speak)
+                done = build_review(
+                    workspace, data, out, base=base, speak=speak, everything=everything
+                )
         else:
-            done = build_review(workspace, data, out, base=base)
+            done = build_review(workspace, data, out, base=base, everything=everything)
     _said(done)
     return ExitStatus.OK
 

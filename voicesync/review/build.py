@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from voicesync.audio import sniff
+from voicesync.catalog.samples import LFS_POINTER
 from voicesync.errors import UsageError, VoicesyncError
 from voicesync.localfiles import atomic_write_bytes, atomic_write_text, refuse_link
 from voicesync.model import MAX_SAMPLE_BYTES, DesiredVoice
@@ -42,16 +43,24 @@ def build_review(
     *,
     base: str | None = None,
     speak: Speak | None = None,
+    everything: bool = False,
 ) -> Reviewed:
-    """Write the review page of ``plan`` (plan_json's shape) for ``workspace`` into ``out``."""
+    """Write the review page of ``plan`` (plan_json's shape) for ``workspace`` into ``out``:
+    a full card (player, waveform, measures) for each changed voice, or with ``everything``
+    for each declared voice; a short one for the others."""
+    _same_environment(workspace, plan)
+    git = _Git.at(workspace.config, base)  # a bad --base is refused before anything is written
     audio = _folder(out)
     voices = workspace.loaded.state.voices
-    measured = workspace.assess(voices).samples
     changes = {str(c.get("name")): c for c in plan.get("changes") or []}
-    git = _Git.at(workspace.config, base)
+    shown = [v for v in voices if everything or v.name in changes]
+    measured = workspace.assess(shown).samples
     cards = []
     for voice in voices:
         change = changes.get(voice.name, {})
+        if voice not in shown:
+            cards.append(_light(workspace, voice))
+            continue
         sounds = [_current(voice, audio)]
         if change.get("action") == "replace":
             sounds.append(git.previous(voice, audio))
@@ -81,16 +90,65 @@ def build_review(
 
 
 def _folder(out: Path) -> Path:
+    """``out`` and its audio/ folder, made or emptied of a previous review's audio. Refused:
+    a path through a symbolic link, and a folder holding anything a review does not write
+    (whatever is there would be shipped with the page, an artifact people trust)."""
+    absolute = Path(os.path.abspath(out))  # noqa: PTH100
+    if (absolute.exists() and absolute.resolve() != absolute) or any(
+        p.is_symlink() for p in (absolute, *absolute.parents)
+    ):
+        raise UsageError(
+            f"--out {out} leads through a symbolic link: the review is written only to a real "
+            "folder",
+            hint="choose another --out",
+        )
     for folder in (out, out / "audio"):
-        refuse_link(folder, "the review folder")
         if folder.exists() and not folder.is_dir():
             raise UsageError(f"{folder} exists and is not a folder", hint="choose another --out")
         folder.mkdir(parents=True, exist_ok=True)
+    strangers = [p.name for p in out.iterdir() if p.name not in ("index.html", "audio")]
+    strangers += [f"audio/{p.name}" for p in (out / "audio").iterdir() if not p.is_file()]
+    if strangers or (out / "index.html").is_dir():
+        raise UsageError(
+            f"{out} holds what a review does not write ({_listed(strangers)}): it would be "
+            "shipped with the page",
+            hint="choose an empty --out, or remove that folder first",
+        )
+    for old in (out / "audio").iterdir():  # a previous review's: this one writes its own
+        old.unlink()
     return out / "audio"
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(sorted(names)[:3]) or "index.html"
 
 
 def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")[:60] or "voice"
+
+
+def _same_environment(workspace: Workspace, plan: Mapping[str, Any]) -> None:
+    here = workspace.environment.name if workspace.environment else None
+    if plan.get("environment") != here:
+        raise UsageError(
+            f"the plan was made for environment {plan.get('environment') or '(none)'}, not "
+            f"{here or '(none)'}: its changes would be shown against the wrong voices",
+            hint="review it with the --env it was made with",
+        )
+
+
+def _light(workspace: Workspace, voice: DesiredVoice) -> Card:
+    return Card(
+        name=voice.name,
+        key=voice.key or voice.name,
+        environment=workspace.environment.name if workspace.environment else None,
+        action="none",
+        reason="as declared",
+        sample_ref=voice.sample_ref,
+        sounds=(),
+        waveform="",
+        verdicts=(),
+    )
 
 
 def _write_audio(audio: Path, stem: str, data: bytes) -> str:
@@ -132,6 +190,10 @@ class _Git:
 
     @classmethod
     def at(cls, config: Path, base: str | None) -> _Git:
+        if base is not None and (base.startswith("-") or not base.strip()):
+            raise UsageError(
+                f"--base {base!r} is not a git revision", hint="name a branch or a commit"
+            )
         folder = config.resolve().parent
         top = _git(folder, "rev-parse", "--show-toplevel")
         if top is None:
@@ -143,13 +205,14 @@ class _Git:
         return cls(Path(top.strip()), ref, catalog, "")
 
     def previous(self, voice: DesiredVoice, audio: Path) -> Sound:
-        label = f"Previous sample ({self.ref})" if self.ref else "Previous sample"
+        short = (self.ref or "")[:12]
+        label = f"Previous sample ({short})" if self.ref else "Previous sample"
         if self.top is None or self.ref is None:
             return Sound(label, None, self.why)
         text = _git(self.top, "show", f"{self.ref}:{self.catalog}")
         try:
             document = yaml.safe_load(text) if text else None
-        except yaml.YAMLError:
+        except (yaml.YAMLError, RecursionError):
             document = None
         entries = document.get("voices") if isinstance(document, dict) else None
         key = voice.key or voice.name
@@ -162,14 +225,19 @@ class _Git:
             None,
         )
         if old is None or not isinstance(old.get("sample"), str):
-            return Sound(label, None, f"the catalog at {self.ref} does not declare it")
-        path = os.path.normpath(str(Path(self.catalog).parent / old["sample"])).replace(os.sep, "/")
+            return Sound(label, None, f"the catalog at {short} does not declare it")
+        folder = Path(self.catalog).parent.as_posix()
+        path = os.path.normpath(str(Path(folder) / old["sample"])).replace(os.sep, "/")
+        if (folder != "." and not path.startswith(folder + "/")) or path.startswith("../"):
+            return Sound(label, None, f"{old['sample']} is outside the catalog's folder")
         size = _git(self.top, "cat-file", "-s", f"{self.ref}:{path}")
         if size is None or not size.strip().isdigit() or int(size) > MAX_SAMPLE_BYTES:
-            return Sound(label, None, f"{old['sample']} is not in git at {self.ref}")
+            return Sound(label, None, f"{old['sample']} is not in git at {short}")
         blob = _git_bytes(self.top, "show", f"{self.ref}:{path}")
+        if blob is not None and blob.startswith(LFS_POINTER):
+            return Sound(label, None, f"{old['sample']} is kept in Git LFS: git holds its pointer")
         if blob is None or sniff(blob[:12]) is None:
-            return Sound(label, None, f"{old['sample']} at {self.ref} is not audio")
+            return Sound(label, None, f"{old['sample']} at {short} is not audio")
         return Sound(label, _write_audio(audio, f"{voice.name}-previous", blob))
 
 

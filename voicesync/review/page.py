@@ -51,6 +51,7 @@ def render(plan: Mapping[str, Any], cards: Sequence[Card], title: str) -> str:
     summary = plan.get("summary") or {}
     counts = ", ".join(f"{n} to {a}" for a, n in summary.items() if n) or "no changes"
     changed = [c for c in cards if c.action != "none"]
+    anchors = {c.name: f"v{i}" for i, c in enumerate(cards)}
     body = [
         f"<h1>{escape(title)}</h1>",
         f'<p class="summary">Plan: {escape(counts)}.'
@@ -61,10 +62,10 @@ def render(plan: Mapping[str, Any], cards: Sequence[Card], title: str) -> str:
         )
         + "</p>",
         _refusals(plan.get("refusals") or []),
-        _changes(plan.get("changes") or []),
+        _changes(plan.get("changes") or [], anchors),
         f"<h2>Voices ({len(changed)} changed of {len(cards)})</h2>",
         '<div class="cards">',
-        *(_card(c) for c in cards),
+        *(_card(c, anchors[c.name]) for c in cards),
         "</div>",
         f'<p class="note">Plan fingerprint <code>{escape(str(plan.get("fingerprint")))}</code></p>'
         if plan.get("fingerprint")
@@ -85,12 +86,12 @@ def _refusals(refusals: Sequence[Mapping[str, Any]]) -> str:
     return f'<div class="refused" role="alert"><h2>Apply would refuse</h2><ul>{items}</ul></div>'
 
 
-def _changes(changes: Sequence[Mapping[str, Any]]) -> str:
+def _changes(changes: Sequence[Mapping[str, Any]], anchors: Mapping[str, str]) -> str:
     if not changes:
         return "<p>No changes: the account matches the catalog.</p>"
     rows = "".join(
         f'<tr class="{escape(str(c.get("action")))}"><td>{escape(str(c.get("action")))}</td>'
-        f'<td><a href="#{_anchor(str(c.get("name")))}">{escape(str(c.get("name")))}</a></td>'
+        f'<td class="name">{_link(str(c.get("name")), anchors)}</td>'
         f"<td>{escape(str(c.get('reason')))}</td>"
         f"<td>{escape(DOES.get(str(c.get('action')), ''))}"
         + (f"<br><small>{escape(str(c['note']))}</small>" if c.get("note") else "")
@@ -104,22 +105,28 @@ def _changes(changes: Sequence[Mapping[str, Any]]) -> str:
     )
 
 
-def _card(card: Card) -> str:
+def _link(name: str, anchors: Mapping[str, str]) -> str:
+    anchor = anchors.get(name)
+    return f'<a href="#{anchor}">{escape(name)}</a>' if anchor else escape(name)
+
+
+def _card(card: Card, anchor: str) -> str:
     where = f" · {escape(card.environment)}" if card.environment else ""
     key = f" · key <code>{escape(card.key)}</code>" if card.key != card.name else ""
     sounds = "".join(_sound(s) for s in card.sounds)
-    measures = (
-        "".join(
-            f'<li class="{"ok" if v.ok else "warn"}"><span aria-hidden="true">'
-            f"{'✓' if v.ok else '⚠'}</span> <b>{escape(v.measure)}</b>: {escape(v.text)}</li>"
-            for v in card.verdicts
-        )
-        or '<li class="note">Not measured (M4A, silent, or not decodable).</li>'
+    measures = "".join(
+        f'<li class="{"ok" if v.ok else "warn"}"><span aria-hidden="true">'
+        f"{'✓' if v.ok else '⚠'}</span> <b>{escape(v.measure)}</b>: {escape(v.text)}</li>"
+        for v in card.verdicts
+    ) or (
+        '<li class="note">Not measured (M4A, silent, or not decodable).</li>'
+        if card.sounds
+        else '<li class="note">Unchanged: review with --all to hear it.</li>'
     )
     return (
-        f'<section class="card {escape(card.action)}" id="{_anchor(card.name)}" '
-        f'aria-labelledby="{_anchor(card.name)}-h">'
-        f'<h3 id="{_anchor(card.name)}-h"><span class="icon" aria-hidden="true">'
+        f'<section class="card {escape(card.action)}" id="{anchor}" '
+        f'aria-labelledby="{anchor}-h">'
+        f'<h3 id="{anchor}-h"><span class="icon" aria-hidden="true">'
         f"{ICONS.get(card.action, '?')}</span> {escape(card.name)}</h3>"
         f'<p class="meta"><span class="action">{escape(card.action)}</span>'
         f" ({escape(card.reason)}){where}{key} · <code>{escape(card.sample_ref)}</code></p>"
@@ -135,10 +142,6 @@ def _sound(sound: Sound) -> str:
         f'<figure><figcaption>{escape(sound.label)}</figcaption><audio controls preload="metadata" '
         f'src="{escape(sound.src)}"></audio></figure>'
     )
-
-
-def _anchor(name: str) -> str:
-    return "v-" + "".join(c if c.isalnum() else "-" for c in name.casefold())
 
 
 # Nothing but the audio beside the page, and its own inline style: no script, no font, no
@@ -170,7 +173,7 @@ h1 { font-size: 1.5rem; margin: 0 0 .5rem; } h2 { font-size: 1.2rem; margin-top:
 .scroll { overflow-x: auto; } table { border-collapse: collapse; width: 100%; }
 th, td { border-bottom: 1px solid var(--line); padding: .4rem .5rem; text-align: left;
   vertical-align: top; overflow-wrap: break-word; }
-th, td:first-child { white-space: nowrap; }
+th, td:first-child { white-space: nowrap; } td.name { overflow-wrap: anywhere; }
 code { overflow-wrap: anywhere; }
 @media (max-width: 40rem) { thead { display: none; } tr, td { display: block; }
   td { border: 0; padding: .1rem 0; }
