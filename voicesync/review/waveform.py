@@ -12,9 +12,12 @@ def waveform_svg(path: str, label: str) -> str:
     """The waveform of the audio at ``path``; a plain note when it cannot be decoded."""
     import miniaudio
 
+    from voicesync.quality import DecodeError, decodable
+
     try:
+        decodable(path)  # a header claiming 1 Hz is not resampled into gigabytes
         samples = miniaudio.decode_file(path, nchannels=1, sample_rate=RATE).samples
-    except (miniaudio.DecodeError, miniaudio.MiniaudioError, OSError):
+    except (DecodeError, miniaudio.DecodeError, miniaudio.MiniaudioError, OSError):
         return '<p class="note">No waveform: the audio could not be decoded.</p>'
     step = max(1, len(samples) // COLUMNS)
     tops, bottoms = [], []
