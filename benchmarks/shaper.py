@@ -2,6 +2,15 @@
 
 Every byte is delayed by ``delay_s`` each way, and bytes from the client to the server share one
 ``up_mbit_s`` link (what an office or a CI runner has upstream); the way back is not limited.
+Upstream, each connection also pays what TCP and TLS make it pay on a real link:
+
+- set-up: its first byte leaves ``SETUP_RTTS`` round trips after the connect (TCP's handshake,
+  then TLS 1.3's);
+- slow start: it may have ``INITIAL_WINDOW`` bytes (10 segments) in flight per round trip,
+  doubled after each round trip that filled its window;
+- restart after idle: a connection that sent nothing for longer than the retransmission
+  timeout starts again from 10 segments (Linux's tcp_slow_start_after_idle, on by default).
+
 Standard library asyncio only; it runs in a thread of the benchmark process.
 
     with Shaper(upstream_port, delay_s=0.06, up_mbit_s=50) as proxy:
@@ -17,6 +26,46 @@ import time
 from types import TracebackType
 
 CHUNK = 64 * 1024
+MSS = 1460
+INITIAL_WINDOW = 10 * MSS  # RFC 6928
+SETUP_RTTS = 2  # TCP handshake + TLS 1.3 handshake before the first request byte
+MIN_RTO_S = 0.2  # Linux's minimum retransmission timeout
+
+
+class _Flow:
+    """One connection's congestion window, upstream: when each piece may leave."""
+
+    def __init__(self, rtt_s: float, opened: float) -> None:
+        self.rtt = rtt_s
+        self.rto = max(MIN_RTO_S, 1.5 * rtt_s)
+        self.ready_at = opened + SETUP_RTTS * rtt_s
+        self.cwnd = INITIAL_WINDOW
+        self.round_start: float | None = None
+        self.in_round = 0
+        self.last_sent: float | None = None
+
+    def departure(self, size: int, now: float, link: _Link) -> float:
+        at = max(now, self.ready_at)
+        if self.last_sent is not None:
+            if at - self.last_sent > self.rto:
+                self.cwnd, self.round_start = INITIAL_WINDOW, None  # restart after idle
+            at = max(at, self.last_sent)  # in order, after what this connection sent before
+        left = size
+        while left:
+            if self.round_start is None or at >= self.round_start + self.rtt:
+                if self.round_start is not None and self.in_round >= self.cwnd:
+                    self.cwnd *= 2  # the last round filled its window: slow start doubles it
+                self.round_start, self.in_round = at, 0
+            room = self.cwnd - self.in_round
+            if room <= 0:
+                at = self.round_start + self.rtt  # wait for the round's acknowledgements
+                continue
+            piece = min(room, left)
+            self.in_round += piece
+            left -= piece
+            at = link.departure(piece, at)
+        self.last_sent = at
+        return at
 
 
 class _Link:
@@ -90,10 +139,11 @@ class Shaper:
         except OSError:
             client_w.close()
             return
+        flow = _Flow(2 * self.delay_s, time.monotonic())
         try:
             await asyncio.gather(
-                self._pipe(client_r, server_w, self._up),
-                self._pipe(server_r, client_w, self._down),
+                self._pipe(client_r, server_w, self._up, flow),
+                self._pipe(server_r, client_w, self._down, None),
                 return_exceptions=True,
             )
         except asyncio.CancelledError:  # shutting down: end quietly (asyncio 3.11 would log)
@@ -101,7 +151,11 @@ class Shaper:
                 writer.close()
 
     async def _pipe(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, link: _Link
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        link: _Link,
+        flow: _Flow | None,
     ) -> None:
         """Read as it comes, deliver each chunk ``delay_s`` after it left the link, in order."""
         queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
@@ -123,7 +177,10 @@ class Shaper:
         try:
             while data := await reader.read(CHUNK):
                 now = time.monotonic()
-                await queue.put((link.departure(len(data), now) + self.delay_s, data))
+                left = (
+                    flow.departure(len(data), now, link) if flow else link.departure(len(data), now)
+                )
+                await queue.put((left + self.delay_s, data))
         except (ConnectionError, OSError):
             pass
         except asyncio.CancelledError:
