@@ -203,6 +203,15 @@ def catalog(tmp_path: Path) -> Catalog:
     return Catalog(tmp_path / "catalog")
 
 
+def step_script(workflow: Path, job: str, name: str) -> str:
+    """The shell a GitHub workflow's step runs, to run it in a test."""
+    import yaml
+
+    data = yaml.safe_load(workflow.read_text())
+    [step] = [s for s in data["jobs"][job]["steps"] if s.get("name") == name]
+    return str(step["run"])
+
+
 def assert_valid_for(builtin_schema: str, path: Path) -> None:
     """check-jsonschema with one of its vendored schemas (GitHub workflows, actions), offline."""
     checker = shutil.which("check-jsonschema")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import TEST_KEY, Catalog, CliResult, assert_valid_for
+from tests.conftest import TEST_KEY, Catalog, CliResult, assert_valid_for, step_script
 from voicesync.emulator import Emulator
 from voicesync.state.store import load_state
 
@@ -143,9 +143,7 @@ WORKFLOW = ROOT / "examples" / "github-actions" / "voicesync.yml"
 
 
 def workflow_step(job: str, name: str) -> str:
-    data = yaml.safe_load(WORKFLOW.read_text())
-    [step] = [s for s in data["jobs"][job]["steps"] if s.get("name") == name]
-    return str(step["run"])
+    return step_script(WORKFLOW, job, name)
 
 
 def run_step(script: str, cwd: Path) -> subprocess.CompletedProcess[str]:

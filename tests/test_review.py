@@ -55,6 +55,14 @@ def write(path: Path, voices: list[dict[str, object]]) -> None:
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
 
 
+def speech_catalog(root: Path, *names: str) -> Path:
+    """A folder holding voices.yaml with ``names``, all cloned from one speech sample."""
+    (root / "samples").mkdir(parents=True)
+    (root / "samples" / "n.wav").write_bytes(speech_wav_bytes())
+    write(root / "voices.yaml", [{"name": n, "sample": "samples/n.wav"} for n in names])
+    return root
+
+
 @pytest.fixture
 def reviewed(cli: Cli, tmp_path: Path, emulator: Emulator) -> tuple[Path, Path]:
     """A catalog in git, applied on main; on a branch, one voice's sample changed (replace),
@@ -162,10 +170,7 @@ def test_the_review_page_opens_offline_plays_every_sample_and_shows_each_change(
 def test_a_saved_plan_is_reviewed_without_listing_the_account(
     cli: Cli, tmp_path: Path, emulator: Emulator
 ) -> None:
-    repo = tmp_path / "cat"
-    (repo / "samples").mkdir(parents=True)
-    (repo / "samples" / "n.wav").write_bytes(speech_wav_bytes())
-    write(repo / "voices.yaml", [{"name": "Narrator", "sample": "samples/n.wav"}])
+    repo = speech_catalog(tmp_path / "cat", "Narrator")
     environ = {"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY}
     plan = tmp_path / "plan.json"
     assert cli("plan", str(repo / "voices.yaml"), "--out", str(plan), env=environ).code == 0
@@ -185,10 +190,7 @@ def test_the_recipe_builds_the_review_page_of_the_plan_it_comments(
 ) -> None:
     from tests.test_gitops import workflow_step
 
-    runner = tmp_path / "runner"
-    (runner / "samples").mkdir(parents=True)
-    (runner / "samples" / "n.wav").write_bytes(speech_wav_bytes())
-    write(runner / "voices.yaml", [{"name": "Narrator", "sample": "samples/n.wav"}])
+    runner = speech_catalog(tmp_path / "runner", "Narrator")
     environ = {
         "CATALOG": "voices.yaml",
         "GITHUB_OUTPUT": str(tmp_path / "output"),
@@ -209,11 +211,7 @@ def test_the_recipe_builds_the_review_page_of_the_plan_it_comments(
 def test_a_hostile_out_folder_base_or_plan_is_refused_before_anything_is_written(
     cli: Cli, tmp_path: Path, emulator: Emulator
 ) -> None:
-    repo = tmp_path / "cat"
-    (repo / "samples").mkdir(parents=True)
-    (repo / "samples" / "n.wav").write_bytes(speech_wav_bytes())
-    write(repo / "voices.yaml", [{"name": "A B", "sample": "samples/n.wav"},
-                                 {"name": "A-B", "sample": "samples/n.wav"}])  # fmt: skip
+    repo = speech_catalog(tmp_path / "cat", "A B", "A-B")
     environ = {"VOICEAI_BASE_URL": emulator.url, "VOICEAI_API_KEY": TEST_KEY}
     plan = tmp_path / "plan.json"
     assert cli("plan", str(repo / "voices.yaml"), "--out", str(plan), env=environ).code == 0

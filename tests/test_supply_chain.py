@@ -18,7 +18,7 @@ import pytest
 import yaml
 from packaging.utils import canonicalize_name
 
-from tests.conftest import TEST_KEY, Catalog
+from tests.conftest import TEST_KEY, Catalog, step_script
 from voicesync.emulator import Emulator, account_of
 from voicesync.state.store import load_state
 
@@ -29,9 +29,7 @@ PROMOTE = ROOT / "examples" / "github-actions" / "voicesync-promote.yml"
 
 # -- lasting environments apply the plan the approver saw ------------------------------------------
 def recipe_step(job: str, name: str) -> str:
-    data = yaml.safe_load(PROMOTE.read_text())
-    [step] = [s for s in data["jobs"][job]["steps"] if s.get("name") == name]
-    return str(step["run"])
+    return step_script(PROMOTE, job, name)
 
 
 def run_recipe_step(
@@ -308,9 +306,7 @@ RELEASE = ROOT / ".github" / "workflows" / "release.yml"
 
 
 def release_step(name: str) -> str:
-    data = yaml.safe_load(RELEASE.read_text())
-    [step] = [s for s in data["jobs"]["build"]["steps"] if s.get("name") == name]
-    return str(step["run"])
+    return step_script(RELEASE, "build", name)
 
 
 def test_the_release_runs_the_readmes_quickstart_and_publishes_what_it_checked() -> None:

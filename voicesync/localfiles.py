@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import tempfile
 from dataclasses import dataclass
@@ -144,3 +145,9 @@ def _mode_for(path: Path) -> int:
         return stat.S_IMODE(path.lstat().st_mode) if not path.is_symlink() else 0o666 & ~_UMASK
     except FileNotFoundError:
         return 0o666 & ~_UMASK
+
+
+def file_slug(name: str, limit: int | None = None) -> str:
+    """A voice name as a safe file name: what is not a letter, digit, '_', '.' or '-' becomes
+    '-', at most ``limit`` characters ('voice' when nothing is left)."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")[:limit] or "voice"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import click
@@ -18,7 +17,7 @@ from voicesync.cli.options import (
     target_options,
 )
 from voicesync.errors import ExitStatus, StateError, UsageError
-from voicesync.localfiles import atomic_write_bytes, refuse_link
+from voicesync.localfiles import atomic_write_bytes, file_slug, refuse_link
 from voicesync.plan.voicenames import named_voices, resolve
 from voicesync.workspace import StateOnly
 
@@ -67,15 +66,11 @@ def preview_command(
         with VoiceAIClient(conn, **client_options(where)) as api:
             audio = api.speak(record.voice_id, words_said, audio_format=fmt,
                               language=record.language)  # fmt: skip
-    target = out or Path(f"{_slug(name)}.preview.{fmt}")
+    target = out or Path(f"{file_slug(name)}.preview.{fmt}")
     _write(target, audio)
     app().console.out(f"Wrote {target} ({len(audio) / 1000:.1f} kB): '{name}' saying "
                       f'"{words_said}"')  # fmt: skip
     return ExitStatus.OK
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "voice"
 
 
 def _write(path: Path, audio: bytes) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ import yaml
 from voicesync.audio import sniff
 from voicesync.catalog.samples import LFS_POINTER
 from voicesync.errors import UsageError, VoicesyncError
-from voicesync.localfiles import atomic_write_bytes, atomic_write_text, refuse_link
+from voicesync.localfiles import atomic_write_bytes, atomic_write_text, file_slug, refuse_link
 from voicesync.model import MAX_SAMPLE_BYTES, DesiredVoice
 from voicesync.quality import verdicts
 from voicesync.review.page import Card, Sound, render
@@ -123,10 +122,6 @@ def _listed(names: list[str]) -> str:
     return ", ".join(sorted(names)[:3]) or "index.html"
 
 
-def _slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")[:60] or "voice"
-
-
 def _same_environment(workspace: Workspace, plan: Mapping[str, Any]) -> None:
     here = workspace.environment.name if workspace.environment else None
     if plan.get("environment") != here:
@@ -153,7 +148,9 @@ def _light(workspace: Workspace, voice: DesiredVoice) -> Card:
 
 def _write_audio(audio: Path, stem: str, data: bytes) -> str:
     fmt = sniff(data[:12])
-    name = f"{_slug(stem)}-{hashlib.sha256(data).hexdigest()[:10]}.{fmt.value if fmt else 'bin'}"
+    name = (
+        f"{file_slug(stem)}-{hashlib.sha256(data).hexdigest()[:10]}.{fmt.value if fmt else 'bin'}"
+    )
     target = audio / name
     refuse_link(target, "a review audio file")
     atomic_write_bytes(target, data)
