@@ -8,8 +8,11 @@ Upstream, each connection also pays what TCP and TLS make it pay on a real link:
   then TLS 1.3's);
 - slow start: it may have ``INITIAL_WINDOW`` bytes (10 segments) in flight per round trip,
   doubled after each round trip that filled its window;
-- restart after idle: a connection that sent nothing for longer than the retransmission
-  timeout starts again from 10 segments (Linux's tcp_slow_start_after_idle, on by default).
+- restart after idle: a connection that sent nothing for longer than its retransmission
+  timeout (RTO) has its window halved once per RTO of the idle time, never below 10 segments
+  (Linux's tcp_slow_start_after_idle, on by default: tcp_cwnd_restart in net/ipv4/tcp_output.c).
+  Linux's RTO is the smoothed round trip plus a variance term that tcp_rtt_estimator never lets
+  fall below tcp_rto_min (200 ms), so on a steady link it is one round trip + 200 ms.
 
 Standard library asyncio only; it runs in a thread of the benchmark process.
 
@@ -29,7 +32,7 @@ CHUNK = 64 * 1024
 MSS = 1460
 INITIAL_WINDOW = 10 * MSS  # RFC 6928
 SETUP_RTTS = 2  # TCP handshake + TLS 1.3 handshake before the first request byte
-MIN_RTO_S = 0.2  # Linux's minimum retransmission timeout
+RTO_MIN_S = 0.2  # Linux's tcp_rto_min: the floor of the RTO's variance term
 
 
 class _Flow:
@@ -37,7 +40,7 @@ class _Flow:
 
     def __init__(self, rtt_s: float, opened: float) -> None:
         self.rtt = rtt_s
-        self.rto = max(MIN_RTO_S, 1.5 * rtt_s)
+        self.rto = rtt_s + RTO_MIN_S  # srtt + rttvar, rttvar >= tcp_rto_min
         self.ready_at = opened + SETUP_RTTS * rtt_s
         self.cwnd = INITIAL_WINDOW
         self.round_start: float | None = None
@@ -47,8 +50,11 @@ class _Flow:
     def departure(self, size: int, now: float, link: _Link) -> float:
         at = max(now, self.ready_at)
         if self.last_sent is not None:
-            if at - self.last_sent > self.rto:
-                self.cwnd, self.round_start = INITIAL_WINDOW, None  # restart after idle
+            idle = at - self.last_sent
+            if idle > self.rto:  # restart after idle: halve once per RTO idle, down to IW
+                while (idle := idle - self.rto) > 0 and self.cwnd > INITIAL_WINDOW:
+                    self.cwnd //= 2
+                self.cwnd, self.round_start = max(self.cwnd, INITIAL_WINDOW), None
             at = max(at, self.last_sent)  # in order, after what this connection sent before
         left = size
         while left:
@@ -69,17 +75,45 @@ class _Flow:
 
 
 class _Link:
-    """One direction's serialisation: when the last byte queued on it will have left."""
+    """One direction's serialisation, work-conserving: a piece leaves in the first free time
+    at or after the moment its connection's window lets it go. A connection whose window opens
+    only in its next round trip books time ahead; the gap before that booking stays free for
+    the other connections (a real queue holds a packet only once it has arrived)."""
 
     def __init__(self, mbit_s: float | None) -> None:
         self.bytes_per_s = mbit_s * 1e6 / 8 if mbit_s else None
-        self.free_at = 0.0
+        self.busy: list[list[float]] = []  # booked [start, end) intervals, sorted, disjoint
 
-    def departure(self, size: int, now: float) -> float:
+    def departure(self, size: int, at: float) -> float:
+        """When the last byte of ``size`` bytes, free to go at ``at``, has left."""
         if self.bytes_per_s is None:
-            return now
-        self.free_at = max(self.free_at, now) + size / self.bytes_per_s
-        return self.free_at
+            return at
+        self.busy = [b for b in self.busy if b[1] > at - 1.0]  # what ended long ago
+        need, t, booked = size / self.bytes_per_s, at, []
+        for start, end in self.busy:
+            if end <= t:
+                continue
+            if start > t:  # a gap before this booking: fill it
+                used = min(need, start - t)
+                booked.append([t, t + used])
+                need -= used
+                if need <= 0:
+                    break
+            t = max(t, end)
+        if need > 0:
+            booked.append([t, t + need])
+        self.busy = _merged(sorted(self.busy + booked))
+        return booked[-1][1]
+
+
+def _merged(intervals: list[list[float]]) -> list[list[float]]:
+    out: list[list[float]] = []
+    for start, end in intervals:
+        if out and start <= out[-1][1] + 1e-9:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return out
 
 
 class Shaper:
