@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voicesync.api.client import ReadOnlyClient, VoiceAIClient
+from voicesync.api.pager import LIST_CONCURRENCY
 from voicesync.catalog.loader import Loaded
 from voicesync.errors import NotFoundError, PlanError, Problem, UsageError, VoicesyncError
 from voicesync.model import DesiredState, RemoteVoice
@@ -85,6 +86,7 @@ def plan(
     """List, read the state, plan (read-only). ``digests=False``: a plan only shown, never
     saved or checked against a saved one (see build_plan). The samples the plan uploads are
     judged for quality; ``measuring=False`` takes only what the sample cache knows."""
+    client.warm(LIST_CONCURRENCY)  # for the list's pages, once the first says how many
     state = workspace.state(client.endpoint)
     seen = observe_account(client, state)
     desired = workspace.loaded.state
@@ -269,6 +271,9 @@ def _run(
     with state_lock(workspace.state_path, on_wait=waiting) as warning:
         if warning:
             waiting(warning)
+        # Once the lock is held (a run waiting for it would let them idle): the list's wider
+        # walk and the uploads after it find their connections open (voicesync/api/warmup.py).
+        client.warm(max(apply_options.parallelism if apply_options else 1, LIST_CONCURRENCY))
         planned = make()
         show(planned)
         planned_changes = planned.plan

@@ -54,6 +54,7 @@ from voicesync.api.retry import (
 )
 from voicesync.api.settings import Connection
 from voicesync.api.upload import MultipartFile
+from voicesync.api.warmup import Warmer
 from voicesync.audio import HEAD_BYTES, sniff
 from voicesync.errors import (
     BadResponseError,
@@ -113,6 +114,7 @@ class ReadOnlyClient:
         self._session.auth = _BearerAuth(connection.api_key)
         self._session.headers["User-Agent"] = f"voicesync/{__version__}"
         self._session.headers["Accept"] = "application/json"
+        self._warmer = Warmer(self._session, self.base_url, pool_size - 1, CONNECT_TIMEOUT_S)
         adapter = GuardedAdapter(max_retries=retry_for(self._policy), pool_maxsize=pool_size)
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
@@ -131,6 +133,11 @@ class ReadOnlyClient:
 
     def close(self) -> None:
         self._session.close()
+
+    def warm(self, connections: int = LIST_CONCURRENCY) -> None:
+        """Open up to ``connections`` more connections in the background, once per client:
+        set-up only, no request, no key (see :mod:`voicesync.api.warmup`). Never fails."""
+        self._warmer.warm(connections)
 
     def __enter__(self: _C) -> _C:
         return self

@@ -14,6 +14,7 @@ import click
 
 from voicesync import pipeline
 from voicesync.api.client import VoiceAIClient
+from voicesync.api.pager import LIST_CONCURRENCY
 from voicesync.apply.executor import ApplyOptions
 from voicesync.cli.console import app, print_problems
 from voicesync.cli.options import (
@@ -101,7 +102,9 @@ def _shown(fmt: str, command: str) -> pipeline.Show:
 def _api(workspace: Workspace, where: TargetOptions, parallelism: int) -> Iterator[VoiceAIClient]:
     with (
         workspace.connect() as connection,
-        VoiceAIClient(connection, pool_size=parallelism + 4, **client_options(where)) as api,
+        VoiceAIClient(
+            connection, pool_size=max(parallelism, LIST_CONCURRENCY) + 4, **client_options(where)
+        ) as api,
     ):
         yield api
 
