@@ -1,11 +1,14 @@
 """When apply looks again at the voices it waits for.
 
-The usual interval is short at first and grows with the time already waited (a voice that took
-4 s is checked every 0.2 s, one that took 2 min every 5 s); once the API has said 429, never
-more than once a second. Voices of one run take about as long as each other, so once one is
-done a voice started at t is due at t plus the quickest any took, and the next poll is aimed
-there when that comes sooner (never more often than poll_min_s; a voice already past its due
-time is left to the usual interval).
+Polls are timed from when each one was sent, so the round trip of one poll never adds to the
+wait before the next. The usual interval is short at first and grows with the time already
+waited (a voice that took 4 s is checked every 0.2 s, one that took 2 min every 5 s); once the
+API has said 429, never more than once a second. Voices of one run take about as long as each
+other, so once one is done a voice started at t is due at t plus the quickest any took (from
+its start to the sending of the poll that found it done), and the next poll is aimed there when
+that comes sooner (never more often than poll_min_s). A voice that was not done at its due time
+is most likely done a moment later: it is looked at again every poll_min_s for a few polls
+(JUST_MISSED_POLLS), then left to the usual interval (it is slower than most).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from voicesync.apply.context import Context, Pending
 
 THROTTLED_POLL_S = 1.0
 ETA_MARGIN_S = 0.05  # a poll aimed at a voice's expected end comes this much after it
+JUST_MISSED_POLLS = 4  # quick looks at a voice just past its due time
 
 
 @dataclass
@@ -28,17 +32,17 @@ class PollTimer:
         if self.fastest_s is None or seconds < self.fastest_s:
             self.fastest_s = seconds
 
-    def next_poll(self, pending: list[Pending], elapsed: float) -> float:
-        """Seconds until the next look, ``elapsed`` into the wait."""
-        interval = self.interval(elapsed)
-        if self.fastest_s is None:
-            return interval
-        now = self.run.clock()
-        due = [p.started + self.fastest_s + ETA_MARGIN_S - now for p in pending]
-        ahead = [d for d in due if d > 0]
-        if not ahead:
-            return interval
-        return min(interval, max(self.floor(), min(ahead)))
+    def next_poll(self, pending: list[Pending], elapsed: float, polled_at: float) -> float:
+        """Seconds from now until the next poll, ``elapsed`` into the wait, the last poll
+        having been sent at ``polled_at``."""
+        now, floor = self.run.clock(), self.floor()
+        target = polled_at + self.interval(elapsed)
+        if self.fastest_s is not None:
+            due = [p.started + self.fastest_s + ETA_MARGIN_S for p in pending]
+            if any(now - JUST_MISSED_POLLS * floor < d <= now for d in due):
+                target = polled_at
+            target = min([target, *(d for d in due if d > now)])
+        return max(0.0, max(target, polled_at + floor) - now)
 
     def interval(self, elapsed: float) -> float:
         return min(self.run.options.poll_max_s, max(self.floor(), elapsed / 20))

@@ -35,6 +35,7 @@ class Waiter:
         results: list[ChangeResult] = []
         start = self.run.clock() if since is None else since
         while pending:
+            polled_at = self.run.clock()
             seen = self._poll(pending)
             still = []
             for item in pending:
@@ -42,7 +43,7 @@ class Waiter:
                 if outcome is None:
                     still.append(item)
                 else:
-                    self.timer.took(self.run.clock() - item.started)
+                    self.timer.took(polled_at - item.started)
                     results.append(self.finished(outcome))
             pending = still
             self._emit_waiting(pending)
@@ -53,7 +54,8 @@ class Waiter:
                 ]
                 break
             if pending:
-                self.run.sleep(max(self.refused_for_s, self.timer.next_poll(pending, elapsed)))
+                wait = self.timer.next_poll(pending, elapsed, polled_at)
+                self.run.sleep(max(self.refused_for_s, wait))
         return results
 
     def finished(self, result: ChangeResult) -> ChangeResult:
