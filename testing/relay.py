@@ -1,11 +1,18 @@
 """A TCP relay on 127.0.0.1 that records each connection it carries: when it was opened, when
 its first byte came and how many bytes the client sent. What the client does with connections
-(opens them early, reuses them, sends nothing on them) shows here, and only here."""
+(opens them early, reuses them, sends nothing on them) shows here, and only here.
+
+Given an ``ssl.SSLContext`` it is a TLS front (TLS 1.3 by default: the server sends session
+tickets after the handshake, as real ones do). ``garble`` names a request line prefix: the first
+answer to such a request is replaced by a broken TLS record once the server has answered it (a
+middlebox or a TLS terminator failing after the server committed the call)."""
 
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -19,8 +26,11 @@ class Carried:
 
 
 class Relay:
-    def __init__(self, target_port: int) -> None:
+    def __init__(
+        self, target_port: int, *, tls: ssl.SSLContext | None = None, garble: bytes = b""
+    ) -> None:
         self.target_port = target_port
+        self.tls, self.garble, self.garbled = tls, garble, 0
         self.connections: list[Carried] = []
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
@@ -32,7 +42,8 @@ class Relay:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self._listener.getsockname()[1]}"
 
     def __enter__(self) -> Relay:
         return self
@@ -65,20 +76,49 @@ class Relay:
             except OSError:
                 return
             carried = Carried(time.time())
-            server = socket.create_connection(("127.0.0.1", self.target_port))
             with self._lock:
                 self.connections.append(carried)
-                self._sockets += [client, server]
-            threading.Thread(target=self._pipe, args=(client, server, carried), daemon=True).start()
-            threading.Thread(target=self._pipe, args=(server, client, None), daemon=True).start()
+                self._sockets.append(client)
+            threading.Thread(target=self._carry, args=(client, carried), daemon=True).start()
 
-    def _pipe(self, source: socket.socket, sink: socket.socket, carried: Carried | None) -> None:
+    def _carry(self, client: socket.socket, carried: Carried) -> None:
+        if self.tls is not None:
+            client.settimeout(10)
+            try:
+                client = self.tls.wrap_socket(client, server_side=True)
+            except (OSError, ssl.SSLError):
+                return
+            client.settimeout(None)
+        server = socket.create_connection(("127.0.0.1", self.target_port))
+        with self._lock:
+            self._sockets += [client, server]
+        asked: list[bytes] = [b""]  # the last request line the client sent
+        threading.Thread(target=self._answer, args=(server, client, asked), daemon=True).start()
+        self._pipe(client, server, carried, asked)
+
+    def _pipe(
+        self, source: socket.socket, sink: socket.socket, carried: Carried, asked: list[bytes]
+    ) -> None:
         with contextlib.suppress(OSError):
             while data := source.recv(65536):
-                if carried is not None:
-                    if carried.first_byte_at is None:
-                        carried.first_byte_at = time.time()
-                    carried.sent += len(data)
+                if carried.first_byte_at is None:
+                    carried.first_byte_at = time.time()
+                carried.sent += len(data)
+                if data[:7] in (b"GET /ap", b"POST /a", b"PATCH /", b"DELETE ", b"PUT /ap"):
+                    asked[0] = data
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
+
+    def _answer(self, source: socket.socket, sink: socket.socket, asked: list[bytes]) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                if self.garble and asked[0].startswith(self.garble) and not self.garbled:
+                    self.garbled += 1  # the server answered (committed): break the answer
+                    socket.socket.send(sink, b"\x17\x03\x03\x00\x20" + os.urandom(32))
+                    time.sleep(0.2)
+                    socket.socket.close(sink)
+                    return
                 sink.sendall(data)
         with contextlib.suppress(OSError):
             sink.shutdown(socket.SHUT_WR)

@@ -2,7 +2,9 @@
 
 Idempotent calls (GET, PATCH, PUT, DELETE) are retried with jittered backoff on 429/5xx and
 dropped connections, honouring ``Retry-After`` (capped). A clone POST is resent only after a 429
-(the server refused it) or a failed connect (nothing was sent).
+(the server refused it) or a failed connect (nothing was sent): never after any other error,
+whatever urllib3 would do (it retries a TLS error for every method, and a TLS error can come
+after the server committed the clone).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import email.utils
 import time
 from dataclasses import dataclass
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -84,11 +87,22 @@ class CloneSafeRetry(Retry):
         except InvalidHeader:
             return self.get_backoff_time() or 1.0  # a garbled header must not crash a run
 
-    def increment(self, *args: Any, **kwargs: Any) -> Self:
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> Self:
         guard = current()
         if guard is not None and guard.expired:
             raise DeadlinePassed  # never try a trickling server again within this call
-        return super().increment(*args, **kwargs)
+        posted = (method or "").upper() == "POST"
+        if error is not None and posted and not self._is_connection_error(error):
+            raise error  # it may have been sent: only the list can tell (see cloner)
+        return super().increment(method, url, response, error, _pool, _stacktrace)
 
     def sleep(self, response: BaseHTTPResponse | None = None) -> None:
         """Wait before the next attempt: said first, bounded in total, off the deadline."""

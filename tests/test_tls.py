@@ -1,0 +1,67 @@
+"""The client over TLS, as the real API is reached: a TLS 1.3 front on 127.0.0.1 (a test
+certificate for 127.0.0.1, tests/data/tls/) relays to the emulator. TLS adds failures plain HTTP
+has not: records the server sends after the handshake, and errors after the server committed a
+call."""
+
+from __future__ import annotations
+
+import ssl
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from conftest import FAST_RETRY, TEST_KEY, Catalog, CliResult, live
+
+from testing.relay import Relay
+from voicesync.api.client import VoiceAIClient
+from voicesync.api.settings import Connection
+from voicesync.emulator import Emulator
+
+TLS = Path(__file__).parent / "data" / "tls"
+
+
+def port_of(emulator: Emulator) -> int:
+    return int(emulator.url.rsplit(":", 1)[1])
+
+
+@pytest.fixture
+def tls(monkeypatch: pytest.MonkeyPatch) -> ssl.SSLContext:
+    """The server's side; the client trusts the test certificate through REQUESTS_CA_BUNDLE,
+    as a user behind a company CA would."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(TLS / "cert.pem", TLS / "key.pem")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(TLS / "cert.pem"))
+    return context
+
+
+def test_warmed_connections_survive_the_session_tickets_tls_13_sends_after_the_handshake(
+    emulator: Emulator, tls: ssl.SSLContext
+) -> None:
+    assert tls.maximum_version in (ssl.TLSVersion.MAXIMUM_SUPPORTED, ssl.TLSVersion.TLSv1_3)
+    with (
+        Relay(port_of(emulator), tls=tls) as relay,
+        VoiceAIClient(Connection(relay.url, TEST_KEY), pool_size=6, retry=FAST_RETRY) as api,
+    ):
+        api.warm(4)
+        relay.wait_for(4)
+        time.sleep(0.3)  # the tickets have arrived: unread, they make each socket readable
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(lambda _: api.list_voices(), range(8)))
+        assert len(relay.connections) == 4  # none taken for dropped and opened again
+        assert len(emulator.requests()) == 8
+
+
+def test_a_clone_whose_answer_breaks_at_the_tls_layer_is_never_sent_twice(
+    emulator: Emulator, tls: ssl.SSLContext, catalog: Catalog, cli: Callable[..., CliResult]
+) -> None:
+    config = catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
+    with Relay(port_of(emulator), tls=tls, garble=b"POST /api/v1/tts/clone-voice") as relay:
+        env = {"VOICEAI_BASE_URL": relay.url, "VOICEAI_API_KEY": TEST_KEY}
+        result = cli("apply", str(config), "--yes", "--grace-period", "5", env=env)
+        assert relay.garbled == 1
+    clones = [e for e in emulator.requests() if e["operation"] == "clone"]
+    assert len(clones) == 1, result.output  # committed once; its lost answer is not a refusal
+    assert list(live(emulator)) == ["Narrator"]
+    assert result.code == 0, result.output  # found in the list, recorded, waited for
