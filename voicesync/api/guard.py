@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from typing import Any
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.util.wait import wait_for_read
 
 from voicesync.api.watchdog import WATCHDOG, Alarm
 
@@ -139,7 +141,29 @@ class _GuardedHTTPConnection(_Watched, HTTPConnection):
 
 
 class _GuardedHTTPSConnection(_Watched, HTTPSConnection):
-    pass
+    @property
+    def is_connected(self) -> bool:
+        """urllib3 takes a readable idle socket for one the server closed. Over TLS 1.3 the
+        server sends session tickets after the handshake: a connection opened ahead of its
+        first request (see warmup.py), or idle since the tickets came, is readable and alive.
+        A read that finds only TLS's own records says so; EOF or stray data does not."""
+        sock = self.sock
+        if sock is None or not wait_for_read(sock, timeout=0.0):
+            return sock is not None
+        if not isinstance(sock, ssl.SSLSocket):
+            return False
+        timeout = sock.gettimeout()
+        try:
+            sock.setblocking(False)
+            sock.recv(1)  # b"" (closed) or a byte no request asked for: not reusable
+        except ssl.SSLWantReadError:
+            return True  # only post-handshake records were waiting; they are read now
+        except OSError:
+            return False
+        finally:
+            with contextlib.suppress(OSError):
+                sock.settimeout(timeout)
+        return False
 
 
 class _HTTPPool(HTTPConnectionPool):
