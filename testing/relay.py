@@ -27,10 +27,18 @@ class Carried:
 
 class Relay:
     def __init__(
-        self, target_port: int, *, tls: ssl.SSLContext | None = None, garble: bytes = b""
+        self,
+        target_port: int,
+        *,
+        tls: ssl.SSLContext | None = None,
+        garble: bytes = b"",
+        slow_handshakes: int = 0,
+        handshake_delay_s: float = 0.0,
     ) -> None:
         self.target_port = target_port
         self.tls, self.garble, self.garbled = tls, garble, 0
+        # The first ``slow_handshakes`` connections' TLS handshakes take this much longer.
+        self.slow_handshakes, self.handshake_delay_s = slow_handshakes, handshake_delay_s
         self.connections: list[Carried] = []
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
@@ -79,10 +87,14 @@ class Relay:
             with self._lock:
                 self.connections.append(carried)
                 self._sockets.append(client)
-            threading.Thread(target=self._carry, args=(client, carried), daemon=True).start()
+                slow = len(self.connections) <= self.slow_handshakes
+            args = (client, carried, slow)
+            threading.Thread(target=self._carry, args=args, daemon=True).start()
 
-    def _carry(self, client: socket.socket, carried: Carried) -> None:
+    def _carry(self, client: socket.socket, carried: Carried, slow: bool) -> None:
         if self.tls is not None:
+            if slow:
+                time.sleep(self.handshake_delay_s)
             client.settimeout(10)
             try:
                 client = self.tls.wrap_socket(client, server_side=True)

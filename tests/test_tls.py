@@ -17,7 +17,7 @@ from conftest import FAST_RETRY, TEST_KEY, Catalog, CliResult, live
 from testing.relay import Relay
 from voicesync.api.client import VoiceAIClient
 from voicesync.api.settings import Connection
-from voicesync.emulator import Emulator
+from voicesync.emulator import Dialect, Emulator, account_of
 
 TLS = Path(__file__).parent / "data" / "tls"
 
@@ -42,7 +42,7 @@ def test_warmed_connections_survive_the_session_tickets_tls_13_sends_after_the_h
     assert tls.maximum_version in (ssl.TLSVersion.MAXIMUM_SUPPORTED, ssl.TLSVersion.TLSv1_3)
     with (
         Relay(port_of(emulator), tls=tls) as relay,
-        VoiceAIClient(Connection(relay.url, TEST_KEY), pool_size=6, retry=FAST_RETRY) as api,
+        VoiceAIClient(Connection(relay.url, TEST_KEY), pool_size=13, retry=FAST_RETRY) as api,
     ):
         api.warm(4)
         relay.wait_for(4)
@@ -65,3 +65,24 @@ def test_a_clone_whose_answer_breaks_at_the_tls_layer_is_never_sent_twice(
     assert len(clones) == 1, result.output  # committed once; its lost answer is not a refusal
     assert list(live(emulator)) == ["Narrator"]
     assert result.code == 0, result.output  # found in the list, recorded, waited for
+
+
+def test_no_warmed_connection_is_discarded_when_its_handshake_is_slower_than_the_list(
+    make_emulator: Callable[..., Emulator],
+    tls: ssl.SSLContext,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    emulator = make_emulator(dialect=Dialect(list_shape="paged", page_size=100))
+    for i in range(1500):
+        emulator.store.seed_voice(account_of(TEST_KEY), name=f"Other {i}")
+    # The three warmed handshakes take 1 s; the list's own connection and its 8-wide walk,
+    # opened meanwhile, are quick: all come back to one pool.
+    with (
+        Relay(port_of(emulator), tls=tls, slow_handshakes=3, handshake_delay_s=1.0) as relay,
+        VoiceAIClient(Connection(relay.url, TEST_KEY), retry=FAST_RETRY) as api,
+    ):
+        api.warm(3)
+        assert len(api.list_voices()) == 1500
+        time.sleep(1.2)
+        api.list_voices()
+    assert "pool is full" not in caplog.text

@@ -29,7 +29,7 @@ def test_warming_opens_connections_that_carry_nothing_until_calls_use_them(
 ) -> None:
     with (
         Relay(port_of(emulator)) as relay,
-        VoiceAIClient(Connection(relay.url, TEST_KEY), pool_size=6, retry=FAST_RETRY) as api,
+        VoiceAIClient(Connection(relay.url, TEST_KEY), pool_size=13, retry=FAST_RETRY) as api,
     ):
         api.warm(4)
         api.warm(4)  # once per client: a second call opens nothing more
@@ -43,14 +43,36 @@ def test_warming_opens_connections_that_carry_nothing_until_calls_use_them(
         assert len(emulator.requests()) == 8
 
 
-def test_warming_never_opens_more_than_the_pool_keeps(emulator: Emulator) -> None:
+def test_warming_never_opens_more_than_the_pool_keeps_beside_a_full_list_walk(
+    emulator: Emulator,
+) -> None:
     with (
         Relay(port_of(emulator)) as relay,
-        VoiceAIClient(Connection(relay.url, TEST_KEY), pool_size=3, retry=FAST_RETRY) as api,
+        VoiceAIClient(Connection(relay.url, TEST_KEY), pool_size=12, retry=FAST_RETRY) as api,
     ):
         api.warm(10)
-        relay.wait_for(3, timeout_s=0.5)
-        assert len(relay.connections) == 2  # the first request's own connection still fits
+        relay.wait_for(4, timeout_s=0.5)
+        assert len(relay.connections) == 3  # 12 = these + the first call's + 8 for the walk
+
+
+def test_a_change_free_apply_and_a_plan_open_few_connections_whatever_the_parallelism(
+    emulator: Emulator, catalog: Catalog, cli: Callable[..., CliResult]
+) -> None:
+    config = catalog.write([{"name": "V", "sample": catalog.sample("v.wav")}])
+    with Relay(port_of(emulator)) as relay:
+        env = {"VOICEAI_BASE_URL": relay.url, "VOICEAI_API_KEY": TEST_KEY}
+        assert cli("apply", str(config), "--yes", env=env).code == 0
+        relay.wait_for(100, timeout_s=0.3)
+        before = len(relay.connections)
+        result = cli("apply", str(config), "--yes", "--parallelism", "64", env=env)
+        assert result.code == 0, result.output
+        assert "No changes" in result.output
+        relay.wait_for(before + 10, timeout_s=0.3)
+        opened = len(relay.connections) - before
+        assert opened <= 1 + 8  # the list's own, and at most the walk's width (was 65)
+        assert cli("plan", str(config), env=env).code == 0
+        relay.wait_for(before + 14, timeout_s=0.3)
+        assert len(relay.connections) - before - opened <= 1 + 3
 
 
 def test_behind_a_proxy_nothing_is_warmed(

@@ -39,6 +39,9 @@ if TYPE_CHECKING:  # imported when applying: a plan never loads the apply machin
     from voicesync.apply.events import ApplyResult, Event
     from voicesync.apply.executor import ApplyOptions
 
+# Connections a plan opens ahead (apply: one per call at once, at most the list's width): a
+# plan on every pull request should not open 8 for a one-page account.
+PLAN_WARM = 3
 Show = Callable[["Planned"], None]
 Confirm = Callable[[Plan], bool]
 OnEvent = Callable[["Event"], None]
@@ -86,7 +89,7 @@ def plan(
     """List, read the state, plan (read-only). ``digests=False``: a plan only shown, never
     saved or checked against a saved one (see build_plan). The samples the plan uploads are
     judged for quality; ``measuring=False`` takes only what the sample cache knows."""
-    client.warm(LIST_CONCURRENCY)  # for the list's pages, once the first says how many
+    client.warm(PLAN_WARM)  # for the list's next pages, once the first says how many
     state = workspace.state(client.endpoint)
     seen = observe_account(client, state)
     desired = workspace.loaded.state
@@ -273,7 +276,7 @@ def _run(
             waiting(warning)
         # Once the lock is held (a run waiting for it would let them idle): the list's wider
         # walk and the uploads after it find their connections open (voicesync/api/warmup.py).
-        client.warm(max(apply_options.parallelism if apply_options else 1, LIST_CONCURRENCY))
+        client.warm(min(apply_options.parallelism if apply_options else 4, LIST_CONCURRENCY))
         planned = make()
         show(planned)
         planned_changes = planned.plan

@@ -96,7 +96,7 @@ class ReadOnlyClient:
         connection: Connection,
         *,
         retry: RetryPolicy | None = None,
-        pool_size: int = 10,
+        pool_size: int = 12,
         on_retry: Callable[[RetryNotice], None] | None = None,
         on_wait: Callable[[WaitNotice], None] | None = None,
         debug: Callable[[str], None] | None = None,
@@ -114,7 +114,7 @@ class ReadOnlyClient:
         self._session.auth = _BearerAuth(connection.api_key)
         self._session.headers["User-Agent"] = f"voicesync/{__version__}"
         self._session.headers["Accept"] = "application/json"
-        self._warmer = Warmer(self._session, self.base_url, pool_size - 1, CONNECT_TIMEOUT_S)
+        self._warmer = Warmer(self._session, self.base_url, pool_size, CONNECT_TIMEOUT_S)
         adapter = GuardedAdapter(max_retries=retry_for(self._policy), pool_maxsize=pool_size)
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)

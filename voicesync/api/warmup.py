@@ -25,13 +25,19 @@ from typing import Any
 import requests
 from requests.utils import select_proxy
 
+from voicesync.api.pager import LIST_CONCURRENCY
+
 
 class Warmer:
-    """Warms one session's connections to one URL, once, up to ``most`` connections (one fewer
-    than its pool keeps, so the first request's own connection still fits)."""
+    """Warms one session's connections to one URL, once. Never more than its pool keeps beside
+    the first request's own connection and a list walk at full width that opened its own while
+    they were still connecting: no warmed connection is ever discarded as one too many."""
 
-    def __init__(self, session: requests.Session, url: str, most: int, timeout_s: float) -> None:
-        self.session, self.url, self.most, self.timeout_s = session, url, most, timeout_s
+    def __init__(
+        self, session: requests.Session, url: str, pool_size: int, timeout_s: float
+    ) -> None:
+        self.session, self.url, self.timeout_s = session, url, timeout_s
+        self.most = pool_size - LIST_CONCURRENCY - 1
         self.done = False
 
     def warm(self, count: int) -> None:

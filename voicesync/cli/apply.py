@@ -103,7 +103,9 @@ def _api(workspace: Workspace, where: TargetOptions, parallelism: int) -> Iterat
     with (
         workspace.connect() as connection,
         VoiceAIClient(
-            connection, pool_size=max(parallelism, LIST_CONCURRENCY) + 4, **client_options(where)
+            connection,
+            pool_size=max(parallelism, LIST_CONCURRENCY) + LIST_CONCURRENCY + 1,
+            **client_options(where),
         ) as api,
     ):
         yield api
