@@ -1,7 +1,8 @@
 """When apply looks again at the voices it waits for.
 
 Polls are timed from when each one was sent, so the round trip of one poll never adds to the
-wait before the next. The usual interval is short at first and grows with the time already
+wait before the next; a poll that took longer than poll_min_s is followed by a pause of
+poll_min_s at least, so the server is never polled back to back. The usual interval is short at first and grows with the time already
 waited (a voice that took 4 s is checked every 0.2 s, one that took 2 min every 5 s); once the
 API has said 429, never more than once a second. Voices of one run take about as long as each
 other, so once one is done a voice started at t is due at t plus the quickest any took (from
@@ -42,7 +43,10 @@ class PollTimer:
             if any(now - JUST_MISSED_POLLS * floor < d <= now for d in due):
                 target = polled_at
             target = min([target, *(d for d in due if d > now)])
-        return max(0.0, max(target, polled_at + floor) - now)
+        # A poll slower than the floor (a long list walk, a lagging server) is followed by a
+        # pause of the floor at least: the server is never polled back to back.
+        earliest = polled_at + floor if now - polled_at <= floor else now + floor
+        return max(0.0, max(target, earliest) - now)
 
     def interval(self, elapsed: float) -> float:
         return min(self.run.options.poll_max_s, max(self.floor(), elapsed / 20))
