@@ -69,7 +69,7 @@ class _Flow:
             piece = min(room, left)
             self.in_round += piece
             left -= piece
-            at = link.departure(piece, at)
+            at = link.departure(piece, at, now)
         self.last_sent = at
         return at
 
@@ -84,11 +84,13 @@ class _Link:
         self.bytes_per_s = mbit_s * 1e6 / 8 if mbit_s else None
         self.busy: list[list[float]] = []  # booked [start, end) intervals, sorted, disjoint
 
-    def departure(self, size: int, at: float) -> float:
-        """When the last byte of ``size`` bytes, free to go at ``at``, has left."""
+    def departure(self, size: int, at: float, now: float | None = None) -> float:
+        """When the last byte of ``size`` bytes, free to go at ``at`` (at or after ``now``, the
+        real time), has left."""
         if self.bytes_per_s is None:
             return at
-        self.busy = [b for b in self.busy if b[1] > at - 1.0]  # what ended long ago
+        now = at if now is None else now
+        self.busy = [b for b in self.busy if b[1] > now]  # only what is over for good
         need, t, booked = size / self.bytes_per_s, at, []
         for start, end in self.busy:
             if end <= t:

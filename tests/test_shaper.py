@@ -45,6 +45,15 @@ def test_past_it_the_window_halves_once_per_timeout_idle_down_to_the_initial_one
 
 def test_the_shared_link_serves_bytes_in_the_gaps_other_connections_booked_around() -> None:
     link = _Link(8.0)  # 1 MB/s
-    assert link.departure(1_000_000, 5.0) == approx(6.0)  # a window that opens at 5 s
-    assert link.departure(500_000, 0.0) == approx(0.5)  # leaves now, not after 6 s
-    assert link.departure(5_000_000, 0.5) == approx(6.0 + 0.5)  # fills 0.5-5 s, then after 6 s
+    assert link.departure(1_000_000, 5.0, now=0.0) == approx(6.0)  # a window opening at 5 s
+    assert link.departure(500_000, 0.0, now=0.0) == approx(0.5)  # leaves now, not after 6 s
+    assert link.departure(5_000_000, 0.5, now=0.5) == approx(
+        6.0 + 0.5
+    )  # fills 0.5-5 s, then after 6 s
+
+
+def test_time_booked_ahead_is_never_booked_twice() -> None:
+    link = _Link(8.0)  # 1 MB/s
+    assert link.departure(1_000_000, 0.0, now=0.0) == approx(1.0)
+    assert link.departure(1_000_000, 5.0, now=0.0) == approx(6.0)  # a window opening later
+    assert link.departure(1_000_000, 0.0, now=0.0) == approx(2.0)  # after the first, not on it
