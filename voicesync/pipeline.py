@@ -39,8 +39,8 @@ if TYPE_CHECKING:  # imported when applying: a plan never loads the apply machin
     from voicesync.apply.events import ApplyResult, Event
     from voicesync.apply.executor import ApplyOptions
 
-# Connections a plan opens ahead (apply: one per call at once, at most the list's width): a
-# plan on every pull request should not open 8 for a one-page account.
+# Connections a plan opens ahead (apply: the list's width): a plan on every pull request
+# should not open 8 for a one-page account.
 PLAN_WARM = 3
 Show = Callable[["Planned"], None]
 Confirm = Callable[[Plan], bool]
@@ -276,7 +276,9 @@ def _run(
             waiting(warning)
         # Once the lock is held (a run waiting for it would let them idle): the list's wider
         # walk and the uploads after it find their connections open (voicesync/api/warmup.py).
-        client.warm(min(apply_options.parallelism if apply_options else 4, LIST_CONCURRENCY))
+        # As many as the list's walk takes at full width, whatever --parallelism (the uploads
+        # need fewer or open their own): the account's size is unknown before its first page.
+        client.warm(LIST_CONCURRENCY)
         planned = make()
         show(planned)
         planned_changes = planned.plan
