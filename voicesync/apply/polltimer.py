@@ -2,14 +2,16 @@
 
 Polls are timed from when each one was sent, so the round trip of one poll never adds to the
 wait before the next; a poll that took longer than poll_min_s is followed by a pause of
-poll_min_s at least, so the server is never polled back to back. The usual interval is short at first and grows with the time already
-waited (a voice that took 4 s is checked every 0.2 s, one that took 2 min every 5 s); once the
-API has said 429, never more than once a second. Voices of one run take about as long as each
-other, so once one is done a voice started at t is due at t plus the quickest any took (from
-its start to the sending of the poll that found it done), and the next poll is aimed there when
-that comes sooner (never more often than poll_min_s). A voice that was not done at its due time
-is most likely done a moment later: it is looked at again every poll_min_s for a few polls
-(JUST_MISSED_POLLS), then left to the usual interval (it is slower than most).
+poll_min_s at least, so the server is never polled back to back. The usual interval is short
+at first and grows with the time already waited (a voice that took 4 s is checked every 0.2 s,
+one that took 2 min every 5 s); once the API has said 429, never more than once a second.
+
+Voices of one run take about as long as each other, so once one is done a voice started at t is
+due at t plus the quickest any took (from its start to the sending of the poll that found it
+done), and the next poll is aimed there when that comes sooner (never more often than
+poll_min_s). A voice that was not done at its due time is most likely done a moment later: it
+is looked at again every poll_min_s for a few polls (JUST_MISSED_POLLS), then left to the usual
+interval (it is slower than most).
 """
 
 from __future__ import annotations
