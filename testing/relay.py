@@ -34,11 +34,13 @@ class Relay:
         garble: bytes = b"",
         slow_handshakes: int = 0,
         handshake_delay_s: float = 0.0,
+        failed_handshakes: int = 0,
     ) -> None:
         self.target_port = target_port
         self.tls, self.garble, self.garbled = tls, garble, 0
         # The first ``slow_handshakes`` connections' TLS handshakes take this much longer.
         self.slow_handshakes, self.handshake_delay_s = slow_handshakes, handshake_delay_s
+        self.failed_handshakes = failed_handshakes  # the first ones: closed before the handshake
         self.connections: list[Carried] = []
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
@@ -88,6 +90,9 @@ class Relay:
                 self.connections.append(carried)
                 self._sockets.append(client)
                 slow = len(self.connections) <= self.slow_handshakes
+                if len(self.connections) <= self.failed_handshakes:
+                    client.close()  # the client's TLS set-up meets EOF: nothing was sent
+                    continue
             args = (client, carried, slow)
             threading.Thread(target=self._carry, args=args, daemon=True).start()
 

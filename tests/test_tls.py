@@ -86,3 +86,17 @@ def test_no_warmed_connection_is_discarded_when_its_handshake_is_slower_than_the
         time.sleep(1.2)
         api.list_voices()
     assert "pool is full" not in caplog.text
+
+
+def test_a_clone_whose_tls_set_up_fails_is_sent_at_once_on_a_new_connection(
+    emulator: Emulator, tls: ssl.SSLContext, wav_file: Path
+) -> None:
+    with (
+        Relay(port_of(emulator), tls=tls, failed_handshakes=1) as relay,
+        VoiceAIClient(Connection(relay.url, TEST_KEY), retry=FAST_RETRY) as api,
+    ):
+        started = time.monotonic()
+        api.clone(wav_file, name="Narrator")  # no byte left: a connect error, tried again
+        assert time.monotonic() - started < 5  # not an unknown outcome waited out
+        assert len(relay.connections) == 2
+    assert [e["operation"] for e in emulator.requests()] == ["clone"]

@@ -26,6 +26,7 @@ from typing import Any
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import NewConnectionError, SSLError
 from urllib3.util.wait import wait_for_read
 
 from voicesync.api.watchdog import WATCHDOG, Alarm
@@ -128,8 +129,10 @@ class _Watched:
     """Before waiting for an answer, a connection hands its socket to the call's guard."""
 
     sock: socket.socket | None
+    answered = False  # has carried a request (a warmed connection has not, yet)
 
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        self.answered = True
         guard = current()
         if guard is not None:
             guard.watch(self.sock)
@@ -140,17 +143,28 @@ class _GuardedHTTPConnection(_Watched, HTTPConnection):
     pass
 
 
+class _HandshakeFailed(NewConnectionError):
+    """TLS set-up failed: no byte of the request left, so it is a connect error to the retry
+    policy (a clone may be sent again), not an error after sending."""
+
+
 class _GuardedHTTPSConnection(_Watched, HTTPSConnection):
+    def connect(self) -> None:
+        try:
+            super().connect()
+        except (ssl.SSLError, ssl.CertificateError, SSLError) as exc:
+            raise _HandshakeFailed(self, f"TLS set-up failed: {exc}") from exc
+
     @property
     def is_connected(self) -> bool:
         """urllib3 takes a readable idle socket for one the server closed. Over TLS 1.3 the
-        server sends session tickets after the handshake: a connection opened ahead of its
-        first request (see warmup.py), or idle since the tickets came, is readable and alive.
-        A read that finds only TLS's own records says so; EOF or stray data does not."""
+        server sends session tickets after the handshake, so a connection opened ahead of its
+        first request (see warmup.py) is readable and alive. For such a connection only, a
+        read that finds nothing but TLS's own records says so; EOF or data says not."""
         sock = self.sock
         if sock is None or not wait_for_read(sock, timeout=0.0):
             return sock is not None
-        if not isinstance(sock, ssl.SSLSocket):
+        if self.answered or not isinstance(sock, ssl.SSLSocket) or sock.version() != "TLSv1.3":
             return False
         timeout = sock.gettimeout()
         try:
