@@ -27,6 +27,15 @@ from requests.utils import select_proxy
 
 from voicesync.api.pager import LIST_CONCURRENCY
 
+# What a pool keeps beside the warmed connections: the first call's own, and a list walk at
+# full width that opened its own while they were still connecting.
+BESIDE_WARMED = LIST_CONCURRENCY + 1
+
+
+def pool_size_for(calls: int) -> int:
+    """A pool for ``calls`` at once that also keeps every connection warming may open."""
+    return max(calls, LIST_CONCURRENCY) + BESIDE_WARMED
+
 
 class Warmer:
     """Warms one session's connections to one URL, once. Never more than its pool keeps beside
@@ -37,7 +46,7 @@ class Warmer:
         self, session: requests.Session, url: str, pool_size: int, timeout_s: float
     ) -> None:
         self.session, self.url, self.timeout_s = session, url, timeout_s
-        self.most = pool_size - LIST_CONCURRENCY - 1
+        self.most = pool_size - BESIDE_WARMED
         self.done = False
 
     def warm(self, count: int) -> None:

@@ -14,7 +14,7 @@ import click
 
 from voicesync import pipeline
 from voicesync.api.client import VoiceAIClient
-from voicesync.api.pager import LIST_CONCURRENCY
+from voicesync.api.warmup import pool_size_for
 from voicesync.apply.executor import ApplyOptions
 from voicesync.cli.console import app, print_problems
 from voicesync.cli.options import (
@@ -103,9 +103,7 @@ def _api(workspace: Workspace, where: TargetOptions, parallelism: int) -> Iterat
     with (
         workspace.connect() as connection,
         VoiceAIClient(
-            connection,
-            pool_size=max(parallelism, LIST_CONCURRENCY) + LIST_CONCURRENCY + 1,
-            **client_options(where),
+            connection, pool_size=pool_size_for(parallelism), **client_options(where)
         ) as api,
     ):
         yield api
