@@ -16,6 +16,7 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass
@@ -49,6 +50,11 @@ class Relay:
         self._closing = threading.Event()
         self._thread = threading.Thread(target=self._accept, daemon=True)
         self._thread.start()
+
+    @classmethod
+    def before(cls, url: str, **options: Any) -> Relay:
+        """A relay in front of the server at ``url`` (http://127.0.0.1:PORT)."""
+        return cls(int(url.rsplit(":", 1)[1]), **options)
 
     @property
     def url(self) -> str:

@@ -73,8 +73,13 @@ def emulator(make_emulator: Callable[..., Emulator]) -> Emulator:
 
 
 def client_for(emulator: Emulator, key: str = TEST_KEY, **kwargs: object) -> VoiceAIClient:
+    return client_at(emulator.url, key, **kwargs)
+
+
+def client_at(url: str, key: str = TEST_KEY, **kwargs: object) -> VoiceAIClient:
+    """A client of ``url`` (an emulator, or a relay in front of one) with fast retries."""
     kwargs.setdefault("retry", FAST_RETRY)
-    return VoiceAIClient(Connection(emulator.url, key), **kwargs)  # type: ignore[arg-type]
+    return VoiceAIClient(Connection(url, key), **kwargs)  # type: ignore[arg-type]
 
 
 @pytest.fixture

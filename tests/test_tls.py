@@ -12,18 +12,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import FAST_RETRY, TEST_KEY, Catalog, CliResult, live
+from conftest import TEST_KEY, Catalog, CliResult, client_at, live
 
 from testing.relay import Relay
-from voicesync.api.client import VoiceAIClient
-from voicesync.api.settings import Connection
 from voicesync.emulator import Dialect, Emulator, account_of
 
 TLS = Path(__file__).parent / "data" / "tls"
-
-
-def port_of(emulator: Emulator) -> int:
-    return int(emulator.url.rsplit(":", 1)[1])
 
 
 @pytest.fixture
@@ -41,8 +35,8 @@ def test_warmed_connections_survive_the_session_tickets_tls_13_sends_after_the_h
 ) -> None:
     assert tls.maximum_version in (ssl.TLSVersion.MAXIMUM_SUPPORTED, ssl.TLSVersion.TLSv1_3)
     with (
-        Relay(port_of(emulator), tls=tls) as relay,
-        VoiceAIClient(Connection(relay.url, TEST_KEY), pool_size=13, retry=FAST_RETRY) as api,
+        Relay.before(emulator.url, tls=tls) as relay,
+        client_at(relay.url, pool_size=13) as api,
     ):
         api.warm(4)
         relay.wait_for(4)
@@ -57,7 +51,7 @@ def test_a_clone_whose_answer_breaks_at_the_tls_layer_is_never_sent_twice(
     emulator: Emulator, tls: ssl.SSLContext, catalog: Catalog, cli: Callable[..., CliResult]
 ) -> None:
     config = catalog.write([{"name": "Narrator", "sample": catalog.sample("n.wav")}])
-    with Relay(port_of(emulator), tls=tls, garble=b"POST /api/v1/tts/clone-voice") as relay:
+    with Relay.before(emulator.url, tls=tls, garble=b"POST /api/v1/tts/clone-voice") as relay:
         env = {"VOICEAI_BASE_URL": relay.url, "VOICEAI_API_KEY": TEST_KEY}
         result = cli("apply", str(config), "--yes", "--grace-period", "5", env=env)
         assert relay.garbled == 1
@@ -78,8 +72,8 @@ def test_no_warmed_connection_is_discarded_when_its_handshake_is_slower_than_the
     # The three warmed handshakes take 1 s; the list's own connection and its 8-wide walk,
     # opened meanwhile, are quick: all come back to one pool.
     with (
-        Relay(port_of(emulator), tls=tls, slow_handshakes=3, handshake_delay_s=1.0) as relay,
-        VoiceAIClient(Connection(relay.url, TEST_KEY), retry=FAST_RETRY) as api,
+        Relay.before(emulator.url, tls=tls, slow_handshakes=3, handshake_delay_s=1.0) as relay,
+        client_at(relay.url) as api,
     ):
         api.warm(3)
         assert len(api.list_voices()) == 1500
@@ -92,8 +86,8 @@ def test_a_clone_whose_tls_set_up_fails_is_sent_at_once_on_a_new_connection(
     emulator: Emulator, tls: ssl.SSLContext, wav_file: Path
 ) -> None:
     with (
-        Relay(port_of(emulator), tls=tls, failed_handshakes=1) as relay,
-        VoiceAIClient(Connection(relay.url, TEST_KEY), retry=FAST_RETRY) as api,
+        Relay.before(emulator.url, tls=tls, failed_handshakes=1) as relay,
+        client_at(relay.url) as api,
     ):
         started = time.monotonic()
         api.clone(wav_file, name="Narrator")  # no byte left: a connect error, tried again

@@ -11,25 +11,19 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import FAST_RETRY, TEST_KEY, Catalog, CliResult
+from conftest import TEST_KEY, Catalog, CliResult, client_at
 
 from testing.relay import Relay
-from voicesync.api.client import VoiceAIClient
-from voicesync.api.settings import Connection
 from voicesync.emulator import Emulator, FaultConfig
 from voicesync.errors import ApiError
-
-
-def port_of(emulator: Emulator) -> int:
-    return int(emulator.url.rsplit(":", 1)[1])
 
 
 def test_warming_opens_connections_that_carry_nothing_until_calls_use_them(
     emulator: Emulator,
 ) -> None:
     with (
-        Relay(port_of(emulator)) as relay,
-        VoiceAIClient(Connection(relay.url, TEST_KEY), pool_size=13, retry=FAST_RETRY) as api,
+        Relay.before(emulator.url) as relay,
+        client_at(relay.url, pool_size=13) as api,
     ):
         api.warm(4)
         api.warm(4)  # once per client: a second call opens nothing more
@@ -47,8 +41,8 @@ def test_warming_never_opens_more_than_the_pool_keeps_beside_a_full_list_walk(
     emulator: Emulator,
 ) -> None:
     with (
-        Relay(port_of(emulator)) as relay,
-        VoiceAIClient(Connection(relay.url, TEST_KEY), pool_size=12, retry=FAST_RETRY) as api,
+        Relay.before(emulator.url) as relay,
+        client_at(relay.url, pool_size=12) as api,
     ):
         api.warm(10)
         relay.wait_for(4, timeout_s=0.5)
@@ -59,7 +53,7 @@ def test_a_change_free_apply_and_a_plan_open_few_connections_whatever_the_parall
     emulator: Emulator, catalog: Catalog, cli: Callable[..., CliResult]
 ) -> None:
     config = catalog.write([{"name": "V", "sample": catalog.sample("v.wav")}])
-    with Relay(port_of(emulator)) as relay:
+    with Relay.before(emulator.url) as relay:
         env = {"VOICEAI_BASE_URL": relay.url, "VOICEAI_API_KEY": TEST_KEY}
         assert cli("apply", str(config), "--yes", env=env).code == 0
         relay.wait_for(100, timeout_s=0.3)
@@ -81,9 +75,9 @@ def test_behind_a_proxy_nothing_is_warmed(
     proxy = make_emulator()  # answers absolute-form requests, as a forward proxy passes them on
     for name in ("NO_PROXY", "no_proxy", "http_proxy"):
         monkeypatch.delenv(name, raising=False)
-    with Relay(port_of(proxy)) as relay:
+    with Relay.before(proxy.url) as relay:
         monkeypatch.setenv("HTTP_PROXY", relay.url)
-        with VoiceAIClient(Connection("http://127.0.0.1:9", TEST_KEY), retry=FAST_RETRY) as api:
+        with client_at("http://127.0.0.1:9") as api:
             api.warm(4)
             relay.wait_for(1, timeout_s=0.3)
             assert relay.connections == []
@@ -96,7 +90,7 @@ def test_a_warm_up_that_cannot_connect_fails_nothing_and_the_call_says_why() -> 
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     before = threading.active_count()
-    with VoiceAIClient(Connection(f"http://127.0.0.1:{port}", TEST_KEY), retry=FAST_RETRY) as api:
+    with client_at(f"http://127.0.0.1:{port}") as api:
         api.warm(4)  # an error in a thread would fail this test (filterwarnings = error)
         deadline = time.monotonic() + 5
         while threading.active_count() > before and time.monotonic() < deadline:
@@ -114,7 +108,7 @@ def test_apply_opens_its_upload_connections_while_the_list_is_on_its_way(
     ]
     config = catalog.write(voices)
     emulator.set_faults(FaultConfig(latency_s=0.3))  # every answer takes 0.3 s
-    with Relay(port_of(emulator)) as relay:
+    with Relay.before(emulator.url) as relay:
         env = {"VOICEAI_BASE_URL": relay.url, "VOICEAI_API_KEY": TEST_KEY}
         result = cli("apply", str(config), "--yes", "--no-wait", env=env)
         assert result.code == 0, result.output
